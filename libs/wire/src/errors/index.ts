@@ -1,0 +1,18 @@
+export { SdnodeError, RemoteError, type WireError } from './sdnode-error.js';
+export {
+  NoProcError,
+  NoConnectionError,
+  TimeoutError,
+  AbortedError,
+  CalleeExitError,
+  UnknownProcessTypeError,
+  UnknownFunctionError,
+  NameTakenError,
+  AlreadyRegisteredError,
+  InvalidArgumentError,
+  NodeStoppedError,
+  RemoteCallError,
+} from './process-errors.js';
+export { NotSendableError, BadFrameError, FrameTooLargeError, UnknownFrameTypeError, ProtocolVersionError } from './wire-errors.js';
+export { BadCookieError, HandshakeError, UnresolvableNodeError, PeerOverloadError, ConnectionRefusedError } from './connection-errors.js';
+export { errorFromWire, isWireError } from './error-registry.js';
