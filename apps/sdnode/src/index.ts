@@ -1,1 +1,3 @@
-export {};
+export { runCli, buildCli, ExitCode, type CliIo } from './cli.js';
+export { parseSeed, parseEndpoint, parseDurationMs, parseNodeName } from './options.js';
+export { EchoProcess, type EchoRequest } from './builtin-types.js';

@@ -9,3 +9,7 @@ export type {
   NodeResolver,
   ConnectOptions,
 } from './transport.js';
+export { StaticResolver } from './static-resolver.js';
+export { MemoryNetwork } from './memory/memory-network.js';
+export { MemoryTransport, type MemoryTransportOptions } from './memory/memory-transport.js';
+export { challengeDigest } from './handshake-digest.js';

@@ -89,11 +89,15 @@ export interface ChallengeAckFrame {
   readonly session: Uint8Array;
 }
 
-/** Either side during the handshake: the attempt is refused (reason is for logs). */
+/**
+ * Either side during the handshake: the attempt is refused (reason is for logs).
+ * After up, reason `closed` on the sender's outbound stream: the sender is closing the connection
+ * (a ZeroMQ Router cannot tell that one peer's Dealer went away, so the closer says so).
+ */
 export interface RefuseFrame {
   readonly kind: 'refuse';
   readonly session: Uint8Array;
-  readonly reason: 'version' | 'not_allowed' | 'duplicate' | 'simultaneous' | 'bad_cookie' | 'busy';
+  readonly reason: 'version' | 'not_allowed' | 'duplicate' | 'simultaneous' | 'bad_cookie' | 'busy' | 'closed';
 }
 
 export interface TickFrame {

@@ -13,4 +13,18 @@ export {
 } from './exit-reason.js';
 export * from './errors/index.js';
 export * from './frames.js';
-export { FrameCodec, type DecodedBatch, type FrameCodecOptions } from './codec/frame-codec.js';
+export {
+  FrameCodec,
+  type DecodedBatch,
+  type FrameCodecOptions,
+  type FrameCodecStats,
+  type FrameDecodeError,
+} from './codec/frame-codec.js';
+export { checkSendable } from './codec/sendability.js';
+export { checkFrame, frameFromArray, frameToArray, schemaOfKind, schemaOfOp, FRAME_KINDS } from './codec/frame-registry.js';
+export type { FrameSchema } from './codec/frame-schema.js';
+export { checkExitReason, type FieldProblem } from './codec/field-checks.js';
+export { REFUSE_REASONS } from './codec/handshake-schemas.js';
+export { SdnodeTag, StandardTag } from './codec/cbor-tags.js';
+export { DEFAULT_LIMITS, FieldLimits, type WireLimits } from './codec/wire-limits.js';
+export { TermCodec } from './codec/term-codec.js';

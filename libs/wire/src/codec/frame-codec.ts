@@ -1,47 +1,214 @@
-// PROVISIONAL stub so that other packages can build against the API; the wire package replaces
-// the internals (strict schema checks, tags for Pid/Ref/errors, limits, sendability check).
-import { Encoder, decodeMultiple } from 'cbor-x';
+import { Encoder } from 'cbor-x';
 import type { Frame } from '../frames.js';
+import { BadFrameError, FrameTooLargeError, NotSendableError, UnknownFrameTypeError } from '../errors/wire-errors.js';
+import { InvalidArgumentError } from '../errors/process-errors.js';
+import { SDNODE_TAGS_REGISTERED } from './cbor-tags.js';
+import { CborScanner, ITEM_FATAL, ITEM_OK } from './cbor-scanner.js';
+import { frameFromArray, schemaOfKind } from './frame-registry.js';
+import { checkSendable } from './sendability.js';
+import { DEFAULT_LIMITS, type WireLimits } from './wire-limits.js';
+
+/** The typed errors decodeBatch reports. */
+export type FrameDecodeError = BadFrameError | UnknownFrameTypeError | FrameTooLargeError;
 
 export interface DecodedBatch {
   /** Valid frames, in order. */
   readonly frames: Frame[];
   /** Typed errors for the parts that were rejected (bad frames are dropped, never thrown). */
-  readonly errors: Error[];
+  readonly errors: FrameDecodeError[];
 }
 
 export interface FrameCodecOptions {
-  /** Largest batch accepted by decodeBatch (bytes). */
+  /** Largest batch accepted by decodeBatch, and largest single frame encode produces (bytes). Default 16 MiB. */
   readonly maxBatchBytes?: number;
+  /** Deepest nesting of containers in a frame. Default 256. */
+  readonly maxDepth?: number;
 }
 
-/** One codec per connection epoch. */
-export class FrameCodec {
-  private readonly encoder = new Encoder({ useRecords: false });
-  constructor(private readonly options: FrameCodecOptions = {}) {}
+/** Counters of one codec (one connection epoch), for metrics and logs. */
+export interface FrameCodecStats {
+  framesEncoded: number;
+  /** encode calls refused (not sendable, bad fields, too large). */
+  framesRefused: number;
+  framesDecoded: number;
+  /** Frames dropped by decodeBatch (schema, unknown op, forbidden CBOR, malformed term). */
+  framesRejected: number;
+  /** Batches whose CBOR was corrupt from some offset on (the frames after it are lost). */
+  batchesCorrupt: number;
+  /** Batches refused whole for their size. */
+  batchesTooLarge: number;
+}
 
-  /** Encode one frame; throws NotSendableError when it holds an unsendable value. */
+/**
+ * Encodes frames to CBOR and decodes batches (CBOR sequences of frames), strictly.
+ * One codec per connection epoch; cheap to create. Not shared between threads.
+ *
+ * Encoded frames are views into cbor-x's output slab; cbor-x never writes over bytes it has
+ * returned (a later encode continues after them or starts a new slab), so an encoded frame stays
+ * valid while it waits in a queue (tested in frame-codec.spec.ts).
+ */
+export class FrameCodec {
+  readonly limits: WireLimits;
+  readonly stats: FrameCodecStats = {
+    framesEncoded: 0,
+    framesRefused: 0,
+    framesDecoded: 0,
+    framesRejected: 0,
+    batchesCorrupt: 0,
+    batchesTooLarge: 0,
+  };
+  private readonly encoder: Encoder;
+  private readonly scanner: CborScanner;
+  /** End offsets of the items of the current run (reused between batches). */
+  private readonly runEnds: number[] = [];
+
+  constructor(options: FrameCodecOptions = {}) {
+    const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBatchBytes;
+    const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
+    if (!Number.isInteger(maxBatchBytes) || maxBatchBytes < 64) throw new InvalidArgumentError('maxBatchBytes', 'must be an integer >= 64');
+    if (!Number.isInteger(maxDepth) || maxDepth < 4 || maxDepth > 4096) throw new InvalidArgumentError('maxDepth', 'must be an integer from 4 to 4096');
+    this.limits = Object.freeze({ maxBatchBytes, maxDepth });
+    void SDNODE_TAGS_REGISTERED;
+    // Records stay off: see docs/protocols/wire-format.md, "Why no records".
+    this.encoder = new Encoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
+    this.scanner = new CborScanner(maxDepth);
+  }
+
+  /**
+   * Encode one frame. Throws (never returns bad bytes):
+   * - UnknownFrameTypeError for an unknown kind, InvalidArgumentError for a field that breaks the schema;
+   * - NotSendableError (with the path, e.g. `msg.items[3].fn`) for a term that cannot be sent;
+   * - FrameTooLargeError when the frame alone exceeds maxBatchBytes.
+   */
   encode(frame: Frame): Uint8Array {
-    return this.encoder.encode(frame);
+    const schema = typeof frame === 'object' && frame !== null ? schemaOfKind(frame.kind) : undefined;
+    if (schema === undefined) throw this.refused(new UnknownFrameTypeError(String((frame as { kind?: unknown } | null)?.kind)));
+    const problem = schema.check(frame);
+    if (problem !== undefined) throw this.refused(new InvalidArgumentError(`${schema.kind} frame`, problem));
+    const field = schema.termField;
+    if (field !== undefined) {
+      const term = (frame as unknown as Record<string, unknown>)[field];
+      const refusal = checkSendable(term, field, this.limits.maxDepth - (schema.termLevel ?? 1));
+      if (refusal !== undefined) throw this.refused(refusal);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = this.encoder.encode(schema.toArray(frame));
+    } catch (error) {
+      throw this.refused(new NotSendableError(schema.kind, `the CBOR encoder failed: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    if (bytes.length > this.limits.maxBatchBytes) throw this.refused(new FrameTooLargeError(bytes.length, this.limits.maxBatchBytes));
+    this.stats.framesEncoded++;
+    return bytes;
+  }
+
+  private refused<E extends Error>(error: E): E {
+    this.stats.framesRefused++;
+    return error;
   }
 
   /** Join encoded frames into one batch (a CBOR sequence). */
   static concat(chunks: readonly Uint8Array[]): Uint8Array {
-    return Buffer.concat(chunks as Uint8Array[]);
+    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Uint8Array[]);
   }
 
-  /** Decode a batch; never throws. */
+  /**
+   * Decode a batch; never throws. Frames come back in order. A frame that breaks a rule is
+   * dropped with a typed error and decoding goes on with the next frame. If the CBOR itself is
+   * corrupt from some offset on (truncated, reserved or indefinite-length headers, nesting past
+   * maxDepth), the frames before it are kept and one BadFrameError reports the rest as lost: the
+   * frame boundaries after that point are unknown. A batch over maxBatchBytes is refused whole.
+   */
   decodeBatch(bytes: Uint8Array): DecodedBatch {
     const frames: Frame[] = [];
-    const errors: Error[] = [];
-    try {
-      decodeMultiple(bytes, (v: unknown) => {
-        frames.push(v as Frame);
-      });
-    } catch (e) {
-      errors.push(e as Error);
+    const errors: FrameDecodeError[] = [];
+    if (!(bytes instanceof Uint8Array)) {
+      errors.push(new BadFrameError('a batch must be a Uint8Array'));
+      this.stats.batchesCorrupt++;
+      return { frames, errors };
     }
-    void this.options;
+    if (bytes.length > this.limits.maxBatchBytes) {
+      errors.push(new FrameTooLargeError(bytes.length, this.limits.maxBatchBytes));
+      this.stats.batchesTooLarge++;
+      return { frames, errors };
+    }
+    const scanner = this.scanner;
+    const runEnds = this.runEnds;
+    runEnds.length = 0;
+    let runStart = 0;
+    let offset = 0;
+    let index = 0;
+    while (offset < bytes.length) {
+      const status = scanner.scanItem(bytes, offset, bytes.length);
+      if (status === ITEM_OK) {
+        runEnds.push(scanner.end);
+        offset = scanner.end;
+        index++;
+        continue;
+      }
+      this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors);
+      runEnds.length = 0;
+      if (status === ITEM_FATAL) {
+        errors.push(new BadFrameError(`corrupt CBOR: ${scanner.reason}`, { index, offset, bytesLost: bytes.length - offset }));
+        this.stats.batchesCorrupt++;
+        return { frames, errors };
+      }
+      errors.push(new BadFrameError(`forbidden CBOR: ${scanner.reason}`, { index, offset }));
+      this.stats.framesRejected++;
+      offset = scanner.end;
+      runStart = offset;
+      index++;
+    }
+    this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors);
+    runEnds.length = 0;
     return { frames, errors };
+  }
+
+  /**
+   * Decode the run of scanned, allowed items from `start` (item number `firstIndex`) to the last
+   * end in runEnds, with one cbor-x call. When a tag decoder rejects an item's content, that item
+   * is reported and decoding resumes at the next item of the run.
+   */
+  private decodeRun(bytes: Uint8Array, start: number, firstIndex: number, frames: Frame[], errors: FrameDecodeError[]): void {
+    const runEnds = this.runEnds;
+    let done = 0; // items of the run handled so far
+    while (done < runEnds.length) {
+      const from = done === 0 ? start : runEnds[done - 1]!;
+      const to = runEnds[runEnds.length - 1]!;
+      const source = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
+      try {
+        this.encoder.decodeMultiple(source, (value: unknown) => {
+          this.accept(value, firstIndex + done, frames, errors);
+          done++;
+        });
+        return;
+      } catch (error) {
+        const itemStart = done === 0 ? start : runEnds[done - 1]!;
+        errors.push(
+          new BadFrameError(`malformed term: ${error instanceof Error ? error.message : String(error)}`, {
+            index: firstIndex + done,
+            offset: itemStart,
+          }),
+        );
+        this.stats.framesRejected++;
+        done++;
+      }
+    }
+  }
+
+  private accept(value: unknown, index: number, frames: Frame[], errors: FrameDecodeError[]): void {
+    let result: Frame | BadFrameError | UnknownFrameTypeError;
+    try {
+      result = frameFromArray(value, index);
+    } catch (error) {
+      result = new BadFrameError(`validation failed: ${error instanceof Error ? error.message : String(error)}`, { index });
+    }
+    if (result instanceof BadFrameError || result instanceof UnknownFrameTypeError) {
+      errors.push(result);
+      this.stats.framesRejected++;
+    } else {
+      frames.push(result);
+      this.stats.framesDecoded++;
+    }
   }
 }

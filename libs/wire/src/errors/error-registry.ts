@@ -5,6 +5,10 @@ import * as connectionErrors from './connection-errors.js';
 
 type Rebuild = (wire: WireError) => SdnodeError;
 
+/** A placeholder that reads as a string ("?"), joins as an array and spreads as an object. */
+const PLACEHOLDER: readonly string[] = Object.freeze(['?']);
+
+
 const classes: ReadonlyArray<abstract new (...args: never[]) => SdnodeError> = [
   ...Object.values(processErrors),
   ...Object.values(wireErrors),
@@ -21,6 +25,8 @@ const rebuilders: ReadonlyMap<string, Rebuild> = new Map(
     const code = codeOf(cls);
     const rebuild: Rebuild = (wire) => {
       const err = Object.create(cls.prototype) as SdnodeError & { message: string; details: unknown; name: string };
+      // `code` is an instance field set by the constructor, which is not run here: define it too
+      Object.defineProperty(err, 'code', { value: wire.code, enumerable: true });
       Object.defineProperty(err, 'message', { value: wire.message, writable: true, configurable: true });
       Object.defineProperty(err, 'details', { value: wire.details, enumerable: true });
       Object.defineProperty(err, 'name', { value: cls.name, writable: true, configurable: true });
@@ -35,12 +41,24 @@ const rebuilders: ReadonlyMap<string, Rebuild> = new Map(
 );
 
 function codeOf(cls: abstract new (...args: never[]) => SdnodeError): string {
-  // `code` is an instance field initialiser; read it from a bare instance without running the constructor's checks.
-  const probe = Object.create(cls.prototype) as { code?: string };
+  // `code` is usually an instance field initialiser; a getter on the prototype is read without constructing.
+  const probe = Object.create(cls.prototype) as { code?: unknown };
   if (typeof probe.code === 'string') return probe.code;
-  // Class fields are defined in the constructor: construct with placeholder args.
+  // Class fields are defined by the constructor: construct once with placeholder arguments.
   const Ctor = cls as unknown as new (...args: unknown[]) => SdnodeError;
-  return new Ctor('?', '?', '?').code;
+  let code: unknown;
+  try {
+    code = new Ctor(PLACEHOLDER, PLACEHOLDER, PLACEHOLDER, PLACEHOLDER).code;
+  } catch (error) {
+    throw new Error(`error registry: constructing ${cls.name} with placeholder arguments failed (${String(error)})`);
+  }
+  if (typeof code !== 'string' || code.length === 0) throw new Error(`error registry: ${cls.name} has no string code`);
+  return code;
+}
+
+/** The codes of every error class rebuilt as its own class (the others become RemoteError). */
+export function knownErrorCodes(): readonly string[] {
+  return [...rebuilders.keys()];
 }
 
 export function errorFromWire(wire: WireError): SdnodeError {

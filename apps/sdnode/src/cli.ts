@@ -1,0 +1,90 @@
+import { Command, CommanderError, InvalidArgumentError as CommanderInvalidArgument, Option } from 'commander';
+import { InvalidArgumentError, SdnodeError } from '@sdnode/wire';
+import { parseDurationMs, parseSeed } from './options.js';
+import { startCommand, type StartFlags } from './commands/start.js';
+import { pingCommand } from './commands/ping.js';
+import { infoCommand } from './commands/info.js';
+
+export interface CliIo {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+}
+
+/** Exit codes: 0 ok, 1 the operation failed (pang, unreachable node), 2 bad usage. */
+export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
+
+const commanderArg =
+  <T>(parse: (value: string, previous: T) => T) =>
+  (value: string, previous: T): T => {
+    try {
+      return parse(value, previous);
+    } catch (error) {
+      throw new CommanderInvalidArgument((error as Error).message);
+    }
+  };
+
+export function buildCli(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('sdnode')
+    .description('Run and inspect sdnode nodes: Erlang/OTP-style distribution for Node.js')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
+    .exitOverride();
+
+  program
+    .command('start')
+    .description('run a node in the foreground; prints a line when it listens and one per event')
+    .requiredOption('--name <name>', 'node name, name@host (a bare name takes the host of --listen)')
+    .option('--cookie <cookie>', 'shared secret of the cluster (default: $SDNODE_COOKIE)')
+    .option('--listen <endpoint>', 'listen endpoint, tcp://HOST:PORT (port 0 = any)', 'tcp://127.0.0.1:0')
+    .option('--advertise <endpoint>', 'endpoint other nodes use to reach this one (default: the bound endpoint)')
+    .option('--seed <name=endpoint>', 'a node to connect to at start (repeatable)', commanderArg(parseSeed), {})
+    .option('--connect <name>', 'connect to a node known by name (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--hidden', 'a hidden node: never joins the transitive mesh', false)
+    .addOption(new Option('--tick <duration>', 'net tick time, e.g. 15s or 500ms (default 60s)').argParser(commanderArg((v) => parseDurationMs('--tick', v))))
+    .option('--json', 'one JSON object per line', false)
+    .option('--watch', 'monitor an echo process on every peer and report its DOWN', false)
+    .addOption(new Option('--log-level <level>', 'runtime log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
+    .action(async (flags: StartFlags) => {
+      await startCommand(flags);
+    });
+
+  const query = (cmd: Command) =>
+    cmd
+      .requiredOption('--at <endpoint>', 'the node\'s address, tcp://HOST:PORT')
+      .option('--cookie <cookie>', 'shared secret of the cluster (default: $SDNODE_COOKIE)')
+      .option('--listen <endpoint>', 'where this short-lived hidden node listens (must be reachable from the target)', 'tcp://127.0.0.1:0')
+      .addOption(new Option('--timeout <duration>', 'give up after').default(5000, '5s').argParser(commanderArg((v) => parseDurationMs('--timeout', v))));
+
+  query(program.command('ping').argument('<name>', 'node name').description('answers pong (exit 0) or pang (exit 1)')).action(
+    async (name: string, flags) => setExitCode(await pingCommand(name, flags, io.out)),
+  );
+
+  query(program.command('info').argument('<name>', 'node name').description('the node\'s connected nodes and process count'))
+    .option('--json', 'print JSON', false)
+    .action(async (name: string, flags) => setExitCode(await infoCommand(name, flags, io.out)));
+
+  return program;
+}
+
+/** Run the CLI; resolves with the process exit code. Never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildCli(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof InvalidArgumentError) {
+      io.err.write(`sdnode: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    const message = error instanceof SdnodeError ? `${error.message} (${error.code})` : (error as Error).message;
+    io.err.write(`sdnode: ${message}\n`);
+    return ExitCode.failed;
+  }
+}

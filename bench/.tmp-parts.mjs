@@ -1,0 +1,28 @@
+import { Encoder } from 'cbor-x';
+import { FrameCodec, Pid, checkSendable, checkFrame, frameFromArray } from '@sdnode/wire';
+const to = new Pid('b@127.0.0.1', 42, 1);
+const msg = { n: 1 };
+const frame = { kind: 'send', to, msg };
+function t(label, fn, n = 2e6) { for (let i = 0; i < 1e5; i++) fn(); const s = process.hrtime.bigint(); for (let i = 0; i < n; i++) fn(); const ns = Number(process.hrtime.bigint() - s) / n; console.log(label.padEnd(30), ns.toFixed(1), 'ns'); }
+t('checkSendable', () => checkSendable(msg));
+t('checkFrame', () => checkFrame(frame));
+const arr = [16, to, msg];
+t('frameFromArray', () => frameFromArray(arr));
+const codec = new FrameCodec();
+const bytes = codec.encode(frame);
+const { CborScanner } = await import('../libs/wire/dist/codec/cbor-scanner.js');
+const sc = new CborScanner(256);
+t('scanItem', () => sc.scanItem(bytes, 0, bytes.length));
+t('decodeBatch(1 frame)', () => codec.decodeBatch(bytes));
+const enc = new Encoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
+t('cbor decode 1', () => enc.decode(bytes));
+t('cbor encode arr', () => enc.encode(arr));
+t('codec encode', () => codec.encode(frame));
+console.log(bytes.length, Buffer.from(bytes).toString('hex'));
+const { schemaOfKind } = await import('@sdnode/wire');
+const sch = schemaOfKind('send');
+t('enc(toArray)', () => enc.encode(sch.toArray(frame)));
+t('check+sendable+enc(toArray)', () => { sch.check(frame); checkSendable(frame.msg, 'msg', 255); return enc.encode(sch.toArray(frame)); });
+t('codec encode again', () => codec.encode(frame));
+t('cbor encode arr again', () => enc.encode(arr));
+t('cbor encode new arr', () => enc.encode([16, to, msg]));

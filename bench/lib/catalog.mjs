@@ -1,0 +1,61 @@
+// What the benchmark measures: the scenarios (each one program for sdnode and, where it has
+// one, a counterpart on Erlang/OTP) and the figures they report, with the targets of DESIGN.md
+// section 4. Targets are goals, not results: every reported value and baseline is measured in
+// the same run.
+
+/**
+ * Scenarios in run order. `n` is the work size (messages, processes or calls) for a full run
+ * and for --quick; `erlang` names the Erlang scenario; `remote` needs two Erlang nodes.
+ */
+export const SCENARIOS = [
+  { id: 'ceiling.cbor', script: 'ceiling-cbor.mjs', n: { full: 1_000_000, quick: 200_000 } },
+  { id: 'ceiling.zmq', script: 'ceiling-zmq.mjs', n: { full: 6_400_000, quick: 1_280_000 } },
+  { id: 'local.oneway', script: 'local-oneway.mjs', erlang: 'local_oneway', n: { full: 2_000_000, quick: 300_000 } },
+  { id: 'local.pingpong', script: 'local-pingpong.mjs', erlang: 'local_pingpong', n: { full: 1_000_000, quick: 200_000 } },
+  { id: 'spawn.rate', script: 'spawn-rate.mjs', erlang: 'spawn_rate', n: { full: 1_000_000, quick: 100_000 } },
+  { id: 'process.bytes', script: 'process-bytes.mjs', erlang: 'process_bytes', nodeArgs: ['--expose-gc'], n: { full: 100_000, quick: 20_000 } },
+  { id: 'remote.oneway', script: 'remote-oneway.mjs', erlang: 'remote_oneway', remote: true, n: { full: 1_000_000, quick: 200_000 } },
+  { id: 'remote.call', script: 'remote-call.mjs', erlang: 'remote_call', remote: true, n: { full: 20_000, quick: 3_000 } },
+];
+
+const HIGHER = 'higher';
+const LOWER = 'lower';
+
+/**
+ * Figures by name. `better` says which direction is an improvement; `target` comes from
+ * DESIGN.md section 4 (`targetN`: the target applies only when that many were measured);
+ * `ceilings`: the figure is also reported as a fraction of these ceilings.
+ */
+export const METRICS = {
+  'ceiling.cbor': { unit: 'msgs/s', better: HIGHER, about: 'raw cbor-x encode+decode, default options' },
+  'ceiling.cbor.seq': { unit: 'msgs/s', better: HIGHER, about: 'raw cbor-x encode+decode, sequential structures' },
+  'ceiling.zmq.single': { unit: 'msgs/s', better: HIGHER, about: 'raw zeromq.js PUSH/PULL, 1 message per frame' },
+  'ceiling.zmq.batch64': { unit: 'msgs/s', better: HIGHER, about: 'raw zeromq.js PUSH/PULL, 64 messages per frame' },
+  'local.oneway': { unit: 'msgs/s', better: HIGHER, target: 10e6 },
+  'local.pingpong': { unit: 'msgs/s', better: HIGHER },
+  'spawn.time': { unit: 's', better: LOWER, target: 2, targetN: 1_000_000 },
+  'spawn.rate': { unit: 'procs/s', better: HIGHER, target: 500_000, about: 'target derived: 1 M in <= 2 s' },
+  'process.bytes': { unit: 'bytes', better: LOWER, target: 1024 },
+  'remote.oneway': {
+    unit: 'msgs/s',
+    better: HIGHER,
+    target: 1e6,
+    ceilings: ['ceiling.zmq.batch64', 'ceiling.zmq.single', 'ceiling.cbor', 'ceiling.cbor.seq'],
+  },
+  'remote.call.p50': { unit: 'us', better: LOWER, target: 78 },
+  'remote.call.p99': { unit: 'us', better: LOWER, target: 150 },
+};
+
+/** The metric names a scenario reports (ceiling.zmq -> ceiling.zmq.single, ceiling.zmq.batch64). */
+export function metricsOf(scenarioId) {
+  if (scenarioId === 'spawn.rate') return ['spawn.time', 'spawn.rate'];
+  return Object.keys(METRICS).filter((m) => m === scenarioId || m.startsWith(`${scenarioId}.`));
+}
+
+/** Whether `value` meets the metric's target; undefined when there is no applicable target. */
+export function meetsTarget(name, value, n) {
+  const m = METRICS[name];
+  if (!m || m.target === undefined || !Number.isFinite(value)) return undefined;
+  if (m.targetN !== undefined && n !== m.targetN) return undefined;
+  return m.better === HIGHER ? value >= m.target : value <= m.target;
+}

@@ -1,0 +1,102 @@
+// Turns the figures both sides reported into rows (with Erlang baseline, ratio, target, ceiling
+// ratios) and prints them as a table or as JSON lines.
+import { METRICS, meetsTarget, metricsOf } from './catalog.mjs';
+import { human, ratioText, round } from './stats.mjs';
+
+/**
+ * outcomes: Map scenarioId -> { sdnode: {results}|{error}, erlang?: {results}|{error}|undefined }.
+ * Returns one row per figure of every scenario that ran.
+ */
+export function buildRows(outcomes) {
+  const measured = new Map();
+  for (const o of outcomes.values()) for (const r of o.sdnode?.results ?? []) measured.set(r.name, r);
+  const rows = [];
+  for (const [id, o] of outcomes) {
+    for (const name of metricsOf(id)) {
+      const meta = METRICS[name];
+      const sd = o.sdnode?.results?.find((r) => r.name === name);
+      const erl = o.erlang?.results?.find((r) => r.name === name);
+      const row = { name, value: sd ? round(sd.value) : null, unit: meta.unit };
+      if (sd?.n !== undefined) row.n = sd.n;
+      if (o.sdnode?.error) row.error = o.sdnode.error;
+      else if (o.sdnode?.results && !sd) row.error = 'scenario did not report this figure';
+      if (erl) {
+        row.baseline = round(erl.value);
+        if (sd) row.ratio = round(sd.value / erl.value, 3);
+      } else if (o.erlang?.error) row.baselineError = o.erlang.error;
+      if (meta.target !== undefined) {
+        row.target = meta.target;
+        const met = sd ? meetsTarget(name, sd.value, sd.n) : undefined;
+        if (met !== undefined) row.met = met;
+      }
+      if (sd && meta.ceilings) {
+        const ceilings = {};
+        for (const c of meta.ceilings) if (measured.has(c)) ceilings[c] = round(sd.value / measured.get(c).value, 3);
+        if (Object.keys(ceilings).length > 0) row.ceilings = ceilings;
+      }
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+export function printJson(rows, out = process.stdout) {
+  for (const row of rows) out.write(`${JSON.stringify(row)}\n`);
+}
+
+function targetText(name) {
+  const m = METRICS[name];
+  if (m.target === undefined) return '';
+  const n = m.targetN ? ` (n=${human(m.targetN)})` : '';
+  return `${m.better === 'higher' ? '>=' : '<='} ${human(m.target)}${n}`;
+}
+
+function metText(row) {
+  if (row.met === true) return 'yes';
+  if (row.met === false) return 'NOT MET';
+  return row.target !== undefined && row.value !== null ? 'n/a' : '';
+}
+
+export function printTable(rows, env, out = process.stdout) {
+  const head = ['figure', 'sdnode', 'unit', 'Erlang/OTP', 'sdnode/Erlang', 'target', 'met'];
+  const body = rows.map((r) => [
+    r.name,
+    r.error ? 'error' : human(r.value),
+    r.unit,
+    r.baseline !== undefined ? human(r.baseline) : r.baselineError ? 'error' : '-',
+    ratioText(r.ratio),
+    targetText(r.name),
+    metText(r),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 || i === 2 || i >= 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  out.write(`\nsdnode bench (${env.quick ? 'quick' : 'full'} run) - node ${process.version}, ${env.cpus} cpus, ${env.erlang}\n\n`);
+  out.write(`${line(head)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
+  for (const b of body) out.write(`${line(b)}\n`);
+
+  const withCeilings = rows.filter((r) => r.ceilings);
+  if (withCeilings.length > 0) {
+    out.write('\nAs a fraction of the ceilings measured in this run:\n');
+    for (const r of withCeilings) {
+      const parts = Object.entries(r.ceilings).map(([c, f]) => `${f.toFixed(3)} of ${c}`);
+      out.write(`  ${r.name}: ${parts.join(', ')}\n`);
+    }
+  }
+  const unmet = rows.filter((r) => r.met === false);
+  if (unmet.length > 0) {
+    out.write('\nTargets NOT met (DESIGN.md section 4):\n');
+    for (const r of unmet) out.write(`  ${r.name}: ${human(r.value)} ${r.unit}, target ${targetText(r.name)}\n`);
+  } else if (rows.some((r) => r.met === true)) out.write('\nAll judged targets met.\n');
+  const failures = rows.filter((r) => r.error || r.baselineError);
+  const seen = new Set();
+  if (failures.length > 0) out.write('\nFailures:\n');
+  for (const r of failures) {
+    for (const [side, msg] of [['sdnode', r.error], ['erlang', r.baselineError]]) {
+      const key = `${side}:${msg}`;
+      if (!msg || seen.has(key)) continue;
+      seen.add(key);
+      out.write(`  ${r.name} (${side}): ${msg}\n`);
+    }
+  }
+  out.write('\n');
+}

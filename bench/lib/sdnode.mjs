@@ -1,0 +1,94 @@
+// Shared plumbing of the sdnode scenarios: loading the built @sdnode/core, starting a node with
+// the bench process types, running a driver inside a process, and starting the peer node program.
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { defineBenchTypes } from './sdnode-types.mjs';
+import { startPeer } from './peer.mjs';
+
+const PEER = fileURLToPath(new URL('../peers/sdnode-peer.mjs', import.meta.url));
+
+/**
+ * The built core (libs/core/dist) and the bench types; a clear error when it is not built yet.
+ * SDNODE_BENCH_CORE=<path or package> benchmarks another build of the core instead.
+ */
+export async function loadCore() {
+  const specifier = process.env.SDNODE_BENCH_CORE ?? '@sdnode/core';
+  let core;
+  try {
+    core = await import(specifier);
+  } catch (err) {
+    throw new Error(`cannot load ${specifier} (build it: npx tsc -b tsconfig.build.json): ${err.message}`);
+  }
+  for (const name of ['Node', 'defineProcess']) {
+    if (!core[name]) throw new Error(`@sdnode/core does not export ${name} yet (is libs/core built?)`);
+  }
+  return { core, types: defineBenchTypes(core) };
+}
+
+/** A node name unique to this OS process: bench_<role>_<pid>@127.0.0.1. */
+export function nodeName(role) {
+  return `bench_${role}_${process.pid}@127.0.0.1`;
+}
+
+export function newCookie() {
+  return randomBytes(12).toString('hex');
+}
+
+/** Start a node with the bench process types: on loopback, or local-only (no transport) if `local`. */
+export function startNode({ core, types }, { role, local = false, cookie = newCookie(), name = nodeName(role) }) {
+  const network = local ? { transport: null } : { listen: 'tcp://127.0.0.1:0' };
+  return core.Node.start({ name, cookie, types: types.all, ...network });
+}
+
+/** Receive matchers (a matcher returns the message to take it, undefined to leave it). */
+export const isDone = (m) => (m !== null && typeof m === 'object' && m.done === true ? m : undefined);
+export const isSynced = (m) => (m === 'synced' ? m : undefined);
+
+/** The address (ZeroMQ endpoint) a started node listens on. */
+export function listenAddress(node) {
+  const address = typeof node.address === 'function' ? node.address() : node.address;
+  if (typeof address !== 'string') throw new Error('cannot tell the listen address of the node (node.address)');
+  return address;
+}
+
+/** Run `fn(ctx)` as a process on `node`; resolves with what it returns, rejects with what it throws. */
+export function inProcess(node, fn) {
+  return new Promise((resolve, reject) => {
+    node.spawnFn(async (ctx) => {
+      try {
+        resolve(await fn(ctx));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+/** Let the event loop turn (I/O, timers, other processes) before continuing. */
+export function yieldTurn() {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Stop a node, but do not wait more than `ms` for it. */
+export async function stopNode(node, ms = 5000) {
+  let timer;
+  await Promise.race([node.stop(), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
+/**
+ * Start the peer node program (bench/peers/sdnode-peer.mjs) in a child process with `cookie`;
+ * resolves with { name, address, stop() } once it listens.
+ */
+export async function startPeerNode(cookie) {
+  const name = `bench_peer_${process.pid}_${randomBytes(2).toString('hex')}@127.0.0.1`;
+  const peer = startPeer(process.execPath, [PEER, name], { env: { SDNODE_BENCH_COOKIE: cookie }, label: 'sdnode peer node' });
+  try {
+    const line = await peer.nextLine((l) => l.startsWith('READY '), 30_000);
+    const { address } = JSON.parse(line.slice(6));
+    return { name, address, stop: () => peer.stop(5000) };
+  } catch (err) {
+    await peer.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,23 @@
+%% Entry point of the Erlang side: `erl -noshell -run sdbench_main main <scenario> <n> [peer]`.
+%% Runs one scenario, prints its RESULT lines, and halts (status 1 and the reason on failure).
+-module(sdbench_main).
+-export([main/1]).
+
+main([Scenario, NText | Rest]) ->
+    N = list_to_integer(NText),
+    try
+        run(Scenario, N, Rest),
+        halt(0)
+    catch
+        Class:Reason:Stack ->
+            io:format(standard_error, "~p:~p~n~p~n", [Class, Reason, Stack]),
+            halt(1)
+    end.
+
+run("local_oneway", N, _) -> sdbench_local:oneway(N);
+run("local_pingpong", N, _) -> sdbench_local:pingpong(N);
+run("spawn_rate", N, _) -> sdbench_local:spawn_rate(N);
+run("process_bytes", N, _) -> sdbench_local:process_bytes(N);
+run("remote_oneway", N, [Peer]) -> sdbench_remote:oneway(list_to_atom(Peer), N);
+run("remote_call", N, [Peer]) -> sdbench_remote:call(list_to_atom(Peer), N);
+run(Other, _, _) -> erlang:error({unknown_scenario, Other}).

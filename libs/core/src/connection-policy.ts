@@ -1,0 +1,90 @@
+import type { PeerInfo, DisconnectReason } from '@sdnode/transport';
+import type { ControlFrame, NodeAddress, NodesFrame, Term } from '@sdnode/wire';
+import type { CoreLogger } from './logger.js';
+
+/** What a connection policy can see and do on its node. */
+export interface PolicyHost {
+  readonly name: string;
+  readonly hidden: boolean;
+  readonly logger: CoreLogger;
+  /** Peers whose connection is up (visible and hidden). */
+  peers(): readonly PeerInfo[];
+  /** Start connecting in the background (no-op when up); failures are logged. */
+  connect(name: string, address?: string): void;
+  disconnect(name: string): void;
+  /** Send NODES gossip to an up peer; false when it could not be queued. */
+  sendNodes(to: string, nodes: readonly NodeAddress[]): boolean;
+  /** Send a CONTROL frame on `channel`; false when it could not be queued. */
+  sendControl(to: string, channel: string, body: Term): boolean;
+  /** Handle CONTROL frames of `channel` (one handler per channel on a node). */
+  onControl(channel: string, handler: (from: PeerInfo, body: unknown) => void): void;
+}
+
+/**
+ * Decides which connections a node makes and which gossip it sends and accepts. The node calls
+ * it on every connection event; the policy acts through its PolicyHost.
+ *
+ * FullMeshPolicy is classic distributed Erlang. s_groups replace it with non-transitive
+ * connections: nothing propagates outside a node's groups, group membership is agreed over
+ * CONTROL channels, and `accept` / `mayAutoConnect` restrict who may connect.
+ */
+export interface ConnectionPolicy {
+  /** For logs and node.info(). */
+  readonly name: string;
+  /** Called once when the node starts. */
+  start(host: PolicyHost): void;
+  /** May a peer that passed the cookie handshake connect? (default: yes) */
+  accept?(peer: { name: string; hidden: boolean; creation: number }): boolean;
+  /** May the node connect on its own to `node` because a process sent, linked or monitored there? (default: yes) */
+  mayAutoConnect?(node: string): boolean;
+  nodeUp(peer: PeerInfo): void;
+  nodeDown(peer: PeerInfo, reason: DisconnectReason): void;
+  /** NODES gossip from an up peer. */
+  nodes(from: PeerInfo, frame: NodesFrame): void;
+  /** Called when the node stops. */
+  stop(): void;
+}
+
+/**
+ * Classic distributed Erlang: visible nodes form a transitive full mesh.
+ *
+ * On nodeup of a visible peer P (this node being visible), this node sends P a NODES frame with
+ * the other visible nodes it is connected to; on NODES from a visible peer, it connects to each
+ * listed visible node it is not connected to. Hidden nodes never send or accept NODES and are
+ * never listed, so they are neither propagated nor propagate. Converges: every new connection
+ * triggers the same exchange, so a node that joins any member ends up connected to all.
+ */
+export class FullMeshPolicy implements ConnectionPolicy {
+  readonly name = 'full_mesh';
+  private host: PolicyHost | null = null;
+
+  start(host: PolicyHost): void {
+    this.host = host;
+  }
+
+  nodeUp(peer: PeerInfo): void {
+    const host = this.host;
+    if (host === null || host.hidden || peer.hidden) return;
+    const others = host
+      .peers()
+      .filter((p) => !p.hidden && p.name !== peer.name)
+      .map((p) => ({ name: p.name, address: p.address }));
+    if (others.length > 0) host.sendNodes(peer.name, others);
+  }
+
+  nodeDown(): void {}
+
+  nodes(from: PeerInfo, frame: NodesFrame): void {
+    const host = this.host;
+    if (host === null || host.hidden || from.hidden) return;
+    const up = new Set(host.peers().map((p) => p.name));
+    for (const n of frame.nodes) {
+      if (n.name === host.name || up.has(n.name)) continue;
+      host.connect(n.name, n.address);
+    }
+  }
+
+  stop(): void {
+    this.host = null;
+  }
+}

@@ -1,0 +1,118 @@
+import type { Transport, TransportStats } from '@sdnode/transport';
+import type { ProcessType } from './process-type.js';
+import type { RpcFunction } from './rpc-server.js';
+import type { ConnectionPolicy } from './connection-policy.js';
+import type { CoreLogger } from './logger.js';
+import type { SchedulerOptions } from './scheduler.js';
+import type { WorkerPoolOptions } from './worker-pool.js';
+import type { Pid, Ref } from '@sdnode/wire';
+
+export interface NodeOptions {
+  /** `name@host`. */
+  readonly name: string;
+  readonly cookie: string;
+  /**
+   * The transport to use (MemoryTransport in unit tests). Default: a ZmqTransport from
+   * @sdnode/transport built from the options below. `null`: a local-only node (every other node
+   * is unreachable).
+   */
+  readonly transport?: Transport | null;
+  /** ZeroMQ endpoint to bind (default `tcp://127.0.0.1:0`, port from the OS). */
+  readonly listen?: string;
+  /** Address other nodes dial (default: the bound endpoint). */
+  readonly advertise?: string;
+  /** A hidden node connects without joining anyone's transitive mesh (tools, the CLI). */
+  readonly hidden?: boolean;
+  /** Net tick time in ms (default 60000). */
+  readonly netTickTime?: number;
+  /** Incarnation number (default: derived from the start time). */
+  readonly creation?: number;
+  /** Nodes to connect to at start (name -> address); failures are logged, not fatal. */
+  readonly seeds?: Readonly<Record<string, string>>;
+  /** Process types that can be spawned by name (also from other nodes). */
+  readonly types?: readonly ProcessType[];
+  /** Functions other nodes may call with rpc. */
+  readonly functions?: Readonly<Record<string, RpcFunction>>;
+  /** Who connects to whom; default FullMeshPolicy (transitive among visible nodes). */
+  readonly connectionPolicy?: ConnectionPolicy;
+  readonly logger?: CoreLogger;
+  readonly scheduler?: SchedulerOptions;
+  readonly workers?: WorkerPoolOptions;
+}
+
+export interface RunOptions {
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface RpcOptions {
+  /** Default 5000 ms. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface NodeSpawnRemoteOptions {
+  /** Link the new process, atomically, to this local process. */
+  readonly link?: Pid;
+  /** Register the new process under this name on its node. */
+  readonly name?: string;
+  /** Default 5000 ms. */
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface NodeConnectOptions {
+  readonly address?: string;
+  readonly timeout?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface NodeEventInfo {
+  readonly hidden: boolean;
+  readonly address: string;
+  readonly creation: number;
+  /** nodedown only: why the connection went down. */
+  readonly reason?: string;
+}
+
+export interface NodeEvents {
+  nodeup: [name: string, info: NodeEventInfo];
+  nodedown: [name: string, info: NodeEventInfo];
+}
+
+export type ProcessStatus = 'runnable' | 'waiting' | 'busy' | 'exiting';
+
+export interface ProcessInfo {
+  readonly pid: Pid;
+  readonly name: string | undefined;
+  /** The type name, or `anonymous` for spawnFn processes. */
+  readonly type: string;
+  readonly status: ProcessStatus;
+  readonly messageQueueLength: number;
+  readonly links: Pid[];
+  readonly monitors: Ref[];
+  readonly monitoredBy: number;
+  readonly trapExit: boolean;
+}
+
+export interface NodeStats {
+  readonly spawned: number;
+  readonly exited: number;
+  readonly crashed: number;
+  readonly runQueue: number;
+  readonly registeredNames: number;
+  readonly transport: TransportStats | null;
+}
+
+/** A plain, serialisable snapshot (also what the `sdnode.info` rpc returns). */
+export interface NodeInfo {
+  readonly name: string;
+  readonly creation: number;
+  readonly address: string | null;
+  readonly hidden: boolean;
+  readonly processCount: number;
+  readonly nodes: string[];
+  readonly hiddenNodes: string[];
+  readonly policy: string;
+  readonly stats: NodeStats;
+}

@@ -1,0 +1,345 @@
+import { EventEmitter } from 'node:events';
+import {
+  ExitReasons,
+  InvalidArgumentError,
+  NoProcError,
+  NodeStoppedError,
+  TimeoutError,
+  AbortedError,
+  CalleeExitError,
+  isValidNodeName,
+  type ExitReason,
+  type Pid,
+} from '@sdnode/wire';
+import type { Transport, PeerInfo } from '@sdnode/transport';
+import { Kernel } from './kernel.js';
+import { F_BUSY, F_DYING, F_TRAP, ProcessExit, type Proc } from './process.js';
+import type { ProcessContext, CallOptions } from './process-context.js';
+import type { ProcessType, AsyncBody } from './process-type.js';
+import type { Destination } from './signals.js';
+import { LocalOnlyRemote } from './local-only-remote.js';
+import { Distribution } from './distribution.js';
+import { FullMeshPolicy, type ConnectionPolicy } from './connection-policy.js';
+import { defaultLogger, type CoreLogger } from './logger.js';
+import { RPC_SERVER_NAME, RpcServer, unwrapRpcAnswer, type RpcFunction } from './rpc-server.js';
+import { WorkerPool } from './worker-pool.js';
+import { createDefaultTransport } from './default-transport.js';
+import type {
+  NodeConnectOptions,
+  NodeEvents,
+  NodeInfo,
+  NodeOptions,
+  NodeSpawnRemoteOptions,
+  ProcessInfo,
+  RpcOptions,
+  RunOptions,
+} from './node-options.js';
+
+/**
+ * One node: a local runtime (processes, names, timers) plus, with a transport, distribution to
+ * other nodes. Several nodes can run in one Node.js process (nothing is module-level).
+ */
+export class Node {
+  readonly workers: WorkerPool;
+  private readonly events = new EventEmitter();
+  private readonly functions = new Map<string, RpcFunction>();
+  private stopped: Promise<void> | null = null;
+
+  private constructor(
+    private readonly k: Kernel,
+    private readonly transport: Transport | null,
+    private readonly dist: Distribution | null,
+    readonly policy: ConnectionPolicy | null,
+    readonly logger: CoreLogger,
+    options: NodeOptions,
+  ) {
+    this.workers = new WorkerPool(k.name, options.workers);
+    this.events.setMaxListeners(0);
+  }
+
+  static async start(options: NodeOptions): Promise<Node> {
+    if (!isValidNodeName(options.name)) throw new InvalidArgumentError('name', `"${String(options.name)}" is not name@host`);
+    const logger = options.logger ?? defaultLogger(options.name);
+    const policy = options.connectionPolicy ?? new FullMeshPolicy();
+    let transport: Transport | null;
+    if (options.transport === undefined) transport = await createDefaultTransport(options, policy, logger);
+    else transport = options.transport;
+    if (transport !== null && transport.name !== options.name) {
+      throw new InvalidArgumentError('transport', `transport is for ${transport.name}, not ${options.name}`);
+    }
+    const creation = transport?.creation ?? options.creation ?? (Date.now() % 0x7fffffff) + 1;
+    const k = new Kernel(options.name, creation, logger, options.scheduler);
+    const dist = transport !== null ? new Distribution(k, transport, policy, logger) : null;
+    k.remote = dist ?? new LocalOnlyRemote(k);
+    const node = new Node(k, transport, dist, transport !== null ? policy : null, logger, options);
+    k.node = node;
+    for (const t of options.types ?? []) node.defineType(t);
+    node.registerFunction('sdnode.ping', () => 'pong');
+    node.registerFunction('sdnode.info', () => node.info());
+    for (const [name, fn] of Object.entries(options.functions ?? {})) node.registerFunction(name, fn);
+    const rpc = k.spawn(RpcServer, [(name: string) => node.functions.get(name)], null);
+    k.register(RPC_SERVER_NAME, rpc);
+    if (dist !== null) {
+      dist.onNodeEvent = (event, peer, reason) => node.emitNodeEvent(event, peer, reason);
+      dist.start();
+      if (transport!.address === undefined) await transport!.listen();
+      for (const [name, address] of Object.entries(options.seeds ?? {})) dist.connectInBackground(name, address);
+    }
+    return node;
+  }
+
+  get name(): string {
+    return this.k.name;
+  }
+
+  get creation(): number {
+    return this.k.creation;
+  }
+
+  /** The advertised address (undefined for a local-only node). */
+  get address(): string | undefined {
+    return this.transport?.address;
+  }
+
+  get hidden(): boolean {
+    return this.transport?.hidden ?? false;
+  }
+
+  /** Make a process type spawnable by name on this node (also from other nodes). */
+  defineType(type: ProcessType): void {
+    const existing = this.k.types.get(type.name);
+    if (existing !== undefined && existing !== type) throw new InvalidArgumentError('type', `"${type.name}" is already defined`);
+    this.k.types.set(type.name, type);
+  }
+
+  /** Make a function callable by `rpc` from any node. */
+  registerFunction(name: string, fn: RpcFunction): void {
+    if (typeof fn !== 'function') throw new InvalidArgumentError('function', `"${name}" is not a function`);
+    this.functions.set(name, fn);
+  }
+
+  // ---- processes ----
+
+  spawn<A extends unknown[]>(type: ProcessType<A> | string, ...args: A): Pid {
+    return this.k.spawn(type, args, null).self;
+  }
+
+  /** An anonymous local process running `fn` (closures never leave the node). */
+  spawnFn(fn: AsyncBody<[]>, options: { name?: string } = {}): Pid {
+    const p = this.k.spawnBody(fn as AsyncBody<unknown[]>, null);
+    if (options.name !== undefined) this.k.register(options.name, p);
+    return p.self;
+  }
+
+  spawnRemote(node: string, type: string, args: readonly unknown[], options: NodeSpawnRemoteOptions = {}): Promise<Pid> {
+    let parent: Proc | null = null;
+    if (options.link !== undefined) {
+      parent = this.k.lookup(options.link) ?? null;
+      if (parent === null) return Promise.reject(new NoProcError(options.link.toString()));
+    }
+    const { link, ...rest } = options;
+    return this.k.spawnRemote(parent, node, type, args, { ...rest, link: link !== undefined });
+  }
+
+  /** Send from outside any process. Throws NoProcError for an unregistered local name. */
+  send(to: Destination, msg: unknown): void {
+    this.k.send(to, msg, this.k.nodePid);
+  }
+
+  /** Send an exit signal (from the node itself) to a process. */
+  exit(pid: Pid, reason: ExitReason): void {
+    this.k.exitSignal(this.k.nodePid, pid, reason);
+  }
+
+  register(name: string, pid: Pid): void {
+    const p = this.k.lookup(pid);
+    if (p === undefined) throw new NoProcError(pid.toString());
+    this.k.register(name, p);
+  }
+
+  /** Returns false when the name was not registered. */
+  unregister(name: string): boolean {
+    return this.k.unregister(name);
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.k.whereis(name);
+  }
+
+  registered(): string[] {
+    return [...this.k.names.keys()];
+  }
+
+  /**
+   * Run `fn` as a temporary process (a shell, a script, a test) and resolve with its result.
+   * Rejects with what `fn` threw, TimeoutError/AbortedError (the process is killed), or
+   * CalleeExitError when the process was made to exit by a signal.
+   */
+  run<T>(fn: (ctx: ProcessContext) => T | Promise<T>, options: RunOptions = {}): Promise<T> {
+    if (options.signal?.aborted) return Promise.reject(new AbortedError('run'));
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      let value: T | undefined;
+      let thrown: { error: unknown } | null = null;
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const onAbort = (): void => fail(new AbortedError('run', { pid: p.self.toString() }));
+      const cleanup = (): void => {
+        done = true;
+        if (timer !== null) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (e: Error): void => {
+        if (done) return;
+        cleanup();
+        this.k.die(p, ExitReasons.killed);
+        reject(e);
+      };
+      const p = this.k.spawnBody(async (ctx: ProcessContext) => {
+        try {
+          value = await fn(ctx);
+        } catch (e) {
+          thrown = { error: e };
+          throw e;
+        }
+      }, null);
+      p.exitHook = (reason) => {
+        if (done) return;
+        cleanup();
+        const t = thrown as { error: unknown } | null;
+        if (t !== null && !(t.error instanceof ProcessExit)) reject(t.error);
+        else if (reason.kind === 'normal') resolve(value as T);
+        else reject(new CalleeExitError(p.self.toString(), reason));
+      };
+      if (options.timeout !== undefined) {
+        const ms = options.timeout;
+        timer = setTimeout(() => fail(new TimeoutError('run', ms, { pid: p.self.toString() })), ms);
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The OTP call pattern from a temporary process. */
+  call<T = unknown>(to: Destination, request: unknown, options: CallOptions = {}): Promise<T> {
+    return this.run((ctx) => ctx.call<T>(to, request, options));
+  }
+
+  /**
+   * Call a registered function on a node (this one included) through its rpc server. Rejects with
+   * RemoteCallError (the function threw), UnknownFunctionError, NoConnectionError, TimeoutError.
+   */
+  rpc<T = unknown>(node: string, fn: string, args: readonly unknown[] = [], options: RpcOptions = {}): Promise<T> {
+    const callOptions: CallOptions = { timeout: options.timeout ?? 5000, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
+    return this.run(async (ctx) => unwrapRpcAnswer(await ctx.call({ name: RPC_SERVER_NAME, node }, { fn, args }, callOptions)) as T);
+  }
+
+  // ---- nodes ----
+
+  connect(name: string, options: NodeConnectOptions = {}): Promise<PeerInfo> {
+    if (this.dist === null) return Promise.reject(new NodeStoppedError(this.name));
+    return this.dist.connect(name, options);
+  }
+
+  disconnect(name: string): void {
+    this.transport?.disconnect(name);
+  }
+
+  /** Connected visible nodes; with `{hidden: true}`, hidden nodes too. */
+  nodes(options: { hidden?: boolean } = {}): string[] {
+    const peers = this.transport?.peers() ?? [];
+    return peers.filter((p) => options.hidden === true || !p.hidden).map((p) => p.name);
+  }
+
+  on<E extends keyof NodeEvents>(event: E, listener: (...args: NodeEvents[E]) => void): this {
+    this.events.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<E extends keyof NodeEvents>(event: E, listener: (...args: NodeEvents[E]) => void): this {
+    this.events.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  private emitNodeEvent(event: 'nodeup' | 'nodedown', peer: PeerInfo, reason: string | undefined): void {
+    const info = { hidden: peer.hidden, address: peer.address, creation: peer.creation, ...(reason !== undefined ? { reason } : {}) };
+    for (const listener of this.events.listeners(event)) {
+      try {
+        (listener as (name: string, i: typeof info) => void)(peer.name, info);
+      } catch (e) {
+        this.logger.error({ err: e, event }, 'node event listener threw');
+      }
+    }
+  }
+
+  /** Higher layers (registry, s_groups) exchange CONTROL frames on named channels. */
+  get control(): { on(channel: string, handler: (from: PeerInfo, body: unknown) => void): void; send(node: string, channel: string, body: unknown): boolean } {
+    const dist = this.dist;
+    return {
+      on: (channel, handler) => dist?.onControl(channel, handler),
+      send: (node, channel, body) => dist?.sendControl(node, channel, body) ?? false,
+    };
+  }
+
+  // ---- introspection ----
+
+  processes(): Pid[] {
+    const out: Pid[] = [];
+    for (const p of this.k.procs.values()) out.push(p.self);
+    return out;
+  }
+
+  processInfo(pid: Pid): ProcessInfo | undefined {
+    const p = this.k.lookup(pid);
+    if (p === undefined) return undefined;
+    const status = (p.flags & F_DYING) !== 0 ? 'exiting' : p.queued ? 'runnable' : (p.flags & F_BUSY) !== 0 ? 'busy' : 'waiting';
+    return {
+      pid: p.self,
+      name: p.name,
+      type: p.type?.name ?? 'anonymous',
+      status,
+      messageQueueLength: p.queueLength,
+      links: [...(p.links?.values() ?? [])],
+      monitors: [...(p.monitors?.values() ?? [])].map((m) => m.ref),
+      monitoredBy: p.monitoredBy?.size ?? 0,
+      trapExit: (p.flags & F_TRAP) !== 0,
+    };
+  }
+
+  info(): NodeInfo {
+    const peers = this.transport?.peers() ?? [];
+    return {
+      name: this.name,
+      creation: this.creation,
+      address: this.address ?? null,
+      hidden: this.hidden,
+      processCount: this.k.procs.size,
+      nodes: peers.filter((p) => !p.hidden).map((p) => p.name),
+      hiddenNodes: peers.filter((p) => p.hidden).map((p) => p.name),
+      policy: this.policy?.name ?? 'none',
+      stats: {
+        ...this.k.stats,
+        runQueue: this.k.scheduler.runQueueLength,
+        registeredNames: this.k.names.size,
+        transport: this.transport?.stats() ?? null,
+      },
+    };
+  }
+
+  get isStopped(): boolean {
+    return this.stopped !== null;
+  }
+
+  /** Every process exits `shutdown` (terminate callbacks run), workers stop, the transport closes. */
+  stop(): Promise<void> {
+    if (this.stopped !== null) return this.stopped;
+    this.stopped = (async () => {
+      const k = this.k;
+      k.stopping = true;
+      for (const p of [...k.procs.values()]) k.die(p, ExitReasons.shutdown());
+      k.scheduler.flushExits();
+      k.scheduler.stop();
+      await this.workers.close();
+      if (this.dist !== null) await this.dist.stop();
+    })();
+    return this.stopped;
+  }
+}

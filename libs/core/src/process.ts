@@ -1,0 +1,465 @@
+import {
+  AbortedError,
+  ExitReasons,
+  InvalidArgumentError,
+  Pid,
+  TimeoutError,
+  type ExitReason,
+  type Ref,
+} from '@sdnode/wire';
+import type { Schedulable } from './scheduler.js';
+import type { Kernel } from './kernel.js';
+import type { ProcessType, AsyncBody } from './process-type.js';
+import type {
+  CallOptions,
+  DemonitorOptions,
+  Matcher,
+  MonitorNodesOptions,
+  ProcessContext,
+  ReceiveOptions,
+  RemoteSpawnOptions,
+  SpawnFnOptions,
+} from './process-context.js';
+import type { CallFrom, Destination, MonitorTarget, NameAtNode } from './signals.js';
+import { cancelTimer, startTimer, type TimerRef } from './timers.js';
+import type { CoreLogger } from './logger.js';
+import type { Node } from './node.js';
+import { callAs } from './call.js';
+
+// Process flags, one small integer per process.
+export const F_STARTED = 1;
+export const F_BUSY = 2;
+export const F_ASYNC = 4;
+export const F_TRAP = 8;
+export const F_MONNODES = 16;
+export const F_MONHIDDEN = 32;
+export const F_DYING = 64;
+export const F_EXITED = 128;
+/** init completed (terminate only runs for processes that got this far). */
+export const F_READY = 256;
+const F_DEAD = F_DYING | F_EXITED;
+
+const NO_MATCH: unique symbol = Symbol('no match');
+
+/** Thrown by `ctx.exit(reason)` to unwind the process's code; the runtime recognises it. */
+export class ProcessExit {
+  constructor(readonly reason: ExitReason) {}
+}
+
+/** A monitor this process holds (it is the watcher). */
+export interface MonitorOut {
+  readonly ref: Ref;
+  /** What the watcher asked for; reported as `target` in DOWN. */
+  readonly target: Pid | NameAtNode;
+  /** The local process watched, when local and resolved. */
+  readonly local: Proc | null;
+  /** The remote node, when the target is remote. */
+  readonly remoteNode: string | null;
+}
+
+/** A monitor on this process (it is the target). */
+export interface MonitorIn {
+  readonly ref: Ref;
+  readonly watcher: Pid;
+  /** As the watcher named the target: a pid, or a registered name. */
+  readonly target: Pid | NameAtNode;
+}
+
+/** A receive waiting for a message. */
+class PendingReceive {
+  timer: ReturnType<typeof setTimeout> | null = null;
+  abort: (() => void) | null = null;
+  constructor(
+    readonly matcher: Matcher<unknown> | undefined,
+    readonly resolve: (v: unknown) => void,
+    readonly reject: (e: unknown) => void,
+    /** Mailbox index from which messages have not been tried yet. */
+    public scan: number,
+  ) {}
+
+  clear(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.abort !== null) this.abort();
+    this.abort = null;
+  }
+}
+
+/**
+ * A process. It is also the ProcessContext handed to user code: the methods live on the shared
+ * prototype, so a process costs its fields only (no closures per process). Fields holding
+ * collections stay null until first used.
+ */
+export class Proc implements Schedulable, ProcessContext {
+  queued = false;
+  flags: number;
+  /** Mailbox: messages before `mh` are consumed. */
+  mq: unknown[] | null = null;
+  mh = 0;
+  state: unknown = undefined;
+  args: readonly unknown[] | null;
+  rx: PendingReceive | null = null;
+  links: Map<string, Pid> | null = null;
+  monitors: Map<string, MonitorOut> | null = null;
+  monitoredBy: Map<string, MonitorIn> | null = null;
+  timers: Set<TimerRef> | null = null;
+  /** Keys of the refs of calls in flight (replies to other refs are discarded). */
+  calls: Set<string> | null = null;
+  name: string | undefined = undefined;
+  reason: ExitReason | null = null;
+  /** Told once when the process has exited (used by node.run and remote spawns). */
+  exitHook: ((reason: ExitReason) => void) | null = null;
+  private logger: CoreLogger | null = null;
+
+  constructor(
+    readonly k: Kernel,
+    readonly self: Pid,
+    readonly type: ProcessType | null,
+    readonly body: AsyncBody<unknown[]> | null,
+    args: readonly unknown[],
+  ) {
+    this.flags = type !== null && type.behaviour !== null ? 0 : F_ASYNC;
+    this.args = args;
+  }
+
+  get node(): Node {
+    return this.k.node;
+  }
+
+  get log(): CoreLogger {
+    return (this.logger ??= this.k.logger.child({ pid: this.self.toString() }));
+  }
+
+  get alive(): boolean {
+    return (this.flags & F_DEAD) === 0;
+  }
+
+  // ---- mailbox ----
+
+  /** Put a message in the mailbox (the hot path of every local send). */
+  deliver(msg: unknown): void {
+    if ((this.flags & F_DEAD) !== 0) return;
+    if (typeof msg === 'object' && msg !== null && (msg as { signal?: unknown }).signal === 'reply' && !this.expectsReply(msg)) {
+      return;
+    }
+    const q = this.mq;
+    if (q === null) this.mq = [msg];
+    else q.push(msg);
+    if (!this.queued && (this.rx !== null || (this.flags & (F_BUSY | F_ASYNC)) === 0)) this.k.scheduler.enqueue(this);
+  }
+
+  private expectsReply(msg: object): boolean {
+    const ref = (msg as { ref?: { key?: unknown } }).ref;
+    return this.calls !== null && typeof ref === 'object' && ref !== null && this.calls.has(ref.key as string);
+  }
+
+  get queueLength(): number {
+    return this.mq === null ? 0 : this.mq.length - this.mh;
+  }
+
+  /** Take the first message from `start` that `matcher` accepts. */
+  private take(start: number, matcher: Matcher<unknown> | undefined): unknown {
+    const q = this.mq;
+    if (q === null) return NO_MATCH;
+    const len = q.length;
+    let i = start < this.mh ? this.mh : start;
+    if (matcher === undefined) {
+      if (i >= len) return NO_MATCH;
+      const m = q[i];
+      this.removeAt(i);
+      return m;
+    }
+    for (; i < len; i++) {
+      const v = matcher(q[i]);
+      if (v !== undefined) {
+        this.removeAt(i);
+        return v;
+      }
+    }
+    return NO_MATCH;
+  }
+
+  private removeAt(i: number): void {
+    const q = this.mq!;
+    if (i === this.mh) {
+      q[i] = undefined;
+      this.mh = i + 1;
+      if (this.mh === q.length) {
+        q.length = 0;
+        this.mh = 0;
+      } else if (this.mh > 1024 && this.mh * 2 > q.length) {
+        q.splice(0, this.mh);
+        if (this.rx !== null) this.rx.scan -= this.mh;
+        this.mh = 0;
+      }
+    } else {
+      q.splice(i, 1);
+    }
+  }
+
+  /** Remove every message `pred` accepts (used by demonitor flush). */
+  removeWhere(pred: (m: unknown) => boolean): void {
+    const q = this.mq;
+    if (q === null) return;
+    const kept = q.slice(this.mh).filter((m) => !pred(m));
+    this.mq = kept.length === 0 ? null : kept;
+    this.mh = 0;
+    if (this.rx !== null) this.rx.scan = 0;
+  }
+
+  receive<T = unknown>(matcher?: Matcher<T>, options?: ReceiveOptions<T>): Promise<T> {
+    if ((this.flags & F_DEAD) !== 0) return this.k.never as Promise<T>;
+    if (this.rx !== null) {
+      return Promise.reject(new InvalidArgumentError('receive', 'another receive is already pending in this process'));
+    }
+    const timeout = options?.timeout;
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(new AbortedError('receive', { pid: this.self.toString() }));
+    const sched = this.k.scheduler;
+    let scanned = false;
+    if (sched.hasBudget() || timeout === 0) {
+      scanned = true;
+      let v: unknown;
+      try {
+        v = this.take(this.mh, matcher as Matcher<unknown> | undefined);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (v !== NO_MATCH) {
+        sched.charge(1);
+        return Promise.resolve(v as T);
+      }
+      if (timeout === 0) {
+        if (options?.onTimeout !== undefined) return Promise.resolve().then(options.onTimeout);
+        return Promise.reject(new TimeoutError('receive', 0, { pid: this.self.toString() }));
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      const scan = scanned ? (this.mq?.length ?? 0) : this.mh;
+      const rx = new PendingReceive(matcher as Matcher<unknown> | undefined, resolve as (v: unknown) => void, reject, scan);
+      this.rx = rx;
+      if (timeout !== undefined && Number.isFinite(timeout)) {
+        rx.timer = setTimeout(() => this.receiveTimedOut(rx, timeout, options?.onTimeout), Math.max(0, timeout));
+      }
+      if (signal !== undefined) {
+        const onAbort = (): void => {
+          if (this.rx !== rx) return;
+          this.rx = null;
+          rx.clear();
+          reject(new AbortedError('receive', { pid: this.self.toString() }));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        rx.abort = () => signal.removeEventListener('abort', onAbort);
+      }
+      if (!scanned && !this.queued) sched.enqueue(this);
+    });
+  }
+
+  private receiveTimedOut(rx: PendingReceive, timeout: number, onTimeout: (() => unknown) | undefined): void {
+    rx.timer = null;
+    if (this.rx !== rx) return;
+    this.rx = null;
+    rx.clear();
+    if (onTimeout !== undefined) {
+      try {
+        rx.resolve(onTimeout());
+      } catch (e) {
+        rx.reject(e);
+      }
+    } else {
+      rx.reject(new TimeoutError('receive', timeout, { pid: this.self.toString() }));
+    }
+  }
+
+  // ---- scheduling ----
+
+  /** Run up to `budget` messages; returns the work done. Called by the scheduler only. */
+  run(budget: number): number {
+    let flags = this.flags;
+    if ((flags & F_DEAD) !== 0) return 0;
+    if ((flags & F_STARTED) === 0) {
+      this.start();
+      return 1;
+    }
+    const rx = this.rx;
+    if (rx !== null) return this.runReceive(rx);
+    if ((flags & (F_BUSY | F_ASYNC)) !== 0) return 0;
+    const beh = this.type!.behaviour!;
+    let n = 0;
+    while (n < budget) {
+      const q = this.mq;
+      if (q === null) break;
+      const i = this.mh;
+      if (i >= q.length) break;
+      const msg = q[i];
+      q[i] = undefined;
+      if (i + 1 === q.length) {
+        q.length = 0;
+        this.mh = 0;
+      } else {
+        this.mh = i + 1;
+      }
+      n++;
+      let r: unknown;
+      try {
+        r = beh.handle(this, msg, this.state);
+      } catch (e) {
+        this.crash(e);
+        return n;
+      }
+      flags = this.flags;
+      if ((flags & F_DEAD) !== 0) return n;
+      if (typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function') {
+        this.flags = flags | F_BUSY;
+        this.k.awaitState(this, r as PromiseLike<unknown>);
+        return n;
+      }
+      this.state = r;
+      if (this.rx !== null) return n;
+    }
+    if (this.mh > 1024 && this.mq !== null && this.mh * 2 > this.mq.length) {
+      this.mq.splice(0, this.mh);
+      this.mh = 0;
+    }
+    if (this.queueLength > 0 && !this.queued) this.k.scheduler.enqueue(this);
+    return n;
+  }
+
+  private runReceive(rx: PendingReceive): number {
+    let v: unknown;
+    try {
+      v = this.take(rx.scan, rx.matcher);
+    } catch (e) {
+      this.rx = null;
+      rx.clear();
+      rx.reject(e);
+      return 1;
+    }
+    if (v === NO_MATCH) {
+      rx.scan = this.mq === null ? 0 : this.mq.length;
+      return 1;
+    }
+    this.rx = null;
+    rx.clear();
+    rx.resolve(v);
+    return 1;
+  }
+
+  private start(): void {
+    this.flags |= F_STARTED;
+    const args = this.args ?? [];
+    this.args = null;
+    this.k.startProcess(this, args);
+  }
+
+  /** The process's code threw (or rejected) `e`. */
+  crash(e: unknown): void {
+    if (e instanceof ProcessExit) this.k.die(this, e.reason);
+    else this.k.die(this, ExitReasons.error(e));
+  }
+
+  /** Drop the pending receive without settling it (the process exited). */
+  dropReceive(): void {
+    const rx = this.rx;
+    if (rx === null) return;
+    this.rx = null;
+    rx.clear();
+  }
+
+  // ---- ProcessContext ----
+
+  send(to: Destination, msg: unknown): void {
+    if ((this.flags & F_EXITED) !== 0) return;
+    this.k.send(to, msg, this.self);
+  }
+
+  sendQuietly(to: Destination, msg: unknown): void {
+    if ((this.flags & F_EXITED) !== 0) return;
+    this.k.sendQuietly(to, msg, this.self);
+  }
+
+  link(pid: Pid): void {
+    if ((this.flags & F_DEAD) === 0) this.k.link(this, pid);
+  }
+
+  unlink(pid: Pid): void {
+    if ((this.flags & F_DEAD) === 0) this.k.unlink(this, pid);
+  }
+
+  monitor(target: MonitorTarget): Ref {
+    return this.k.monitor(this, target);
+  }
+
+  demonitor(ref: Ref, options?: DemonitorOptions): boolean {
+    return this.k.demonitor(this, ref, options?.flush === true);
+  }
+
+  trapExit(on: boolean): void {
+    this.flags = on ? this.flags | F_TRAP : this.flags & ~F_TRAP;
+  }
+
+  get trapsExits(): boolean {
+    return (this.flags & F_TRAP) !== 0;
+  }
+
+  exit(reason: ExitReason): never;
+  exit(pid: Pid, reason: ExitReason): void;
+  exit(a: ExitReason | Pid, b?: ExitReason): void {
+    if (a instanceof Pid) {
+      if (b === undefined) throw new InvalidArgumentError('reason', 'exit(pid, reason) needs a reason');
+      this.k.exitSignal(this.self, a, b);
+      return;
+    }
+    this.k.die(this, a);
+    throw new ProcessExit(a);
+  }
+
+  spawn<A extends unknown[]>(type: ProcessType<A> | string, ...args: A): Pid {
+    return this.k.spawn(type, args, null).self;
+  }
+
+  spawnLink<A extends unknown[]>(type: ProcessType<A> | string, ...args: A): Pid {
+    return this.k.spawn(type, args, this, true).self;
+  }
+
+  spawnMonitor<A extends unknown[]>(type: ProcessType<A> | string, ...args: A): { pid: Pid; ref: Ref } {
+    const pid = this.k.spawn(type, args, null).self;
+    return { pid, ref: this.monitor(pid) };
+  }
+
+  spawnFn(fn: AsyncBody<[]>, options?: SpawnFnOptions): Pid {
+    return this.k.spawnBody(fn as AsyncBody<unknown[]>, options?.link === true ? this : null).self;
+  }
+
+  spawnRemote(node: string, type: string, args: readonly unknown[], options?: RemoteSpawnOptions): Promise<Pid> {
+    return this.k.spawnRemote(this, node, type, args, options ?? {});
+  }
+
+  register(name: string): void {
+    this.k.register(name, this);
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.k.whereis(name);
+  }
+
+  sendAfter(ms: number, to: Destination, msg: unknown): TimerRef {
+    return startTimer(this, ms, to, msg);
+  }
+
+  cancelTimer(timer: TimerRef): boolean {
+    return timer.owner === this ? cancelTimer(timer) : false;
+  }
+
+  call<T = unknown>(to: Destination, request: unknown, options?: CallOptions): Promise<T> {
+    return callAs(this, to, request, options) as Promise<T>;
+  }
+
+  reply(from: CallFrom, value: unknown): void {
+    this.send(from.from, { signal: 'reply', ref: from.ref, value });
+  }
+
+  monitorNodes(on: boolean, options?: MonitorNodesOptions): void {
+    this.k.monitorNodes(this, on, options?.hidden === true);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * What a transport engine needs from the medium that carries bytes (ZeroMQ sockets, or the
+ * in-memory network). The model is ZeroMQ's: each node listens on one inbound endpoint; for each
+ * peer it dials one outbound stream. Inbound payloads arrive tagged with the id of the stream
+ * that carried them; an outbound stream reports when the far end went away.
+ */
+export interface Carrier {
+  /** Start listening; resolves with the advertised address. */
+  listen(): Promise<string>;
+
+  /**
+   * Open an outbound stream to `address`, retrying until `deadline` (ms since epoch) while the
+   * far end is not reachable. Rejects with a typed error when it cannot be opened.
+   * `onClosed` runs once when an opened stream is lost (the far end died or closed).
+   */
+  dial(address: string, options: DialOptions): Promise<OutboundStream>;
+
+  /** Stop listening and close every stream. */
+  close(): Promise<void>;
+}
+
+export interface DialOptions {
+  readonly node: string;
+  readonly deadline: number;
+  readonly signal: AbortSignal;
+  readonly onClosed: (stream: OutboundStream) => void;
+}
+
+export interface OutboundStream {
+  /** Unique among the streams the far end receives from (ZeroMQ routing id). */
+  readonly id: string;
+  /** Hand one payload (a batch) to the medium. Only one write may be pending at a time. */
+  write(payload: unknown): Promise<void>;
+  /** Close the stream. With `flushMs > 0`, payloads already written get that long to leave. */
+  close(flushMs?: number): void;
+}
+
+/** Where a carrier delivers what it receives. Must never throw. */
+export interface CarrierSink {
+  inbound(streamId: string, payload: unknown, bytes: number): void;
+}

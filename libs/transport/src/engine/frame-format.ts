@@ -1,0 +1,68 @@
+import { BadFrameError, FrameCodec, type Frame, type DecodedBatch } from '@sdnode/wire';
+
+/**
+ * How frames travel over a carrier. `cbor` encodes every frame at send time with the stream's
+ * FrameCodec and sends batches as CBOR sequences (ZeroMQ; MemoryTransport with `encode: true`).
+ * `object` hands the frame objects themselves over (MemoryTransport default): no encoding cost,
+ * no sendability check.
+ */
+export interface FrameFormat {
+  /** A fresh encoder for a new outbound stream. */
+  newEncoder(): StreamEncoder;
+  /** A fresh decoder for a new inbound stream. */
+  newDecoder(maxBatchBytes: number): StreamDecoder;
+  /** Join chunks (as returned by `encode`) into one payload. */
+  batch(chunks: readonly unknown[]): unknown;
+}
+
+export interface StreamEncoder {
+  /** Encode one frame (throws NotSendableError for unsendable values). */
+  encode(frame: Frame): unknown;
+  /** Size in bytes of an encoded chunk (an estimate for the object format). */
+  size(chunk: unknown): number;
+}
+
+export interface StreamDecoder {
+  decode(payload: unknown): DecodedBatch;
+}
+
+export const cborFormat: FrameFormat = {
+  newEncoder(): StreamEncoder {
+    const codec = new FrameCodec();
+    return {
+      encode: (frame) => codec.encode(frame),
+      size: (chunk) => (chunk as Uint8Array).byteLength,
+    };
+  },
+  newDecoder(maxBatchBytes: number): StreamDecoder {
+    const codec = new FrameCodec({ maxBatchBytes });
+    return {
+      decode(payload) {
+        return codec.decodeBatch(payload as Uint8Array);
+      },
+    };
+  },
+  batch(chunks) {
+    return chunks.length === 1 ? chunks[0] : FrameCodec.concat(chunks as Uint8Array[]);
+  },
+};
+
+/** Nominal size of one frame in the object format, for queue bounds. */
+export const OBJECT_FRAME_BYTES = 64;
+
+const objectEncoder: StreamEncoder = {
+  encode: (frame) => frame,
+  size: () => OBJECT_FRAME_BYTES,
+};
+
+export const objectFormat: FrameFormat = {
+  newEncoder: () => objectEncoder,
+  newDecoder(): StreamDecoder {
+    return {
+      decode(payload) {
+        return Array.isArray(payload) ? { frames: payload as Frame[], errors: [] } : { frames: [], errors: [new BadFrameError('payload is not a frame array')] };
+      },
+    };
+  },
+  batch: (chunks) => chunks.slice(),
+};

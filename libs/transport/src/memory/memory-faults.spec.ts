@@ -1,0 +1,111 @@
+import { describe, expect, it, afterEach } from 'vitest';
+import { NotSendableError } from '@sdnode/wire';
+import { EventRecorder } from '../testing/event-recorder.js';
+import { seqFrame } from '../testing/compliance.js';
+import { waitUntil } from '../testing/wait-until.js';
+import type { MemoryTransportOptions } from './memory-transport.js';
+import { MemoryNetwork } from './memory-network.js';
+import { MemoryTransport } from './memory-transport.js';
+
+describe('MemoryNetwork fault hooks', () => {
+  const started: MemoryTransport[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((t) => t.close()));
+  });
+
+  async function node(network: MemoryNetwork, name: string, extra: Partial<MemoryTransportOptions> = {}): Promise<MemoryTransport> {
+    const t = new MemoryTransport({ name, cookie: 'c', network, ...extra });
+    started.push(t);
+    await t.listen();
+    return t;
+  }
+
+  async function connected(network: MemoryNetwork, extra: Partial<MemoryTransportOptions> = {}) {
+    const a = await node(network, 'a@mem', extra);
+    const b = await node(network, 'b@mem', extra);
+    const ra = new EventRecorder(a);
+    const rb = new EventRecorder(b);
+    await a.connect(b.name);
+    await rb.waitFor('nodeup');
+    return { a, b, ra, rb };
+  }
+
+  it('a partition takes the connection down on both sides and blocks reconnects until healed', async () => {
+    const network = new MemoryNetwork();
+    const { a, b, ra, rb } = await connected(network, { handshakeTimeout: 200 });
+    network.partition(a.name, b.name);
+    expect((await ra.waitFor('nodedown')).reason).toEqual({ kind: 'peer_closed' });
+    expect((await rb.waitFor('nodedown')).reason).toEqual({ kind: 'peer_closed' });
+    await expect(a.connect(b.name)).rejects.toThrow(/timed out/);
+    network.heal(a.name, b.name);
+    await a.connect(b.name);
+    expect(a.peer(b.name)).toBeDefined();
+  });
+
+  it('a killed node goes silent while its peers see peer_closed at once', async () => {
+    const network = new MemoryNetwork();
+    const { a, b, ra, rb } = await connected(network);
+    network.kill(b.name);
+    expect((await ra.waitFor('nodedown')).reason).toEqual({ kind: 'peer_closed' });
+    expect(b.send(a.name, seqFrame(1))).toBe(false);
+    expect(rb.of('nodedown')).toEqual([]);
+    expect(network.nodes()).toEqual([a.name]);
+  });
+
+  it('a frozen node is declared down by tick timeout, and frames wait until it thaws', async () => {
+    const network = new MemoryNetwork();
+    const { a, b, ra, rb } = await connected(network, { netTickTime: 200 });
+    a.send(b.name, seqFrame(1));
+    await rb.waitForFrames(1);
+    network.freeze(b.name);
+    a.send(b.name, seqFrame(2));
+    const down = await ra.waitFor('nodedown', undefined, { timeout: 3_000 });
+    expect(down.reason).toEqual({ kind: 'tick_timeout' });
+    expect(rb.frames()).toHaveLength(1);
+    network.thaw(b.name);
+    // b now learns its stream to a is gone: the frozen side sees the connection drop too.
+    expect((await rb.waitFor('nodedown')).reason.kind).toBe('peer_closed');
+  });
+
+  it('drops the connection with overload when a frozen peer lets the queue exceed its bound', async () => {
+    const network = new MemoryNetwork();
+    const { a, b, ra } = await connected(network, { maxQueueBytes: 64 * 1024, netTickTime: 60_000 });
+    network.freeze(b.name);
+    let accepted = 0;
+    let refused = false;
+    await waitUntil(
+      () => {
+        for (let i = 0; i < 500 && !refused; i++) {
+          if (a.send(b.name, seqFrame(i))) accepted++;
+          else refused = true;
+        }
+        return refused;
+      },
+      { what: 'the overload', timeout: 5_000 },
+    );
+    const down = await ra.waitFor('nodedown');
+    expect(down.reason.kind).toBe('overload');
+    expect(a.stats().overloads).toBe(1);
+    expect(a.queuedBytes(b.name)).toBe(0);
+    expect(accepted).toBeGreaterThan(0);
+    network.thaw(b.name);
+  });
+
+  it('with encode: true, send throws NotSendableError for a value that cannot travel and queues nothing', async () => {
+    const network = new MemoryNetwork();
+    const { a, b, rb } = await connected(network, { encode: true });
+    const bad = { kind: 'control', channel: 'x', body: { f: () => 1 } } as never;
+    expect(() => a.send(b.name, bad)).toThrow(NotSendableError);
+    expect(a.send(b.name, seqFrame(7))).toBe(true);
+    await rb.waitForFrames(1);
+    expect(rb.frames()).toEqual([seqFrame(7)]);
+  });
+
+  it('never delivers inside send: frames arrive asynchronously', async () => {
+    const network = new MemoryNetwork();
+    const { a, b, rb } = await connected(network);
+    a.send(b.name, seqFrame(1));
+    expect(rb.frames()).toEqual([]);
+    await rb.waitForFrames(1);
+  });
+});
