@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, USAGE } from './lib/args.mjs';
 import { SCENARIOS, metricsOf } from './lib/catalog.mjs';
 import { detectErlang, runErlangScenario } from './lib/erlang.mjs';
-import { runProgram } from './lib/program.mjs';
+import { runProgram } from './lib/children.mjs';
 import { buildRows, printJson, printTable } from './lib/report.mjs';
+import { mergeRuns } from './lib/stats.mjs';
 
 const SCENARIO_TIMEOUT_MS = 120_000;
 
@@ -34,6 +35,25 @@ async function timed(label, fn) {
   }
 }
 
+/**
+ * Run each side `times` times, alternating sdnode and Erlang so both see the same machine load;
+ * a side that fails once is not run again and reports the error.
+ */
+async function repeated(sides, times) {
+  const runs = Object.fromEntries(Object.keys(sides).map((side) => [side, []]));
+  const outcome = {};
+  for (let i = 0; i < times; i++) {
+    for (const [side, run] of Object.entries(sides)) {
+      if (outcome[side]?.error) continue;
+      const result = await timed(`${side}${times > 1 ? ` #${i + 1}` : ''}`, run);
+      if (result.error) outcome[side] = result;
+      else runs[side].push(result.results);
+    }
+  }
+  for (const side of Object.keys(sides)) if (!outcome[side]) outcome[side] = { results: mergeRuns(runs[side]) };
+  return outcome;
+}
+
 async function main() {
   let opts;
   try {
@@ -55,24 +75,26 @@ async function main() {
   const erlangText = erlang.available ? `Erlang/OTP ${erlang.release}` : `no Erlang column (${erlang.reason})`;
   log(`sdnode bench: ${scenarios.map((s) => s.id).join(', ')}; ${erlangText}`);
 
+  process.once('SIGINT', () => {
+    if (erlang.available) erlang.cleanup();
+    process.exit(130);
+  });
   const outcomes = new Map();
   const started = performance.now();
   try {
     for (const s of scenarios) {
       const n = opts.quick ? s.n.quick : s.n.full;
-      log(`${s.id} (n=${n})`);
-      const outcome = {};
+      log(`${s.id} (n=${n}, ${opts.repeat} run${opts.repeat > 1 ? 's' : ''})`);
+      const script = fileURLToPath(new URL(`./scenarios/${s.script}`, import.meta.url));
+      const sides = {};
       if (opts.sdnode) {
-        const script = fileURLToPath(new URL(`./scenarios/${s.script}`, import.meta.url));
         const args = [...(s.nodeArgs ?? []), script, String(n)];
-        outcome.sdnode = await timed('sdnode', () => runProgram(process.execPath, args, { timeoutMs: SCENARIO_TIMEOUT_MS, label: s.id }));
+        sides.sdnode = () => runProgram(process.execPath, args, { timeoutMs: SCENARIO_TIMEOUT_MS, label: s.id });
       }
       if (s.erlang && erlang.available) {
-        outcome.erlang = await timed('erlang', () =>
-          runErlangScenario(erlang, { scenario: s.erlang, n, remote: !!s.remote, timeoutMs: SCENARIO_TIMEOUT_MS }),
-        );
+        sides.erlang = () => runErlangScenario(erlang, { scenario: s.erlang, n, remote: !!s.remote, timeoutMs: SCENARIO_TIMEOUT_MS });
       }
-      outcomes.set(s.id, outcome);
+      outcomes.set(s.id, await repeated(sides, opts.repeat));
     }
   } finally {
     if (erlang.available) erlang.cleanup();
@@ -81,7 +103,7 @@ async function main() {
 
   const rows = buildRows(outcomes);
   if (opts.json) printJson(rows);
-  else printTable(rows, { quick: opts.quick, cpus: cpus().length, erlang: erlangText });
+  else printTable(rows, { quick: opts.quick, repeat: opts.repeat, cpus: cpus().length, erlang: erlangText });
   const failed = [...outcomes.values()].some((o) => o.sdnode?.error || o.erlang?.error);
   process.exitCode = failed ? 1 : 0;
 }

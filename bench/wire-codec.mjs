@@ -44,6 +44,16 @@ for (const [name, msg] of Object.entries(messages)) {
     decodeMultiple(Buffer.concat(rawChunks), () => void n++);
     return n;
   });
+  // for the records decision (docs/protocols/wire-format.md, "Why no records"): raw cbor-x with
+  // sequential structures agreed in-band, one encoder and one decoder per stream
+  const seqEncoder = new Encoder({ sequential: true });
+  const seqDecoder = new Encoder({ sequential: true });
+  measure('raw cbor-x sequential records encode+decode', () => {
+    for (let i = 0; i < BATCH; i++) rawChunks[i] = seqEncoder.encode([16, to, msg]);
+    let n = 0;
+    seqDecoder.decodeMultiple(Buffer.concat(rawChunks), () => void n++);
+    return n;
+  });
   const codecRate = measure('FrameCodec encode+decodeBatch SEND', () => {
     for (let i = 0; i < BATCH; i++) codecChunks[i] = codec.encode(frame);
     return codec.decodeBatch(FrameCodec.concat(codecChunks)).frames.length;

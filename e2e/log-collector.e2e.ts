@@ -47,3 +47,14 @@ describe('LogCollector', () => {
     await expect(log.waitFor(() => true, 'anything', 60_000)).rejects.toBeInstanceOf(ContainerExitedError);
   });
 });
+
+describe('LogCollector newOnly waits', () => {
+  it('ignore matching events logged before the wait began', async () => {
+    const { stream, log } = collector();
+    stream.write('{"event":"nodeup","node":"b@beta","n":1}\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    const wait = log.waitFor((e) => e.event === 'nodeup', 'a second nodeup', 5_000, { newOnly: true });
+    stream.write('{"event":"nodeup","node":"b@beta","n":2}\n');
+    await expect(wait).resolves.toMatchObject({ n: 2 });
+  });
+});

@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { startPeer } from './peer.mjs';
-import { runProgram } from './program.mjs';
+import { runProgram, startPeer } from './children.mjs';
 
 const SOURCES = fileURLToPath(new URL('../peers/erlang/', import.meta.url));
 const LOOPBACK_ENV = { ERL_EPMD_ADDRESS: '127.0.0.1' };
@@ -58,7 +57,7 @@ export async function runErlangScenario(erlang, { scenario, n, remote, timeoutMs
   const tag = `sdbench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const cookie = randomBytes(12).toString('hex');
   const dist = ['-setcookie', cookie, ...LOOPBACK_ARGS];
-  const peer = startPeer('erl', [...vmArgs, '-name', `${tag}_b@127.0.0.1`, ...dist, '-s', 'sdbench_peer', 'start'], {
+  const peer = startPeer('erl', [...vmArgs, '-name', `${tag}_b@127.0.0.1`, ...dist, '-s', 'sdbench_main', 'peer'], {
     env: LOOPBACK_ENV,
     label: 'erlang peer node',
   });

@@ -18,10 +18,12 @@ export function buildRows(outcomes) {
       const erl = o.erlang?.results?.find((r) => r.name === name);
       const row = { name, value: sd ? round(sd.value) : null, unit: meta.unit };
       if (sd?.n !== undefined) row.n = sd.n;
+      if (sd?.runs) Object.assign(row, { runs: sd.runs, spread: [round(sd.min), round(sd.max)] });
       if (o.sdnode?.error) row.error = o.sdnode.error;
       else if (o.sdnode?.results && !sd) row.error = 'scenario did not report this figure';
       if (erl) {
         row.baseline = round(erl.value);
+        if (erl.runs) row.baselineSpread = [round(erl.min), round(erl.max)];
         if (sd) row.ratio = round(sd.value / erl.value, 3);
       } else if (o.erlang?.error) row.baselineError = o.erlang.error;
       if (meta.target !== undefined) {
@@ -51,6 +53,12 @@ function targetText(name) {
   return `${m.better === 'higher' ? '>=' : '<='} ${human(m.target)}${n}`;
 }
 
+/** The spread of repeated runs, (max - min) / median, e.g. "12%". */
+function spreadText(spread, value) {
+  if (!spread || !value) return '';
+  return `${Math.round(((spread[1] - spread[0]) / value) * 100)}%`;
+}
+
 function metText(row) {
   if (row.met === true) return 'yes';
   if (row.met === false) return 'NOT MET';
@@ -58,10 +66,11 @@ function metText(row) {
 }
 
 export function printTable(rows, env, out = process.stdout) {
-  const head = ['figure', 'sdnode', 'unit', 'Erlang/OTP', 'sdnode/Erlang', 'target', 'met'];
+  const head = ['figure', 'sdnode', 'spread', 'unit', 'Erlang/OTP', 'sdnode/Erlang', 'target', 'met'];
   const body = rows.map((r) => [
     r.name,
     r.error ? 'error' : human(r.value),
+    spreadText(r.spread, r.value),
     r.unit,
     r.baseline !== undefined ? human(r.baseline) : r.baselineError ? 'error' : '-',
     ratioText(r.ratio),
@@ -69,16 +78,17 @@ export function printTable(rows, env, out = process.stdout) {
     metText(r),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 || i === 2 || i >= 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  out.write(`\nsdnode bench (${env.quick ? 'quick' : 'full'} run) - node ${process.version}, ${env.cpus} cpus, ${env.erlang}\n\n`);
+  const line = (cells) => cells.map((c, i) => (i === 0 || i === 3 || i >= 6 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const runs = env.repeat > 1 ? `, median of ${env.repeat} runs` : '';
+  out.write(`\nsdnode bench (${env.quick ? 'quick' : 'full'} run${runs}) - node ${process.version}, ${env.cpus} cpus, ${env.erlang}\n\n`);
   out.write(`${line(head)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const b of body) out.write(`${line(b)}\n`);
 
   const withCeilings = rows.filter((r) => r.ceilings);
   if (withCeilings.length > 0) {
-    out.write('\nAs a fraction of the ceilings measured in this run:\n');
+    out.write('\nAgainst the ceilings measured in this run (rates: fraction reached; latencies: times the floor):\n');
     for (const r of withCeilings) {
-      const parts = Object.entries(r.ceilings).map(([c, f]) => `${f.toFixed(3)} of ${c}`);
+      const parts = Object.entries(r.ceilings).map(([c, f]) => `${f.toFixed(METRICS[r.name].better === 'higher' ? 3 : 2)}${METRICS[r.name].better === 'higher' ? ' of' : 'x'} ${c}`);
       out.write(`  ${r.name}: ${parts.join(', ')}\n`);
     }
   }

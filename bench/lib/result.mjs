@@ -1,6 +1,6 @@
-// What every scenario program shares: its arguments, a monotonic clock, and the one way it reports
-// a figure (a line `RESULT {json}` on stdout, read by bench/run.mjs). Anything else a scenario
-// prints goes to stderr and is shown only when it fails.
+// What every scenario program shares: its arguments, a monotonic clock, the small message, and the
+// one way it reports a figure (a line `RESULT {json}` on stdout, read by bench/run.mjs). Anything
+// else a scenario prints goes to stderr and is shown only when it fails.
 
 /** Monotonic time in nanoseconds (a bigint-free number; safe for runs of minutes). */
 export function nowNs() {
@@ -43,4 +43,18 @@ export function main(fn) {
       process.exit(1);
     },
   );
+}
+
+// The "small message" of the ceilings: what a one-way remote send carries on the wire (a send
+// frame addressed to a pid, with a small user payload). The sdnode and Erlang scenarios send the
+// same user payload: { seq, body: 'hello' } / {msg, Seq, <<"hello">>}.
+export const SMALL_BODY = 'hello';
+
+/** A send frame shaped like the distribution protocol's, for raw codec and socket ceilings. */
+export function smallFrame(seq) {
+  return {
+    t: 'send',
+    to: { node: 'b@127.0.0.1', id: 17, creation: 3 },
+    msg: { seq, body: SMALL_BODY },
+  };
 }

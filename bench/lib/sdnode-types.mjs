@@ -55,7 +55,7 @@ export function defineBenchTypes({ defineProcess }) {
       return 0;
     },
     handle(ctx, msg, s) {
-      if (msg && msg.signal === 'call') ctx.reply(msg.from, msg.request);
+      if (msg && msg.signal === 'call') ctx.reply(msg, msg.request); // the call message identifies the caller
       return s;
     },
   });

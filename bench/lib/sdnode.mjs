@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { defineBenchTypes } from './sdnode-types.mjs';
-import { startPeer } from './peer.mjs';
+import { startPeer } from './children.mjs';
 
 const PEER = fileURLToPath(new URL('../peers/sdnode-peer.mjs', import.meta.url));
 

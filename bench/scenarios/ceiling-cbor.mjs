@@ -3,8 +3,7 @@
 // and with structures agreed in sequence (`sequential: true`, one encoder/decoder pair, decoded
 // strictly in order) — the two encodings DESIGN.md section 3 discusses.
 import { Encoder, Decoder } from 'cbor-x';
-import { emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
-import { smallFrame } from '../lib/message.mjs';
+import { emit, main, nowNs, scenarioArgs, smallFrame } from '../lib/result.mjs';
 
 /** Encode and decode n messages; returns messages per second. Checks the round trip. */
 function measure(encoder, decoder, n) {

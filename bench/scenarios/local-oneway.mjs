@@ -1,8 +1,7 @@
 // local.oneway: one process sends n small messages to another on the same node, which counts them
 // and says when it has them all. Timed from the first send to the "done" message.
 // Counterpart: sdbench_local:oneway/1.
-import { emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
-import { SMALL_BODY } from '../lib/message.mjs';
+import { SMALL_BODY, emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
 import { inProcess, isDone, loadCore, startNode } from '../lib/sdnode.mjs';
 
 main(async () => {

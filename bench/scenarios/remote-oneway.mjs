@@ -2,8 +2,7 @@
 // node (a separate OS process, bench/peers/sdnode-peer.mjs) over loopback; timed from the first
 // send until the peer's "done" message arrives. The sender yields to the event loop every `burst`
 // sends (default 4096) so the transport can flush. Counterpart: sdbench_remote:oneway/2.
-import { emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
-import { SMALL_BODY } from '../lib/message.mjs';
+import { SMALL_BODY, emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
 import { inProcess, isDone, loadCore, newCookie, startNode, startPeerNode, stopNode, yieldTurn } from '../lib/sdnode.mjs';
 
 main(async () => {

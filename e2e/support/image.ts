@@ -26,6 +26,27 @@ function isBuildResult(v: unknown): v is ImageBuildResult {
   return typeof r === 'object' && r !== null && typeof r.tag === 'string' && typeof r.built === 'boolean';
 }
 
+/**
+ * `tsc -b tsconfig.build.json` (what `npm run build` does; incremental, about a
+ * second when nothing changed), so the image never holds stale JavaScript when
+ * the e2e project is run on its own.
+ */
+export function buildWorkspace(timeoutMs = 300_000): Promise<void> {
+  const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [tsc, '-b', 'tsconfig.build.json'],
+      { cwd: REPO_ROOT, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve();
+        const why = error.killed ? `timed out after ${timeoutMs} ms` : `exit ${String(error.code)}`;
+        reject(new ImageBuildError(`the workspace build (tsc -b tsconfig.build.json) failed: ${why}\n${stdout}${stderr}`));
+      },
+    );
+  });
+}
+
 export function buildNodeImage(timeoutMs = 300_000): Promise<ImageBuildResult> {
   return new Promise((resolve, reject) => {
     execFile(

@@ -66,9 +66,17 @@ export class LogCollector {
     return this.ended;
   }
 
-  /** Resolve with the first event (already logged or to come) matching `match`. */
-  waitFor(match: (e: NodeEvent) => boolean, what: string, timeoutMs: number): Promise<NodeEvent> {
-    const seen = this.events.find(match);
+  /**
+   * Resolve with the first event matching `match`, already logged or to come;
+   * with `{ newOnly: true }`, only one logged after this call.
+   */
+  waitFor(
+    match: (e: NodeEvent) => boolean,
+    what: string,
+    timeoutMs: number,
+    options: { newOnly?: boolean } = {},
+  ): Promise<NodeEvent> {
+    const seen = options.newOnly ? undefined : this.events.find(match);
     if (seen) return Promise.resolve(seen);
     if (this.ended) return Promise.reject(new ContainerExitedError(this.label, what, this.tail()));
     return new Promise((resolve, reject) => {

@@ -35,6 +35,13 @@ export class NodeContainer {
     return this.waitFor((e) => e.event === event && Object.entries(fields).every(([k, v]) => e[k] === v), what, timeoutMs);
   }
 
+  /** Like waitForEvent, but only an event logged after this call counts (e.g. a second nodeup). */
+  waitForNewEvent(event: string, fields: Record<string, unknown> = {}, timeoutMs = DEFAULT_EVENT_TIMEOUT_MS): Promise<NodeEvent> {
+    const what = `a new event ${JSON.stringify({ event, ...fields })}`;
+    const match = (e: NodeEvent) => e.event === event && Object.entries(fields).every(([k, v]) => e[k] === v);
+    return this.log.waitFor(match, what, timeoutMs, { newOnly: true });
+  }
+
   /** `docker kill` (SIGKILL): the process dies at once, no goodbye on the wire. */
   async kill(): Promise<void> {
     const client = await getContainerRuntimeClient();

@@ -1,6 +1,6 @@
 // Test-file hooks: a fresh ContainerCluster (own network) for every test,
-// every container's output printed when the test fails, and everything
-// removed afterwards, also on failure.
+// every container's output printed when the test fails (or always, with
+// SDNODE_E2E_LOGS=always), and everything removed afterwards, also on failure.
 import { afterEach, beforeEach } from 'vitest';
 import { ContainerCluster } from './cluster.js';
 import { e2eContext } from './context.js';
@@ -19,8 +19,10 @@ export function useContainerCluster(): () => ContainerCluster {
     const current = cluster;
     cluster = undefined;
     if (!current) return;
-    if (testCtx.task.result?.state === 'fail') {
-      console.error(`\n===== container output of failed test "${testCtx.task.name}" =====\n${current.dumpLogs()}\n`);
+    const failed = testCtx.task.result?.state === 'fail';
+    if (failed || process.env['SDNODE_E2E_LOGS'] === 'always') {
+      const what = failed ? 'failed test' : 'test';
+      console.error(`\n===== container output of ${what} "${testCtx.task.name}" =====\n${current.dumpLogs()}\n`);
     }
     await current.stop();
   });

@@ -21,7 +21,8 @@ die() {
   exit 1
 }
 
-engine_answers() { docker info >/dev/null 2>&1; }
+# A hung engine must not hang this script: each probe has its own deadline.
+engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
 
 # retry N CMD...: a mirror that hiccups once should not fail the run.
 retry() {
@@ -37,17 +38,21 @@ retry() {
 }
 
 # Is this pid a live process (not a zombie left by a killed dockerd)?
+# Reads /proc directly: a minimal machine may have no procps (ps, pgrep).
 is_live() {
   local stat
-  stat="$(ps -o stat= -p "$1" 2>/dev/null || true)"
-  [[ -n "$stat" && "$stat" != Z* ]]
+  [[ "$1" =~ ^[0-9]+$ ]] || return 1
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }" # after the "(comm) " field: the state letter first
+  [[ -n "$stat" && "${stat:0:1}" != Z && "${stat:0:1}" != X ]]
 }
 
+# The pid of a live process named exactly dockerd, if any.
 dockerd_pid() {
-  # The pid of a live dockerd, if any (exact process name, never a pattern).
-  local pid
-  for pid in $(pgrep -x dockerd || true); do
-    if is_live "$pid"; then
+  local dir pid
+  for dir in /proc/[0-9]*; do
+    pid="${dir#/proc/}"
+    if [[ "$(cat "$dir/comm" 2>/dev/null)" == dockerd ]] && is_live "$pid"; then
       echo "$pid"
       return 0
     fi
@@ -65,7 +70,7 @@ diagnostics() {
     say "no dockerd log at $LOG_FILE"
   fi
   say "docker info said:"
-  docker info 2>&1 | tail -n 20 >&2 || true
+  timeout 10 docker info 2>&1 | tail -n 20 >&2 || true
 }
 
 # Wait for the engine to answer. Starts dockerd when none runs (also when one
@@ -114,9 +119,9 @@ start_dockerd() {
   [[ "$(id -u)" == "0" ]] || die "no Docker engine answers and this is not root: start dockerd (or the Docker service) yourself"
   mkdir -p "$(dirname "$LOG_FILE")"
   say "starting dockerd (log: $LOG_FILE)"
-  # A pid file left by a dockerd that no longer runs would only be noise.
-  # So would the pid file of a containerd that dockerd started and that died
-  # with it (dockerd would wait for that one instead of starting its own).
+  # Pid files of a dockerd, or of the containerd it started, that no longer
+  # run (or are zombies): dockerd would refuse to start, or wait for that
+  # containerd instead of starting its own.
   local pidfile
   for pidfile in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
     if [[ -f "$pidfile" ]] && ! is_live "$(cat "$pidfile")"; then

@@ -1,7 +1,10 @@
-%% Entry point of the Erlang side: `erl -noshell -run sdbench_main main <scenario> <n> [peer]`.
-%% Runs one scenario, prints its RESULT lines, and halts (status 1 and the reason on failure).
+%% Entry points of the Erlang side.
+%% Driver: `erl -noshell -run sdbench_main main <scenario> <n> [peer node]` runs one scenario,
+%% prints its RESULT lines and halts (status 1 and the reason on stderr on failure).
+%% Peer node of the remote scenarios: `erl -name ... -s sdbench_main peer` says `READY <node>` on
+%% stdout and halts when its stdin closes, so it never outlives the runner.
 -module(sdbench_main).
--export([main/1]).
+-export([main/1, peer/0]).
 
 main([Scenario, NText | Rest]) ->
     N = list_to_integer(NText),
@@ -21,3 +24,14 @@ run("process_bytes", N, _) -> sdbench_local:process_bytes(N);
 run("remote_oneway", N, [Peer]) -> sdbench_remote:oneway(list_to_atom(Peer), N);
 run("remote_call", N, [Peer]) -> sdbench_remote:call(list_to_atom(Peer), N);
 run(Other, _, _) -> erlang:error({unknown_scenario, Other}).
+
+peer() ->
+    spawn(fun watch_stdin/0),
+    io:format("READY ~s~n", [node()]).
+
+watch_stdin() ->
+    case io:get_line('') of
+        eof -> halt(0);
+        {error, _} -> halt(0);
+        _ -> watch_stdin()
+    end.

@@ -1,5 +1,5 @@
 %% Remote scenarios on distributed Erlang: this node drives, the peer node (started by the runner
-%% with sdbench_peer) hosts the receiving processes. Counterparts of bench/scenarios/remote-*.mjs.
+%% with sdbench_main:peer/0) hosts the receiving processes. Counterparts of bench/scenarios/remote-*.mjs.
 -module(sdbench_remote).
 -export([oneway/2, call/2]).
 

@@ -15,7 +15,8 @@ import {
 } from '@sdnode/wire';
 import type { Transport, PeerInfo, DisconnectReason, ConnectOptions } from '@sdnode/transport';
 import type { Kernel } from './kernel.js';
-import { F_EXITED, type MonitorIn, type MonitorOut, type Proc } from './process.js';
+import type { MonitorIn, MonitorOut, Proc } from './process.js';
+import { F_EXITED } from './process-flags.js';
 import type { RemoteOps } from './remote-ops.js';
 import type { RemoteSpawnOptions } from './process-context.js';
 import type { NameAtNode } from './signals.js';
@@ -102,6 +103,11 @@ export class Distribution implements RemoteOps {
       sendControl: (to, channel, body) => this.sendControl(to, channel, body),
       onControl: (channel, handler) => this.onControl(channel, handler),
     };
+  }
+
+  /** Incoming frames dropped as malformed, forged or without a handler. */
+  get droppedFrames(): number {
+    return this.handlers.dropped;
   }
 
   start(): void {

@@ -1,5 +1,6 @@
 import { ExitReasons, type ExitReason } from '@sdnode/wire';
-import { F_EXITED, F_READY, type Proc } from './process.js';
+import type { Proc } from './process.js';
+import { F_EXITED, F_READY } from './process-flags.js';
 import type { Kernel } from './kernel.js';
 import { cancelAllTimers } from './timers.js';
 

@@ -16,7 +16,8 @@ import {
   type WireError,
 } from '@sdnode/wire';
 import type { PeerInfo } from '@sdnode/transport';
-import { F_EXITED, type Proc } from './process.js';
+import type { Proc } from './process.js';
+import { F_EXITED } from './process-flags.js';
 import { linkKey, type Distribution } from './distribution.js';
 
 /**

@@ -53,7 +53,7 @@ export {
 } from './signals.js';
 export { TimerRef } from './timers.js';
 export { FullMeshPolicy, type ConnectionPolicy, type PolicyHost } from './connection-policy.js';
-export { WorkerPool, WorkerTaskError, type WorkerPoolOptions, type WorkerRunOptions } from './worker-pool.js';
+export { WorkerPool, type WorkerPoolOptions, type WorkerRunOptions } from './worker-pool.js';
 export { RPC_SERVER_NAME, type RpcFunction } from './rpc-server.js';
 export type { SchedulerOptions } from './scheduler.js';
 export type { CoreLogger } from './logger.js';

@@ -11,7 +11,8 @@ import {
   type ExitReason,
 } from '@sdnode/wire';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
-import { F_ASYNC, F_BUSY, F_DYING, F_EXITED, F_MONHIDDEN, F_MONNODES, F_READY, F_TRAP, Proc, type MonitorOut } from './process.js';
+import { Proc, type MonitorOut } from './process.js';
+import { F_ASYNC, F_BUSY, F_DEAD, F_DYING, F_EXITED, F_MONHIDDEN, F_MONNODES, F_READY, F_TRAP } from './process-flags.js';
 import type { ProcessType, AsyncBody } from './process-type.js';
 import type { RemoteOps } from './remote-ops.js';
 import type { RemoteSpawnOptions } from './process-context.js';
@@ -21,7 +22,6 @@ import type { CoreLogger } from './logger.js';
 import type { Node } from './node.js';
 import { finalizeExit } from './exit.js';
 
-const F_DEAD = F_DYING | F_EXITED;
 const NAME = /^[^\s]{1,255}$/;
 
 export interface KernelStats {
@@ -43,8 +43,6 @@ export class Kernel {
   readonly scheduler: Scheduler<Proc>;
   /** The pid of the node itself (id 0): the sender of messages sent from outside any process. */
   readonly nodePid: Pid;
-  /** A promise that never settles (what receive returns in an exited process). */
-  readonly never: Promise<never> = new Promise<never>(() => undefined);
   readonly stats: KernelStats = { spawned: 0, exited: 0, crashed: 0 };
   node!: Node;
   remote!: RemoteOps;
@@ -130,8 +128,13 @@ export class Kernel {
       p.crash(e);
       return;
     }
-    if ((p.flags & F_DEAD) !== 0) return;
     const thenable = typeof r === 'object' && r !== null && typeof (r as { then?: unknown }).then === 'function';
+    if ((p.flags & F_DEAD) !== 0) {
+      // Exited during its first slice (ctx.exit, a signal): still observe the promise so that its
+      // rejection is not reported as unhandled.
+      if (thenable) (r as PromiseLike<unknown>).then(undefined, () => undefined);
+      return;
+    }
     if (beh === null) {
       if (thenable) {
         (r as PromiseLike<unknown>).then(

@@ -101,6 +101,8 @@ export interface NodeStats {
   readonly crashed: number;
   readonly runQueue: number;
   readonly registeredNames: number;
+  /** Incoming distribution frames dropped as malformed, forged or without a handler. */
+  readonly droppedFrames: number;
   readonly transport: TransportStats | null;
 }
 

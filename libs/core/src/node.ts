@@ -13,7 +13,8 @@ import {
 } from '@sdnode/wire';
 import type { Transport, PeerInfo } from '@sdnode/transport';
 import { Kernel } from './kernel.js';
-import { F_BUSY, F_DYING, F_TRAP, ProcessExit, type Proc } from './process.js';
+import { ProcessExit, type Proc } from './process.js';
+import { F_BUSY, F_DYING, F_TRAP } from './process-flags.js';
 import type { ProcessContext, CallOptions } from './process-context.js';
 import type { ProcessType, AsyncBody } from './process-type.js';
 import type { Destination } from './signals.js';
@@ -62,7 +63,7 @@ export class Node {
     const logger = options.logger ?? defaultLogger(options.name);
     const policy = options.connectionPolicy ?? new FullMeshPolicy();
     let transport: Transport | null;
-    if (options.transport === undefined) transport = await createDefaultTransport(options, policy, logger);
+    if (options.transport === undefined) transport = createDefaultTransport(options, policy, logger);
     else transport = options.transport;
     if (transport !== null && transport.name !== options.name) {
       throw new InvalidArgumentError('transport', `transport is for ${transport.name}, not ${options.name}`);
@@ -77,15 +78,30 @@ export class Node {
     node.registerFunction('sdnode.ping', () => 'pong');
     node.registerFunction('sdnode.info', () => node.info());
     for (const [name, fn] of Object.entries(options.functions ?? {})) node.registerFunction(name, fn);
-    const rpc = k.spawn(RpcServer, [(name: string) => node.functions.get(name)], null);
-    k.register(RPC_SERVER_NAME, rpc);
+    node.startRpcServer();
     if (dist !== null) {
       dist.onNodeEvent = (event, peer, reason) => node.emitNodeEvent(event, peer, reason);
       dist.start();
-      if (transport!.address === undefined) await transport!.listen();
+      try {
+        if (transport!.address === undefined) await transport!.listen();
+      } catch (e) {
+        await node.stop();
+        throw e;
+      }
       for (const [name, address] of Object.entries(options.seeds ?? {})) dist.connectInBackground(name, address);
     }
     return node;
+  }
+
+  /** The rpc server (`sdnode_rpc`); restarted if it ever exits while the node runs. */
+  private startRpcServer(): void {
+    const rpc = this.k.spawn(RpcServer, [(name: string) => this.functions.get(name)], null);
+    this.k.register(RPC_SERVER_NAME, rpc);
+    rpc.exitHook = (reason) => {
+      if (this.k.stopping) return;
+      this.logger.warn({ reason }, 'rpc server exited; restarting it');
+      this.startRpcServer();
+    };
   }
 
   get name(): string {
@@ -319,6 +335,7 @@ export class Node {
         ...this.k.stats,
         runQueue: this.k.scheduler.runQueueLength,
         registeredNames: this.k.names.size,
+        droppedFrames: this.dist?.droppedFrames ?? 0,
         transport: this.transport?.stats() ?? null,
       },
     };

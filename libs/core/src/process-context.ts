@@ -8,13 +8,13 @@ import type { Node } from './node.js';
 /** Picks the messages a receive accepts: return a value to take the message, undefined to leave it. */
 export type Matcher<T> = (msg: unknown) => T | undefined;
 
-export interface ReceiveOptions<T = never> {
+export interface ReceiveOptions<U = never> {
   /** Give up after this many ms (0: only look at the mailbox as it is, like Erlang's `after 0`). */
   readonly timeout?: number;
   /** Abort the wait (the receive rejects with AbortedError). */
   readonly signal?: AbortSignal;
   /** On timeout, resolve with this function's result instead of rejecting with TimeoutError. */
-  readonly onTimeout?: () => T;
+  readonly onTimeout?: () => U;
 }
 
 export interface CallOptions {
@@ -33,6 +33,8 @@ export interface RemoteSpawnOptions {
   readonly link?: boolean;
   /** Register the new process under this name on the remote node. */
   readonly name?: string;
+  /** Also monitor the new process (see ProcessContext.spawnRemote). */
+  readonly monitor?: boolean;
   /** Default 5000 ms. */
   readonly timeout?: number;
   readonly signal?: AbortSignal;
@@ -67,7 +69,7 @@ export interface ProcessContext {
    * in order. Rejects with TimeoutError after `timeout`, AbortedError on `signal`. One receive at
    * a time per process. If the process exits while waiting, the promise never settles.
    */
-  receive<T = unknown>(matcher?: Matcher<T>, options?: ReceiveOptions<T>): Promise<T>;
+  receive<T = unknown, U = never>(matcher?: Matcher<T>, options?: ReceiveOptions<U>): Promise<T | U>;
 
   link(pid: Pid): void;
   unlink(pid: Pid): void;
@@ -86,7 +88,13 @@ export interface ProcessContext {
   spawnMonitor<A extends unknown[]>(type: ProcessType<A> | string, ...args: A): { pid: Pid; ref: Ref };
   /** Spawn an anonymous local process running `fn` (closures never leave the node). */
   spawnFn(fn: AsyncBody<[]>, options?: SpawnFnOptions): Pid;
-  /** Spawn a process of a named type on another node (or this one). */
+  /**
+   * Spawn a process of a named type on another node (or this one). With `monitor: true` the
+   * caller also monitors the new process and gets the ref. The link is atomic (set up on the
+   * remote node before the process runs); the monitor is set up when the reply arrives, so a child
+   * that exits before that is reported with DOWN `noproc` instead of its reason.
+   */
+  spawnRemote(node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions & { readonly monitor: true }): Promise<{ pid: Pid; ref: Ref }>;
   spawnRemote(node: string, type: string, args: readonly unknown[], options?: RemoteSpawnOptions): Promise<Pid>;
 
   /** Register this process under a local name. */

@@ -1,12 +1,4 @@
-import {
-  AbortedError,
-  ExitReasons,
-  InvalidArgumentError,
-  Pid,
-  TimeoutError,
-  type ExitReason,
-  type Ref,
-} from '@sdnode/wire';
+import { ExitReasons, InvalidArgumentError, Pid, type ExitReason, type Ref } from '@sdnode/wire';
 import type { Schedulable } from './scheduler.js';
 import type { Kernel } from './kernel.js';
 import type { ProcessType, AsyncBody } from './process-type.js';
@@ -25,21 +17,8 @@ import { cancelTimer, startTimer, type TimerRef } from './timers.js';
 import type { CoreLogger } from './logger.js';
 import type { Node } from './node.js';
 import { callAs } from './call.js';
-
-// Process flags, one small integer per process.
-export const F_STARTED = 1;
-export const F_BUSY = 2;
-export const F_ASYNC = 4;
-export const F_TRAP = 8;
-export const F_MONNODES = 16;
-export const F_MONHIDDEN = 32;
-export const F_DYING = 64;
-export const F_EXITED = 128;
-/** init completed (terminate only runs for processes that got this far). */
-export const F_READY = 256;
-const F_DEAD = F_DYING | F_EXITED;
-
-const NO_MATCH: unique symbol = Symbol('no match');
+import { F_ASYNC, F_BUSY, F_DEAD, F_EXITED, F_STARTED, F_TRAP } from './process-flags.js';
+import { receive, removeMessages, runPendingReceive, type PendingReceive } from './selective-receive.js';
 
 /** Thrown by `ctx.exit(reason)` to unwind the process's code; the runtime recognises it. */
 export class ProcessExit {
@@ -63,26 +42,6 @@ export interface MonitorIn {
   readonly watcher: Pid;
   /** As the watcher named the target: a pid, or a registered name. */
   readonly target: Pid | NameAtNode;
-}
-
-/** A receive waiting for a message. */
-class PendingReceive {
-  timer: ReturnType<typeof setTimeout> | null = null;
-  abort: (() => void) | null = null;
-  constructor(
-    readonly matcher: Matcher<unknown> | undefined,
-    readonly resolve: (v: unknown) => void,
-    readonly reject: (e: unknown) => void,
-    /** Mailbox index from which messages have not been tried yet. */
-    public scan: number,
-  ) {}
-
-  clear(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.abort !== null) this.abort();
-    this.abort = null;
-  }
 }
 
 /**
@@ -153,122 +112,17 @@ export class Proc implements Schedulable, ProcessContext {
     return this.calls !== null && typeof ref === 'object' && ref !== null && this.calls.has(ref.key as string);
   }
 
-  get queueLength(): number {
-    return this.mq === null ? 0 : this.mq.length - this.mh;
-  }
-
-  /** Take the first message from `start` that `matcher` accepts. */
-  private take(start: number, matcher: Matcher<unknown> | undefined): unknown {
-    const q = this.mq;
-    if (q === null) return NO_MATCH;
-    const len = q.length;
-    let i = start < this.mh ? this.mh : start;
-    if (matcher === undefined) {
-      if (i >= len) return NO_MATCH;
-      const m = q[i];
-      this.removeAt(i);
-      return m;
-    }
-    for (; i < len; i++) {
-      const v = matcher(q[i]);
-      if (v !== undefined) {
-        this.removeAt(i);
-        return v;
-      }
-    }
-    return NO_MATCH;
-  }
-
-  private removeAt(i: number): void {
-    const q = this.mq!;
-    if (i === this.mh) {
-      q[i] = undefined;
-      this.mh = i + 1;
-      if (this.mh === q.length) {
-        q.length = 0;
-        this.mh = 0;
-      } else if (this.mh > 1024 && this.mh * 2 > q.length) {
-        q.splice(0, this.mh);
-        if (this.rx !== null) this.rx.scan -= this.mh;
-        this.mh = 0;
-      }
-    } else {
-      q.splice(i, 1);
-    }
-  }
-
   /** Remove every message `pred` accepts (used by demonitor flush). */
   removeWhere(pred: (m: unknown) => boolean): void {
-    const q = this.mq;
-    if (q === null) return;
-    const kept = q.slice(this.mh).filter((m) => !pred(m));
-    this.mq = kept.length === 0 ? null : kept;
-    this.mh = 0;
-    if (this.rx !== null) this.rx.scan = 0;
+    removeMessages(this, pred);
   }
 
-  receive<T = unknown>(matcher?: Matcher<T>, options?: ReceiveOptions<T>): Promise<T> {
-    if ((this.flags & F_DEAD) !== 0) return this.k.never as Promise<T>;
-    if (this.rx !== null) {
-      return Promise.reject(new InvalidArgumentError('receive', 'another receive is already pending in this process'));
-    }
-    const timeout = options?.timeout;
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(new AbortedError('receive', { pid: this.self.toString() }));
-    const sched = this.k.scheduler;
-    let scanned = false;
-    if (sched.hasBudget() || timeout === 0) {
-      scanned = true;
-      let v: unknown;
-      try {
-        v = this.take(this.mh, matcher as Matcher<unknown> | undefined);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      if (v !== NO_MATCH) {
-        sched.charge(1);
-        return Promise.resolve(v as T);
-      }
-      if (timeout === 0) {
-        if (options?.onTimeout !== undefined) return Promise.resolve().then(options.onTimeout);
-        return Promise.reject(new TimeoutError('receive', 0, { pid: this.self.toString() }));
-      }
-    }
-    return new Promise<T>((resolve, reject) => {
-      const scan = scanned ? (this.mq?.length ?? 0) : this.mh;
-      const rx = new PendingReceive(matcher as Matcher<unknown> | undefined, resolve as (v: unknown) => void, reject, scan);
-      this.rx = rx;
-      if (timeout !== undefined && Number.isFinite(timeout)) {
-        rx.timer = setTimeout(() => this.receiveTimedOut(rx, timeout, options?.onTimeout), Math.max(0, timeout));
-      }
-      if (signal !== undefined) {
-        const onAbort = (): void => {
-          if (this.rx !== rx) return;
-          this.rx = null;
-          rx.clear();
-          reject(new AbortedError('receive', { pid: this.self.toString() }));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        rx.abort = () => signal.removeEventListener('abort', onAbort);
-      }
-      if (!scanned && !this.queued) sched.enqueue(this);
-    });
+  receive<T = unknown, U = never>(matcher?: Matcher<T>, options?: ReceiveOptions<U>): Promise<T | U> {
+    return receive(this, matcher, options);
   }
 
-  private receiveTimedOut(rx: PendingReceive, timeout: number, onTimeout: (() => unknown) | undefined): void {
-    rx.timer = null;
-    if (this.rx !== rx) return;
-    this.rx = null;
-    rx.clear();
-    if (onTimeout !== undefined) {
-      try {
-        rx.resolve(onTimeout());
-      } catch (e) {
-        rx.reject(e);
-      }
-    } else {
-      rx.reject(new TimeoutError('receive', timeout, { pid: this.self.toString() }));
-    }
+  get queueLength(): number {
+    return this.mq === null ? 0 : this.mq.length - this.mh;
   }
 
   // ---- scheduling ----
@@ -282,7 +136,7 @@ export class Proc implements Schedulable, ProcessContext {
       return 1;
     }
     const rx = this.rx;
-    if (rx !== null) return this.runReceive(rx);
+    if (rx !== null) return runPendingReceive(this, rx);
     if ((flags & (F_BUSY | F_ASYNC)) !== 0) return 0;
     const beh = this.type!.behaviour!;
     let n = 0;
@@ -323,26 +177,6 @@ export class Proc implements Schedulable, ProcessContext {
     }
     if (this.queueLength > 0 && !this.queued) this.k.scheduler.enqueue(this);
     return n;
-  }
-
-  private runReceive(rx: PendingReceive): number {
-    let v: unknown;
-    try {
-      v = this.take(rx.scan, rx.matcher);
-    } catch (e) {
-      this.rx = null;
-      rx.clear();
-      rx.reject(e);
-      return 1;
-    }
-    if (v === NO_MATCH) {
-      rx.scan = this.mq === null ? 0 : this.mq.length;
-      return 1;
-    }
-    this.rx = null;
-    rx.clear();
-    rx.resolve(v);
-    return 1;
   }
 
   private start(): void {
@@ -431,8 +265,11 @@ export class Proc implements Schedulable, ProcessContext {
     return this.k.spawnBody(fn as AsyncBody<unknown[]>, options?.link === true ? this : null).self;
   }
 
-  spawnRemote(node: string, type: string, args: readonly unknown[], options?: RemoteSpawnOptions): Promise<Pid> {
-    return this.k.spawnRemote(this, node, type, args, options ?? {});
+  spawnRemote(node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions & { readonly monitor: true }): Promise<{ pid: Pid; ref: Ref }>;
+  spawnRemote(node: string, type: string, args: readonly unknown[], options?: RemoteSpawnOptions): Promise<Pid>;
+  async spawnRemote(node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions = {}): Promise<Pid | { pid: Pid; ref: Ref }> {
+    const pid = await this.k.spawnRemote(this, node, type, args, options);
+    return options.monitor === true ? { pid, ref: this.monitor(pid) } : pid;
   }
 
   register(name: string): void {

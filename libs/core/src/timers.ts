@@ -1,10 +1,12 @@
 import type { Destination } from './signals.js';
+import type { CoreLogger } from './logger.js';
 
 /** What a timer needs from its owner process. */
 export interface TimerOwner {
   timers: Set<TimerRef> | null;
-  /** Send as the owner; must not throw (a message to a missing name is dropped). */
+  /** Send as the owner (a message to a missing name is dropped). */
   sendQuietly(to: Destination, msg: unknown): void;
+  readonly log: CoreLogger;
 }
 
 /**
@@ -27,7 +29,12 @@ export class TimerRef {
 function fire(timer: TimerRef, to: Destination, msg: unknown): void {
   timer.handle = null;
   timer.owner.timers?.delete(timer);
-  timer.owner.sendQuietly(to, msg);
+  try {
+    timer.owner.sendQuietly(to, msg);
+  } catch (e) {
+    // A message that cannot be encoded for a remote destination: nobody to throw to.
+    timer.owner.log.warn({ err: e }, 'sendAfter message could not be sent');
+  }
 }
 
 export function startTimer(owner: TimerOwner, ms: number, to: Destination, msg: unknown): TimerRef {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { AbortedError, InvalidArgumentError, NodeStoppedError, TimeoutError } from '@sdnode/wire';
+import { AbortedError, InvalidArgumentError, NodeStoppedError, TimeoutError, WorkerTaskError } from '@sdnode/wire';
 
 /**
  * A pool of worker threads for CPU-heavy functions.
@@ -62,17 +62,6 @@ parentPort.on('message', async ({ id, moduleUrl, exportName, args }) => {
   }
 });
 `;
-
-/** The error a worker function threw, rebuilt on the calling side. */
-export class WorkerTaskError extends Error {
-  constructor(
-    readonly exportName: string,
-    readonly remote: { name: string; message: string; stack?: string },
-  ) {
-    super(`worker function ${exportName} failed: ${remote.name}: ${remote.message}`);
-    this.name = 'WorkerTaskError';
-  }
-}
 
 export class WorkerPool {
   readonly size: number;

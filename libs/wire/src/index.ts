@@ -12,6 +12,7 @@ export {
   formatExitReason,
 } from './exit-reason.js';
 export * from './errors/index.js';
+export { knownErrorCodes } from './errors/error-registry.js';
 export * from './frames.js';
 export {
   FrameCodec,

@@ -38,4 +38,6 @@ export interface OutboundStream {
 /** Where a carrier delivers what it receives. Must never throw. */
 export interface CarrierSink {
   inbound(streamId: string, payload: unknown, bytes: number): void;
+  /** The carrier received something it cannot hand over (e.g. a multipart ZeroMQ message). */
+  malformed(streamId: string, error: Error): void;
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { TransportEvents, TransportLogger } from '../transport.js';
+import type { DistFrame } from '@sdnode/wire';
+import type { PeerInfo, TransportEvents, TransportLogger } from '../transport.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Listener = (...args: any[]) => void;
@@ -51,9 +52,17 @@ export class OrderedEmitter {
     this.deliver(event, args);
   }
 
-  /** Emit a `frame` event directly (hot path; callers ensure no backlog is pending). */
-  get canEmitDirectly(): boolean {
-    return this.apiDepth === 0 && this.backlog.length === 0;
+  /** The receive hot path: a `frame` event, emitted directly unless events are being deferred. */
+  emitFrame(peer: PeerInfo, frame: DistFrame): void {
+    if (this.apiDepth > 0 || this.backlog.length > 0) {
+      this.emit('frame', peer, frame);
+      return;
+    }
+    try {
+      this.emitter.emit('frame', peer, frame);
+    } catch (err) {
+      this.logger.error({ err, event: 'frame' }, 'transport event listener threw');
+    }
   }
 
   deliver(event: keyof TransportEvents, args: unknown[]): void {

@@ -19,7 +19,6 @@ export const LINK_HIGH_WATER_MARK = 16;
 export class MemoryLink implements OutboundStream {
   open = true;
   private closing = false;
-  private closeDeadline = 0;
   private readonly queue: Array<{ payload: unknown; bytes: number }> = [];
   private scheduled = false;
   private waiters: Array<() => void> = [];
@@ -41,14 +40,15 @@ export class MemoryLink implements OutboundStream {
   }
 
   /**
-   * Dialer side close. With `flushMs > 0` payloads already written still leave within that time
-   * (also after a thaw), like ZeroMQ's linger; otherwise they are dropped.
+   * Dialer side close. Payloads already written are on the wire (as in a kernel socket buffer)
+   * and still arrive, also after a thaw; only a cut (partition, kill) loses them. `flushMs` does
+   * not matter here: in ZeroMQ it is the linger for messages not yet handed to the kernel, and a
+   * MemoryLink hands everything over at once.
    */
-  close(flushMs = 0): void {
+  close(_flushMs = 0): void {
     if (!this.open || this.closing) return;
-    if (flushMs > 0 && this.queue.length > 0) {
+    if (this.queue.length > 0) {
       this.closing = true;
-      this.closeDeadline = Date.now() + flushMs;
       this.schedule();
       return;
     }
@@ -74,7 +74,6 @@ export class MemoryLink implements OutboundStream {
   }
 
   private drain(): void {
-    if (this.closing && Date.now() > this.closeDeadline) this.queue.length = 0;
     while (this.open && this.queue.length > 0 && !this.isFrozen(this)) {
       const { payload, bytes } = this.queue.shift()!;
       this.to.receive(this.id, payload, bytes);

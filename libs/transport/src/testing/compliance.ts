@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BadCookieError, ConnectionRefusedError, NodeStoppedError, UnresolvableNodeError, type ControlFrame } from '@sdnode/wire';
+import { AbortedError, BadCookieError, ConnectionRefusedError, NodeStoppedError, UnresolvableNodeError, type ControlFrame } from '@sdnode/wire';
 import type { Transport, TransportOptions } from '../transport.js';
 import { EventRecorder } from './event-recorder.js';
 import { waitUntil } from './wait-until.js';
@@ -97,6 +97,7 @@ export function transportCompliance(label: string, factory: ComplianceFactory): 
       await rb.waitForFrames(50);
       expect(rb.frames().map(seqOf)).toEqual(Array.from({ length: 50 }, (_, i) => i));
       expect(ra.of('nodeup')).toHaveLength(1);
+      expect(rb.events[0]?.type).toBe('nodeup'); // the receiver is up before the first frame
     });
 
     it('rejects a wrong cookie on both sides and delivers nothing', async () => {
@@ -121,6 +122,18 @@ export function transportCompliance(label: string, factory: ComplianceFactory): 
       await expect(a.connect(b.name)).rejects.toBeInstanceOf(ConnectionRefusedError);
       expect(b.peers()).toEqual([]);
       expect(b.stats().handshakesRefused).toBe(1);
+    });
+
+    it('rejects a connect aborted through its signal', async () => {
+      const a = await start({ name: 'a@host' });
+      await start({ name: 'b@host' });
+      const controller = new AbortController();
+      const connecting = a.connect('b@host', { signal: controller.signal });
+      controller.abort();
+      await expect(connecting).rejects.toBeInstanceOf(AbortedError);
+      const pre = new AbortController();
+      pre.abort();
+      await expect(a.connect('b@host', { signal: pre.signal })).rejects.toBeInstanceOf(AbortedError);
     });
 
     it('takes the connection down on both sides on disconnect', async () => {

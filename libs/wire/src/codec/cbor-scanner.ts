@@ -155,7 +155,7 @@ export class CborScanner {
           break;
         }
         case 6:
-          if (tagOfThis !== -1 && rejected === '') rejected = 'nested tags';
+          // a tag inside a tag was already rejected above: no tag requires major type 6
           if (isObjectKey && rejected === '') rejected = 'tagged key in a plain map';
           if (!isAllowedTag(arg) && rejected === '') rejected = `tag ${arg} is not allowed`;
           // the tag and its content are one item: give the slot back and remember the tag

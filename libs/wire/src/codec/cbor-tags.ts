@@ -195,9 +195,3 @@ function registerSdnodeTags(): true {
 
 /** Constant marker: importing it guarantees the tags are registered before any encode/decode. */
 export const SDNODE_TAGS_REGISTERED: true = registerSdnodeTags();
-
-/** Every tag a valid sdnode batch may contain; the scanner rejects all others. */
-export const ALLOWED_TAGS: ReadonlySet<number> = new Set<number>([
-  ...Object.values(SdnodeTag),
-  ...Object.values(StandardTag),
-]);

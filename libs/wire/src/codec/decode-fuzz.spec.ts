@@ -21,6 +21,7 @@ function decodeChecked(bytes: Uint8Array): DecodedBatch {
     result = codec.decodeBatch(bytes);
   }).not.toThrow();
   const { frames, errors } = result!;
+  expect(errors.length).toBeLessThanOrEqual(codec.limits.maxErrorsPerBatch + 1);
   for (const error of errors) {
     expect(error instanceof BadFrameError || error instanceof UnknownFrameTypeError || error instanceof FrameTooLargeError).toBe(true);
     expect(error).toBeInstanceOf(SdnodeError);

@@ -68,10 +68,12 @@ describe('FrameCodec round trips', () => {
 
   it('decodes binaries as copies that do not alias the received batch', () => {
     const codec = new FrameCodec();
-    const batch = Buffer.from(codec.encode(send(Buffer.from([1, 2, 3]))));
-    const msg = (codec.decodeBatch(batch).frames[0] as SendFrame).msg as Uint8Array;
+    const batch = Buffer.from(codec.encode(send([Buffer.from([1, 2, 3]), Uint8Array.from([4, 5])])));
+    const [buffer, array] = (codec.decodeBatch(batch).frames[0] as SendFrame).msg as [Buffer, Uint8Array];
     batch.fill(0);
-    expect([...msg]).toEqual([1, 2, 3]);
+    expect(buffer).toBeInstanceOf(Buffer);
+    expect(array.constructor).toBe(Uint8Array);
+    expect([...buffer, ...array]).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('counts encoded, refused, decoded and rejected frames', () => {
@@ -220,6 +222,32 @@ describe('FrameCodec.decodeBatch', () => {
     const { frames, errors } = codec.decodeBatch(extended);
     expect(errors).toEqual([]);
     expectSameFrame(hello, frames[0]);
+  });
+
+  it('stops after maxErrorsPerBatch rejected frames and reports the rest of the batch as dropped', () => {
+    const capped = new FrameCodec({ maxErrorsPerBatch: 4 });
+    const forbidden = Uint8Array.from([0xf0]); // simple value 16
+    const unknownOp = Uint8Array.from([0x81, 0x18, 0x63]); // [99]
+    for (const bad of [forbidden, unknownOp]) {
+      const batch = FrameCodec.concat([a, ...new Array<Uint8Array>(1000).fill(bad), b]);
+      const { frames, errors } = capped.decodeBatch(batch);
+      expect(frames.map((f) => (f as SendFrame).msg)).toEqual(['a']);
+      expect(errors).toHaveLength(5);
+      expect(errors[4]!.message).toContain('too many rejected frames');
+      expect(errors[4]!.details).toMatchObject({ index: 5, offset: a.length + 4 * bad.length, bytesLost: batch.length - a.length - 4 * bad.length });
+    }
+    // the cap also holds when a rejected frame of a run is followed by a forbidden one
+    for (const bad of [[unknownOp, forbidden], [forbidden, unknownOp]]) {
+      const batch = FrameCodec.concat([...new Array<Uint8Array>(4).fill(bad[0]!), ...new Array<Uint8Array>(10).fill(bad[1]!)]);
+      expect(capped.decodeBatch(batch).errors).toHaveLength(5);
+    }
+  });
+
+  it('decodes every tick as one shared frozen object', () => {
+    const ticks = codec.decodeBatch(FrameCodec.concat([codec.encode({ kind: 'tick' }), codec.encode({ kind: 'tick' })])).frames;
+    expect(ticks).toEqual([{ kind: 'tick' }, { kind: 'tick' }]);
+    expect(ticks[0]).toBe(ticks[1]);
+    expect(Object.isFrozen(ticks[0])).toBe(true);
   });
 
   it('returns an empty result for an empty batch and a typed error for a non-binary batch', () => {

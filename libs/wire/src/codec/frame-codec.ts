@@ -23,6 +23,8 @@ export interface FrameCodecOptions {
   readonly maxBatchBytes?: number;
   /** Deepest nesting of containers in a frame. Default 256. */
   readonly maxDepth?: number;
+  /** Rejected frames reported per batch before the rest of the batch is dropped. Default 16. */
+  readonly maxErrorsPerBatch?: number;
 }
 
 /** Counters of one codec (one connection epoch), for metrics and logs. */
@@ -67,7 +69,9 @@ export class FrameCodec {
     const maxDepth = options.maxDepth ?? DEFAULT_LIMITS.maxDepth;
     if (!Number.isInteger(maxBatchBytes) || maxBatchBytes < 64) throw new InvalidArgumentError('maxBatchBytes', 'must be an integer >= 64');
     if (!Number.isInteger(maxDepth) || maxDepth < 4 || maxDepth > 4096) throw new InvalidArgumentError('maxDepth', 'must be an integer from 4 to 4096');
-    this.limits = Object.freeze({ maxBatchBytes, maxDepth });
+    const maxErrorsPerBatch = options.maxErrorsPerBatch ?? DEFAULT_LIMITS.maxErrorsPerBatch;
+    if (!Number.isInteger(maxErrorsPerBatch) || maxErrorsPerBatch < 1) throw new InvalidArgumentError('maxErrorsPerBatch', 'must be an integer >= 1');
+    this.limits = Object.freeze({ maxBatchBytes, maxDepth, maxErrorsPerBatch });
     void SDNODE_TAGS_REGISTERED;
     // Records stay off: see docs/protocols/wire-format.md, "Why no records".
     this.encoder = new Encoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
@@ -146,13 +150,13 @@ export class FrameCodec {
         index++;
         continue;
       }
-      this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors);
-      runEnds.length = 0;
+      if (!this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors)) return { frames, errors };
       if (status === ITEM_FATAL) {
         errors.push(new BadFrameError(`corrupt CBOR: ${scanner.reason}`, { index, offset, bytesLost: bytes.length - offset }));
         this.stats.batchesCorrupt++;
         return { frames, errors };
       }
+      if (!this.belowErrorCap(errors, index, offset, bytes.length)) return { frames, errors };
       errors.push(new BadFrameError(`forbidden CBOR: ${scanner.reason}`, { index, offset }));
       this.stats.framesRejected++;
       offset = scanner.end;
@@ -160,43 +164,69 @@ export class FrameCodec {
       index++;
     }
     this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors);
-    runEnds.length = 0;
     return { frames, errors };
   }
 
   /**
    * Decode the run of scanned, allowed items from `start` (item number `firstIndex`) to the last
    * end in runEnds, with one cbor-x call. When a tag decoder rejects an item's content, that item
-   * is reported and decoding resumes at the next item of the run.
+   * is reported and decoding resumes at the next item of the run. An error is only added while
+   * fewer than maxErrorsPerBatch are reported; at the cap the rest of the batch is dropped with one
+   * final error and this returns false. Empties runEnds.
    */
-  private decodeRun(bytes: Uint8Array, start: number, firstIndex: number, frames: Frame[], errors: FrameDecodeError[]): void {
+  private decodeRun(bytes: Uint8Array, start: number, firstIndex: number, frames: Frame[], errors: FrameDecodeError[]): boolean {
     const runEnds = this.runEnds;
+    const count = runEnds.length;
+    const cap = this.limits.maxErrorsPerBatch;
     let done = 0; // items of the run handled so far
-    while (done < runEnds.length) {
+    let stopped = false;
+    while (done < count) {
       const from = done === 0 ? start : runEnds[done - 1]!;
-      const to = runEnds[runEnds.length - 1]!;
+      const to = runEnds[count - 1]!;
       const source = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
       try {
         this.encoder.decodeMultiple(source, (value: unknown) => {
+          if (errors.length >= cap) {
+            stopped = true;
+            return false; // stops decodeMultiple
+          }
           this.accept(value, firstIndex + done, frames, errors);
           done++;
+          return true;
         });
-        return;
       } catch (error) {
-        const itemStart = done === 0 ? start : runEnds[done - 1]!;
-        errors.push(
-          new BadFrameError(`malformed term: ${error instanceof Error ? error.message : String(error)}`, {
-            index: firstIndex + done,
-            offset: itemStart,
-          }),
-        );
-        this.stats.framesRejected++;
-        done++;
+        if (errors.length >= cap) {
+          stopped = true;
+        } else {
+          errors.push(
+            new BadFrameError(`malformed term: ${error instanceof Error ? error.message : String(error)}`, {
+              index: firstIndex + done,
+              offset: done === 0 ? start : runEnds[done - 1]!,
+            }),
+          );
+          this.stats.framesRejected++;
+          done++;
+          continue;
+        }
       }
+      break;
     }
+    const stopOffset = done === 0 ? start : runEnds[done - 1]!;
+    runEnds.length = 0;
+    // stopped: errors reached the cap, so belowErrorCap reports the rest as dropped and is false
+    return stopped ? this.belowErrorCap(errors, firstIndex + done, stopOffset, bytes.length) : true;
   }
 
-  private accept(value: unknown, index: number, frames: Frame[], errors: FrameDecodeError[]): void {
+  /** False (after reporting the rest of the batch as dropped) once a batch has too many errors. */
+  private belowErrorCap(errors: FrameDecodeError[], index: number, offset: number, total: number): boolean {
+    if (errors.length < this.limits.maxErrorsPerBatch) return true;
+    errors.push(new BadFrameError('too many rejected frames in one batch', { index, offset, bytesLost: total - offset }));
+    this.stats.batchesCorrupt++;
+    return false;
+  }
+
+  /** Validate one decoded value; true when it was a valid frame. */
+  private accept(value: unknown, index: number, frames: Frame[], errors: FrameDecodeError[]): boolean {
     let result: Frame | BadFrameError | UnknownFrameTypeError;
     try {
       result = frameFromArray(value, index);
@@ -206,9 +236,10 @@ export class FrameCodec {
     if (result instanceof BadFrameError || result instanceof UnknownFrameTypeError) {
       errors.push(result);
       this.stats.framesRejected++;
-    } else {
-      frames.push(result);
-      this.stats.framesDecoded++;
+      return false;
     }
+    frames.push(result);
+    this.stats.framesDecoded++;
+    return true;
   }
 }

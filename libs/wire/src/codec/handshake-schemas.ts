@@ -36,6 +36,9 @@ const checkChallenge = (v: unknown): FieldProblem => checkBytes(v, 'challenge', 
 
 export const REFUSE_REASONS: readonly RefuseFrame['reason'][] = ['version', 'not_allowed', 'duplicate', 'simultaneous', 'bad_cookie', 'busy', 'closed'];
 
+/** Every decoded TICK is this object. */
+const TICK = Object.freeze({ kind: 'tick' as const });
+
 /** A decoded mask that is not a known flag set becomes a value checkFlags rejects. */
 const BAD_FLAGS = Object.freeze({ hidden: 'reserved bits set' }) as unknown as NodeFlags;
 
@@ -127,7 +130,7 @@ export const HANDSHAKE_SCHEMAS: readonly FrameSchema[] = [
     fields: [],
     extensible: false,
     toArray: () => [Op.TICK],
-    fromArray: () => ({ kind: 'tick' }),
+    fromArray: () => TICK, // one shared frozen object: ticks cost no allocation
     check: () => undefined,
   }),
 ];

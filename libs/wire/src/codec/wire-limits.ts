@@ -7,11 +7,17 @@ export interface WireLimits {
   readonly maxBatchBytes: number;
   /** Deepest nesting of arrays, maps and tags inside one frame (the frame array itself is depth 1). */
   readonly maxDepth: number;
+  /**
+   * Rejected frames reported per batch; past it the rest of the batch is dropped with one more
+   * error (a batch of 16 MiB of one-byte garbage items must not become millions of Error objects).
+   */
+  readonly maxErrorsPerBatch: number;
 }
 
 export const DEFAULT_LIMITS: WireLimits = Object.freeze({
   maxBatchBytes: 16 * 1024 * 1024,
   maxDepth: 256,
+  maxErrorsPerBatch: 16,
 });
 
 /** Length limits of the schema fields, in UTF-16 code units for strings and bytes for binaries. */

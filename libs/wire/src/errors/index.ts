@@ -12,6 +12,7 @@ export {
   InvalidArgumentError,
   NodeStoppedError,
   RemoteCallError,
+  WorkerTaskError,
 } from './process-errors.js';
 export { NotSendableError, BadFrameError, FrameTooLargeError, UnknownFrameTypeError, ProtocolVersionError } from './wire-errors.js';
 export { BadCookieError, HandshakeError, UnresolvableNodeError, PeerOverloadError, ConnectionRefusedError } from './connection-errors.js';

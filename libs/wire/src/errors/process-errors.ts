@@ -95,3 +95,11 @@ export class RemoteCallError extends SdnodeError {
     super(`rpc ${functionName} on ${node} failed: ${error.name}: ${error.message}`, { node, functionName, error });
   }
 }
+
+/** A function run in a worker thread (node.workers) threw; `error` describes what it threw. */
+export class WorkerTaskError extends SdnodeError {
+  readonly code = 'EWORKERTASK';
+  constructor(readonly exportName: string, readonly error: { name: string; message: string; stack?: string }) {
+    super(`worker function ${exportName} failed: ${error?.name}: ${error?.message}`, { exportName, error });
+  }
+}

@@ -1,0 +1,390 @@
+import {
+  HandshakeError,
+  PROTOCOL_VERSION,
+  PeerOverloadError,
+  TimeoutError,
+  UnresolvableNodeError,
+  type DistFrame,
+  type Frame,
+  type HelloFrame,
+  type NodeName,
+  type RefuseFrame,
+} from '@sdnode/wire';
+import type { DisconnectReason, NodeResolver, TransportLogger, TransportOptions, TransportStats } from '../transport.js';
+import { challengeDigest, randomNonce } from '../handshake-digest.js';
+import { RateLimitedLog } from '../rate-limited-log.js';
+import type { Carrier } from './carrier.js';
+import { Connection } from './connection.js';
+import { isDistKind } from './connection-state.js';
+import type { EngineLimits } from './engine-options.js';
+import type { FrameFormat, StreamDecoder } from './frame-format.js';
+import { HandshakeProtocol, type HandshakeHost } from './handshake-protocol.js';
+import type { OrderedEmitter } from './ordered-emitter.js';
+import { OutboundWriter } from './outbound-writer.js';
+import { PeerTable, type PeerSlot } from './peer-table.js';
+import { RefusalDialer, REFUSE_FLUSH_MS } from './refusal-dialer.js';
+
+/** What the connection manager needs from the transport that owns it. */
+export interface ManagerContext {
+  readonly name: NodeName;
+  readonly creation: number;
+  readonly hidden: boolean;
+  readonly cookie: string;
+  readonly limits: EngineLimits;
+  readonly format: FrameFormat;
+  readonly logger: TransportLogger;
+  readonly resolver: NodeResolver;
+  readonly accept: TransportOptions['accept'];
+  readonly events: OrderedEmitter;
+  readonly stats: TransportStats;
+  carrier(): Carrier;
+  listen(): Promise<string>;
+  address(): string | undefined;
+  isStopped(): boolean;
+}
+
+/**
+ * The lifecycle of connections (docs/protocols/handshake.md): starting attempts as initiator or
+ * acceptor, bringing them up (epochs, held frames, waiters), taking them down (nodedown, final
+ * REFUSE{closed}), failing attempts (connectfailed), ticks and liveness, and delivering frames.
+ * It is the host of the HandshakeProtocol, which decides on inbound handshake frames.
+ */
+export class ConnectionManager implements HandshakeHost {
+  readonly table = new PeerTable();
+  readonly writer: OutboundWriter;
+  readonly protocol: HandshakeProtocol;
+  readonly name: NodeName;
+  readonly creation: number;
+  readonly hidden: boolean;
+  readonly cookie: string;
+  readonly stats: TransportStats;
+  readonly format: FrameFormat;
+  readonly maxMessageBytes: number;
+  readonly logger: TransportLogger;
+  private readonly limits: EngineLimits;
+  private readonly events: OrderedEmitter;
+  private readonly resolver: NodeResolver;
+  private readonly badLog: RateLimitedLog;
+  private readonly refusals: RefusalDialer;
+  private epochs = 0;
+
+  constructor(private readonly ctx: ManagerContext) {
+    this.name = ctx.name;
+    this.creation = ctx.creation;
+    this.hidden = ctx.hidden;
+    this.cookie = ctx.cookie;
+    this.stats = ctx.stats;
+    this.format = ctx.format;
+    this.limits = ctx.limits;
+    this.maxMessageBytes = ctx.limits.maxMessageBytes;
+    this.logger = ctx.logger;
+    this.events = ctx.events;
+    this.resolver = ctx.resolver;
+    this.badLog = new RateLimitedLog(ctx.logger);
+    this.refusals = new RefusalDialer(ctx.format, ctx.logger, () => ctx.carrier(), Math.min(2_000, ctx.limits.handshakeTimeout));
+    this.writer = new OutboundWriter({
+      format: ctx.format,
+      stats: ctx.stats,
+      maxBatchBytes: ctx.limits.maxBatchBytes,
+      onWriteFailed: (conn, error) => this.onStreamLost(conn, error),
+    });
+    this.protocol = new HandshakeProtocol(this);
+  }
+
+  isStopped(): boolean {
+    return this.ctx.isStopped();
+  }
+
+  accepts(peer: { name: NodeName; hidden: boolean; creation: number }): boolean {
+    try {
+      return this.ctx.accept === undefined || this.ctx.accept(peer);
+    } catch (err) {
+      this.logger.error({ err, peer: peer.name }, 'accept policy threw; refusing');
+      return false;
+    }
+  }
+
+  badInput(error: Error, context: Record<string, unknown>): void {
+    this.stats.badFrames++;
+    this.badLog.warn({ ...context, node: this.name, err: error }, 'bad input dropped');
+  }
+
+  refused(error: Error, context: Record<string, unknown>): void {
+    this.stats.handshakesRefused++;
+    this.badLog.warn({ ...context, node: this.name, err: error }, 'handshake refused');
+  }
+
+  refuseBack(hello: HelloFrame, reason: RefuseFrame['reason']): void {
+    if (!this.isStopped()) this.refusals.refuse(hello, reason);
+  }
+
+
+
+  startInitiator(name: NodeName, slot: PeerSlot, address: string | undefined, timeout: number): boolean {
+    const target = address ?? this.resolver.resolve(name);
+    if (target === undefined) {
+      this.failPeer(slot, new UnresolvableNodeError(name), name);
+      return false;
+    }
+    const conn = new Connection('initiator', name, target, randomNonce(), this.format.newEncoder());
+    slot.pending = conn;
+    this.table.addSession(conn);
+    this.startHandshakeTimer(conn, timeout);
+    this.ctx.listen().then(
+      (own) => {
+        if (conn.state !== 'connecting') return;
+        const hello: HelloFrame = {
+          kind: 'hello',
+          version: PROTOCOL_VERSION,
+          name: this.name,
+          creation: this.creation,
+          flags: { hidden: this.hidden },
+          address: own,
+          challenge: conn.challenge,
+          session: conn.session,
+        };
+        this.enqueue(conn, hello);
+        this.dial(conn, Date.now() + timeout);
+      },
+      (error: unknown) => this.failAttempt(conn, error instanceof Error ? error : new Error(String(error))),
+    );
+    return true;
+  }
+
+  newAcceptor(hello: HelloFrame, streamId: string, decoder: StreamDecoder): Connection {
+    const conn = new Connection('acceptor', hello.name, hello.address, hello.session, this.format.newEncoder());
+    conn.peerCreation = hello.creation;
+    conn.peerHidden = hello.flags.hidden;
+    this.table.bindStream(streamId, conn);
+    conn.decoder = decoder;
+    this.table.ensure(hello.name).pending = conn;
+    this.startHandshakeTimer(conn, this.limits.handshakeTimeout);
+    this.enqueue(conn, {
+      kind: 'challenge',
+      version: PROTOCOL_VERSION,
+      name: this.name,
+      creation: this.creation,
+      flags: { hidden: this.hidden },
+      address: this.ctx.address()!,
+      session: hello.session,
+      digest: challengeDigest(this.cookie, this.name, hello.name, hello.challenge),
+      challenge: conn.challenge,
+    });
+    this.dial(conn, Date.now() + this.limits.handshakeTimeout);
+    return conn;
+  }
+
+  private dial(conn: Connection, deadline: number): void {
+    this.ctx.carrier()
+      .dial(conn.peerAddress, {
+        node: conn.peerName,
+        deadline,
+        signal: conn.dialAbort.signal,
+        onClosed: (stream) => {
+          if (conn.stream === stream) this.onStreamLost(conn, undefined);
+        },
+      })
+      .then(
+        (stream) => {
+          if (conn.state === 'down' && conn.closeAfterDrainMs === undefined) {
+            stream.close();
+            return;
+          }
+          conn.stream = stream;
+          void this.writer.pump(conn);
+        },
+        (error: unknown) => this.failAttempt(conn, error instanceof Error ? error : new Error(String(error))),
+      );
+  }
+
+  private startHandshakeTimer(conn: Connection, timeout: number): void {
+    conn.handshakeTimer = setTimeout(() => {
+      conn.handshakeTimer = undefined;
+      this.failAttempt(conn, new TimeoutError(`handshake with ${conn.peerName}`, timeout));
+    }, timeout);
+  }
+
+  onStreamLost(conn: Connection, error: unknown): void {
+    conn.stream = undefined;
+    if (conn.state === 'up') this.takeDown(conn, { kind: 'peer_closed' });
+    else if (conn.isPending) this.failAttempt(conn, new HandshakeError(conn.peerName, `connection lost during the handshake${error instanceof Error ? `: ${error.message}` : ''}`));
+  }
+
+  /** Both sides authenticated: the connection is up. An older up connection to the same peer goes down first. */
+  goUp(conn: Connection): void {
+    const slot = this.table.ensure(conn.peerName);
+    const old = slot.up;
+    if (old !== undefined && old !== conn) {
+      this.takeDown(old, old.peerCreation !== conn.peerCreation ? { kind: 'replaced' } : { kind: 'peer_closed' });
+    }
+    if (!conn.moveTo('up')) return;
+    if (conn.handshakeTimer !== undefined) clearTimeout(conn.handshakeTimer);
+    conn.handshakeTimer = undefined;
+    conn.epoch = ++this.epochs;
+    conn.info = Object.freeze({
+      name: conn.peerName,
+      creation: conn.peerCreation,
+      hidden: conn.peerHidden,
+      address: conn.peerAddress,
+      epoch: conn.epoch,
+    });
+    conn.lastReceived = conn.lastSent = Date.now();
+    this.table.markUp(conn);
+    slot.up = conn;
+    if (slot.pending === conn) slot.pending = undefined;
+    this.resolver.learn(conn.peerName, conn.peerAddress);
+    if (conn.role === 'acceptor') this.enqueue(conn, { kind: 'challenge_ack', session: conn.session });
+    const held = slot.held;
+    slot.held = [];
+    slot.heldBytes = 0;
+    for (const frame of held) this.enqueue(conn, frame);
+    this.logger.info(conn.describe(), 'connection up');
+    this.events.emit('nodeup', conn.info);
+    for (const waiter of [...slot.waiters]) waiter.resolve(conn.info);
+  }
+
+  /**
+   * An up (or pending) connection goes down. On disconnect() (`notifyPeer`), tick timeout and
+   * protocol error a final REFUSE{closed} tells the peer, whose Router cannot see our stream
+   * close; otherwise (peer gone, overload, replaced, close()) the stream closes at once.
+   */
+  takeDown(conn: Connection, reason: DisconnectReason, notifyPeer = false): void {
+    if (conn.state !== 'up') {
+      if (conn.isPending) this.failAttempt(conn, new HandshakeError(conn.peerName, reason.kind));
+      return;
+    }
+    conn.moveTo('down');
+    conn.stopTimers();
+    this.table.unbind(conn);
+    this.stats.framesDropped += conn.queue.clear();
+    // Tell the peer, whose Router cannot see our stream close, unless the stream is gone or stuck.
+    const sayClosed = notifyPeer || reason.kind === 'tick_timeout' || reason.kind === 'protocol_error';
+    this.closeStream(conn, sayClosed ? 'closed' : undefined);
+    const slot = this.table.ensure(conn.peerName);
+    if (slot.up === conn) slot.up = undefined;
+    this.table.release(conn.peerName);
+    const log = reason.kind === 'closed' ? this.logger.info : this.logger.warn;
+    log.call(this.logger, { ...conn.describe(), reason }, 'connection down');
+    this.events.emit('nodedown', conn.info!, reason);
+  }
+
+  /**
+   * A connection attempt failed before it came up. Unless an up connection remains, the connect()
+   * calls waiting for the peer are rejected and the held frames dropped (`connectfailed`).
+   */
+  failAttempt(conn: Connection, error: Error, refuse?: RefuseFrame['reason']): void {
+    if (!conn.isPending) return;
+    conn.moveTo('down');
+    conn.stopTimers();
+    this.table.unbind(conn);
+    conn.queue.clear();
+    this.closeStream(conn, refuse);
+    const slot = this.table.ensure(conn.peerName);
+    if (slot.pending === conn) {
+      slot.pending = undefined;
+      this.logger.warn({ ...conn.describe(), err: error }, 'connection attempt failed');
+      if (slot.up === undefined && (conn.role === 'initiator' || slot.waiters.size > 0 || slot.held.length > 0)) {
+        this.failPeer(slot, error, conn.peerName);
+      }
+    }
+    this.table.release(conn.peerName);
+  }
+
+  /** Reject the waiters and drop the held frames of a peer that could not be reached. */
+  failPeer(slot: PeerSlot | undefined, error: Error, name: NodeName): void {
+    if (slot === undefined) return;
+    this.stats.framesDropped += slot.held.length;
+    slot.held = [];
+    slot.heldBytes = 0;
+    for (const waiter of [...slot.waiters]) waiter.reject(error);
+    if (name !== '') this.events.emit('connectfailed', name, error);
+  }
+
+  /** Drop a pending attempt silently: a newer one takes its place (simultaneous connect, newer HELLO). */
+  abandon(conn: Connection): void {
+    if (!conn.isPending) return;
+    conn.moveTo('down');
+    conn.stopTimers();
+    this.table.unbind(conn);
+    conn.queue.clear();
+    this.closeStream(conn, undefined);
+    const slot = this.table.slot(conn.peerName);
+    if (slot?.pending === conn) slot.pending = undefined;
+  }
+
+  private closeStream(conn: Connection, finalRefuse: RefuseFrame['reason'] | undefined): void {
+    if (finalRefuse === undefined) {
+      conn.dialAbort.abort();
+      conn.stream?.close();
+      conn.stream = undefined;
+      return;
+    }
+    // Say why before closing; if the stream is still being dialed, the dial (bounded by its
+    // deadline) completes, the writer sends the REFUSE and closes the stream.
+    this.enqueue(conn, { kind: 'refuse', session: conn.session, reason: finalRefuse });
+    conn.closeAfterDrainMs = REFUSE_FLUSH_MS;
+    if (conn.stream !== undefined) void this.writer.pump(conn);
+  }
+
+  overload(conn: Connection, queuedBytes: number): void {
+    const error = new PeerOverloadError(conn.peerName, queuedBytes, this.limits.maxQueueBytes);
+    this.stats.overloads++;
+    this.logger.error({ ...conn.describe(), err: error }, 'outbound queue bound exceeded, dropping the connection');
+    this.takeDown(conn, { kind: 'overload', queuedBytes });
+  }
+
+  enqueue(conn: Connection, frame: Frame): void {
+    const chunk = conn.encoder.encode(frame);
+    conn.queue.push(chunk, conn.encoder.size(chunk));
+    if (conn.stream !== undefined) this.writer.schedule(conn);
+  }
+
+  /** Deliver the frames of an up connection from index `from` (the receive hot path). */
+  deliver(conn: Connection, frames: readonly Frame[], from: number): void {
+    const info = conn.info!;
+    const events = this.events;
+    for (let i = from; i < frames.length; i++) {
+      const frame = frames[i]!;
+      if (isDistKind(frame.kind)) {
+        events.emitFrame(info, frame as DistFrame);
+      } else {
+        this.protocol.handleFrame(conn, frame);
+      }
+      if (conn.state !== 'up') return;
+    }
+  }
+
+  /** Send TICK on idle connections; declare down those silent for netTickTime. */
+  tick(): void {
+    if (this.ctx.isStopped()) return;
+    const now = Date.now();
+    for (const conn of [...this.table.up()]) {
+      if (now - conn.lastReceived > this.limits.netTickTime) {
+        this.takeDown(conn, { kind: 'tick_timeout' });
+      } else if (now - conn.lastSent >= this.limits.tickInterval && conn.queue.length === 0) {
+        this.enqueue(conn, { kind: 'tick' });
+      }
+    }
+  }
+
+  /** Drop every connection and attempt without a word (the node was killed). */
+  haltAll(): void {
+    this.writer.cancel();
+    for (const [name, slot] of [...this.table.allSlots()]) {
+      for (const conn of [slot.pending, slot.up]) {
+        if (conn === undefined) continue;
+        conn.state = 'down';
+        conn.stopTimers();
+        conn.dialAbort.abort();
+        conn.queue.clear();
+        conn.stream = undefined;
+        this.table.unbind(conn);
+      }
+      slot.up = slot.pending = undefined;
+      slot.held = [];
+      slot.heldBytes = 0;
+      slot.waiters.clear();
+      this.table.release(name);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { InvalidArgumentError } from '@sdnode/wire';
+import type { TransportOptions } from '../transport.js';
+import type { Carrier } from '../engine/carrier.js';
+import { DEFAULT_MAX_BATCH_BYTES } from '../engine/engine-options.js';
+import { cborFormat } from '../engine/frame-format.js';
+import { TransportEngine } from '../engine/transport-engine.js';
+import { ZmqCarrier, type CurveKeys } from './zmq-carrier.js';
+
+export interface ZmqTransportOptions extends TransportOptions {
+  /** Endpoint to bind the Router to (default `tcp://127.0.0.1:0`: loopback, a port from the OS). */
+  readonly listen?: string;
+  /** Address to advertise to peers (default: the bound endpoint; required for wildcard binds). */
+  readonly advertise?: string;
+  /** Encrypt with CurveZMQ using this cluster-wide keypair (every node must have it). */
+  readonly curve?: CurveKeys;
+  /** Largest batch (ZeroMQ message) this node sends (default 256 KiB, at most maxMessageBytes). */
+  readonly maxBatchBytes?: number;
+  /** ZeroMQ send high-water mark per peer, in messages (default: 16 MiB worth of full batches). */
+  readonly sendHighWaterMark?: number;
+}
+
+/**
+ * The production Transport: ZeroMQ over TCP (docs/protocols/handshake.md). One Router bound at
+ * `listen` receives every peer's stream; one Dealer per peer carries ours. CBOR frames, batched per
+ * event-loop turn; the cookie handshake, ticks, epochs and backpressure of the shared engine.
+ */
+export class ZmqTransport extends TransportEngine {
+  protected readonly carrier: Carrier;
+
+  constructor(options: ZmqTransportOptions) {
+    super(options, cborFormat, options.maxBatchBytes);
+    const batch = this.limits.maxBatchBytes;
+    const hwm = options.sendHighWaterMark ?? Math.max(8, Math.ceil((16 * 1024 * 1024) / (batch || DEFAULT_MAX_BATCH_BYTES)));
+    if (!Number.isInteger(hwm) || hwm <= 0) throw new InvalidArgumentError('sendHighWaterMark', 'must be a positive integer');
+    if (options.curve !== undefined && (typeof options.curve.publicKey !== 'string' || typeof options.curve.secretKey !== 'string')) {
+      throw new InvalidArgumentError('curve', 'needs publicKey and secretKey (Z85 strings)');
+    }
+    this.carrier = new ZmqCarrier(
+      {
+        listen: options.listen ?? 'tcp://127.0.0.1:0',
+        ...(options.advertise === undefined ? {} : { advertise: options.advertise }),
+        ...(options.curve === undefined ? {} : { curve: options.curve }),
+        // libzmq's own cut-off (it disconnects the sender): above our limit, so that messages
+        // between the two are seen, counted and dropped by the transport.
+        hardMessageLimit: this.limits.maxMessageBytes * 2 + 1024,
+        sendHighWaterMark: hwm,
+        logger: this.logger,
+      },
+      this,
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import * as processErrors from './process-errors.js';
+import * as wireErrors from './wire-errors.js';
+import * as connectionErrors from './connection-errors.js';
+import { RemoteError, SdnodeError } from './sdnode-error.js';
+import { errorFromWire, isWireError, knownErrorCodes } from './error-registry.js';
+import { TermCodec } from '../codec/term-codec.js';
+
+type AnyErrorClass = new (...args: unknown[]) => SdnodeError;
+
+/** One instance of every typed error class, built with realistic arguments. */
+const SAMPLES: readonly SdnodeError[] = [
+  new processErrors.NoProcError('<a@h.1.1>', { node: 'a@h' }),
+  new processErrors.NoConnectionError('b@h'),
+  new processErrors.TimeoutError('call', 5000, { target: 'srv' }),
+  new processErrors.AbortedError('receive'),
+  new processErrors.CalleeExitError('<a@h.1.1>', { kind: 'killed' }),
+  new processErrors.UnknownProcessTypeError('worker', 'a@h'),
+  new processErrors.UnknownFunctionError('sum', 'a@h'),
+  new processErrors.NameTakenError('db', '<a@h.2.1>'),
+  new processErrors.AlreadyRegisteredError('<a@h.2.1>', 'db'),
+  new processErrors.InvalidArgumentError('timeout', 'must be positive'),
+  new processErrors.NodeStoppedError('a@h'),
+  new processErrors.RemoteCallError('a@h', 'sum', { name: 'TypeError', message: 'x is not a number' }),
+  new wireErrors.NotSendableError('msg.fn', 'a function'),
+  new wireErrors.BadFrameError('truncated', { index: 3 }),
+  new wireErrors.FrameTooLargeError(100, 10),
+  new wireErrors.UnknownFrameTypeError(99),
+  new wireErrors.ProtocolVersionError(9, [1]),
+  new connectionErrors.BadCookieError('b@h'),
+  new connectionErrors.HandshakeError('b@h', 'timeout'),
+  new connectionErrors.UnresolvableNodeError('b@h'),
+  new connectionErrors.PeerOverloadError('b@h', 2000, 1000),
+  new connectionErrors.ConnectionRefusedError('b@h', 'duplicate'),
+];
+
+describe('error registry', () => {
+  const codec = new TermCodec();
+
+  const exported = [...Object.values(processErrors), ...Object.values(wireErrors), ...Object.values(connectionErrors)] as AnyErrorClass[];
+  /** The hand-made sample of each class, or one built with placeholder arguments for a class added later. */
+  const everyClass: readonly SdnodeError[] = exported.map(
+    (cls) => SAMPLES.find((s) => s.constructor === cls) ?? new cls('x@h', { name: 'Error', message: 'm' }, 'z'),
+  );
+
+  it('knows the code of every exported error class', () => {
+    expect(new Set(knownErrorCodes())).toEqual(new Set(everyClass.map((e) => e.code)));
+    expect(everyClass.length).toBeGreaterThanOrEqual(SAMPLES.length);
+  });
+
+  it('rebuilds every typed error received over the wire as its own class, with code, message and details', () => {
+    for (const error of everyClass) {
+      const decoded = codec.decode(codec.encode(error));
+      expect(decoded.ok).toBe(true);
+      const back = (decoded as unknown as { value: SdnodeError }).value;
+      expect(back.constructor, error.name).toBe(error.constructor);
+      expect(back).toBeInstanceOf(SdnodeError);
+      expect(back).toBeInstanceOf(Error);
+      expect(back.name).toBe(error.name);
+      expect(back.code).toBe(error.code);
+      expect(back.message).toBe(error.message);
+      expect(back.details).toEqual(error.details);
+      expect(back.toWire()).toEqual(error.toWire());
+      expect(back.stack).toContain('received from a remote node');
+    }
+  });
+
+  it('exposes the details as fields when the class does not define them otherwise', () => {
+    const back = errorFromWire(new connectionErrors.PeerOverloadError('b@h', 2000, 1000).toWire()) as connectionErrors.PeerOverloadError;
+    expect(back).toBeInstanceOf(connectionErrors.PeerOverloadError);
+    expect([back.node, back.queuedBytes, back.limit]).toEqual(['b@h', 2000, 1000]);
+  });
+
+  it('rebuilds an unknown code as a RemoteError keeping code, message and details', () => {
+    const back = errorFromWire({ code: 'ENEWTHING', message: 'from a newer node', details: { a: 1 } });
+    expect(back).toBeInstanceOf(RemoteError);
+    expect(back.toWire()).toEqual({ code: 'ENEWTHING', message: 'from a newer node', details: { a: 1 } });
+  });
+
+  it('recognises the wire shape of an error and nothing else', () => {
+    expect(isWireError({ code: 'E', message: 'm', details: {} })).toBe(true);
+    expect(isWireError({ code: 'E', message: 'm' })).toBe(false);
+    expect(isWireError('E')).toBe(false);
+  });
+});
