@@ -39,7 +39,8 @@ status=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$report_dir/vitest.json" "$@" || status=$?
 elapsed "npm test" "$t"
 
-# One plain closing line with the counts, whatever the reporter printed.
+elapsed "everything" "$total_start"
+# The last line: the counts, plainly, whatever the reporter printed.
 if [[ -f "$report_dir/vitest.json" ]]; then
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -47,5 +48,4 @@ if [[ -f "$report_dir/vitest.json" ]]; then
     console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
   ' "$report_dir/vitest.json" || true
 fi
-elapsed "everything" "$total_start"
 exit "$status"

@@ -126,7 +126,7 @@ export class ConnectionManager implements HandshakeHost {
       this.failPeer(slot, new UnresolvableNodeError(name), name);
       return false;
     }
-    const conn = new Connection('initiator', name, target, randomNonce(), this.format.newEncoder());
+    const conn = new Connection('initiator', name, target, randomNonce(), this.format.newEncoder(this.maxMessageBytes));
     slot.pending = conn;
     this.table.addSession(conn);
     this.startHandshakeTimer(conn, timeout);
@@ -152,7 +152,7 @@ export class ConnectionManager implements HandshakeHost {
   }
 
   newAcceptor(hello: HelloFrame, streamId: string, decoder: StreamDecoder): Connection {
-    const conn = new Connection('acceptor', hello.name, hello.address, hello.session, this.format.newEncoder());
+    const conn = new Connection('acceptor', hello.name, hello.address, hello.session, this.format.newEncoder(this.maxMessageBytes));
     conn.peerCreation = hello.creation;
     conn.peerHidden = hello.flags.hidden;
     this.table.bindStream(streamId, conn);

@@ -26,6 +26,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
+function byteSize(name: string, value: number | undefined, fallback: number): number {
+  const size = positive(name, value, fallback);
+  if (!Number.isInteger(size) || size < 64) throw new InvalidArgumentError(name, `must be an integer number of bytes >= 64, got ${String(value)}`);
+  return size;
+}
+
 /** Check the options every transport takes; throws InvalidArgumentError. */
 export function resolveLimits(options: TransportOptions, maxBatchBytes?: number): EngineLimits {
   if (!isValidNodeName(options.name)) throw new InvalidArgumentError('name', `"${String(options.name)}" is not name@host`);
@@ -34,14 +40,14 @@ export function resolveLimits(options: TransportOptions, maxBatchBytes?: number)
     throw new InvalidArgumentError('creation', 'must be an integer in 0..2^32-1');
   }
   const netTickTime = positive('netTickTime', options.netTickTime, DEFAULT_NET_TICK_TIME);
-  const maxMessageBytes = positive('maxMessageBytes', options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES);
+  const maxMessageBytes = byteSize('maxMessageBytes', options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES);
   return {
     netTickTime,
     tickInterval: netTickTime / 4,
     handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT),
-    maxQueueBytes: positive('maxQueueBytes', options.maxQueueBytes, DEFAULT_MAX_QUEUE_BYTES),
+    maxQueueBytes: byteSize('maxQueueBytes', options.maxQueueBytes, DEFAULT_MAX_QUEUE_BYTES),
     maxMessageBytes,
-    maxBatchBytes: Math.min(maxMessageBytes, positive('maxBatchBytes', maxBatchBytes, DEFAULT_MAX_BATCH_BYTES)),
+    maxBatchBytes: Math.min(maxMessageBytes, byteSize('maxBatchBytes', maxBatchBytes, DEFAULT_MAX_BATCH_BYTES)),
   };
 }
 

@@ -7,8 +7,8 @@ import { BadFrameError, FrameCodec, type Frame, type DecodedBatch } from '@sdnod
  * no sendability check.
  */
 export interface FrameFormat {
-  /** A fresh encoder for a new outbound stream. */
-  newEncoder(): StreamEncoder;
+  /** A fresh encoder for a new outbound stream; it refuses frames above `maxFrameBytes`. */
+  newEncoder(maxFrameBytes: number): StreamEncoder;
   /** A fresh decoder for a new inbound stream. */
   newDecoder(maxBatchBytes: number): StreamDecoder;
   /** Join chunks (as returned by `encode`) into one payload. */
@@ -27,8 +27,8 @@ export interface StreamDecoder {
 }
 
 export const cborFormat: FrameFormat = {
-  newEncoder(): StreamEncoder {
-    const codec = new FrameCodec();
+  newEncoder(maxFrameBytes: number): StreamEncoder {
+    const codec = new FrameCodec({ maxBatchBytes: maxFrameBytes });
     return {
       encode: (frame) => codec.encode(frame),
       size: (chunk) => (chunk as Uint8Array).byteLength,

@@ -29,7 +29,7 @@ export class RefusalDialer {
       return;
     }
     this.inFlight++;
-    const payload = this.format.batch([this.format.newEncoder().encode({ kind: 'refuse', session: hello.session, reason })]);
+    const payload = this.format.batch([this.format.newEncoder(Number.MAX_SAFE_INTEGER).encode({ kind: 'refuse', session: hello.session, reason })]);
     this.carrier()
       .dial(hello.address, {
         node: hello.name,

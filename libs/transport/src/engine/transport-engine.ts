@@ -51,7 +51,7 @@ export abstract class TransportEngine implements Transport, CarrierSink {
     this.hidden = options.hidden ?? false;
     this.logger = options.logger ?? silentLogger;
     this.events = new OrderedEmitter(this.logger);
-    this.probe = format.newEncoder();
+    this.probe = format.newEncoder(this.limits.maxMessageBytes);
     this.manager = new ConnectionManager({
       name: this.name,
       creation: this.creation,
@@ -189,7 +189,7 @@ export abstract class TransportEngine implements Transport, CarrierSink {
       for (const [, slot] of [...this.manager.table.allSlots()]) {
         if (slot.pending !== undefined) this.manager.failAttempt(slot.pending, new NodeStoppedError(this.name));
         if (slot.up !== undefined) this.manager.takeDown(slot.up, { kind: 'closed' });
-        this.manager.failPeer(slot.up === undefined ? slot : undefined, new NodeStoppedError(this.name), '');
+        this.manager.failPeer(slot, new NodeStoppedError(this.name), ''); // remaining waiters and held frames
       }
       this.manager.writer.cancel();
       this.logger.info({ node: this.name }, 'transport closed');
