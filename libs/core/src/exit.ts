@@ -24,6 +24,7 @@ export function finalizeExit(k: Kernel, p: Proc): void {
   cancelAllTimers(p);
   p.mq = null;
   p.mh = 0;
+  p.mo = null;
   p.calls = null;
   p.state = undefined;
   k.procs.delete(p.self.id);

@@ -18,7 +18,15 @@ import type { CoreLogger } from './logger.js';
 import type { Node } from './node.js';
 import { callAs } from './call.js';
 import { F_ASYNC, F_BUSY, F_DEAD, F_EXITED, F_STARTED, F_TRAP } from './process-flags.js';
-import { receive, removeMessages, runPendingReceive, type PendingReceive } from './selective-receive.js';
+import {
+  MAILBOX_SEGMENT,
+  headSegmentDone,
+  pushOverflow,
+  receive,
+  removeMessages,
+  runPendingReceive,
+  type PendingReceive,
+} from './selective-receive.js';
 
 /** Thrown by `ctx.exit(reason)` to unwind the process's code; the runtime recognises it. */
 export class ProcessExit {
@@ -52,9 +60,14 @@ export interface MonitorIn {
 export class Proc implements Schedulable, ProcessContext {
   queued = false;
   flags: number;
-  /** Mailbox: messages before `mh` are consumed. */
+  /**
+   * Mailbox: the head segment `mq` (messages before `mh` are consumed) and, once it holds
+   * MAILBOX_SEGMENT messages, further segments in `mo`. Segments keep a flooded mailbox from being
+   * one huge array (costly to grow, and slow for the garbage collector).
+   */
   mq: unknown[] | null = null;
   mh = 0;
+  mo: unknown[][] | null = null;
   state: unknown = undefined;
   args: readonly unknown[] | null;
   rx: PendingReceive | null = null;
@@ -103,7 +116,8 @@ export class Proc implements Schedulable, ProcessContext {
     }
     const q = this.mq;
     if (q === null) this.mq = [msg];
-    else q.push(msg);
+    else if (this.mo === null && q.length < MAILBOX_SEGMENT) q.push(msg);
+    else pushOverflow(this, msg);
     if (!this.queued && (this.rx !== null || (this.flags & (F_BUSY | F_ASYNC)) === 0)) this.k.scheduler.enqueue(this);
   }
 
@@ -122,7 +136,10 @@ export class Proc implements Schedulable, ProcessContext {
   }
 
   get queueLength(): number {
-    return this.mq === null ? 0 : this.mq.length - this.mh;
+    if (this.mq === null) return 0;
+    let n = this.mq.length - this.mh;
+    if (this.mo !== null) for (const seg of this.mo) n += seg.length;
+    return n;
   }
 
   // ---- scheduling ----
@@ -147,12 +164,8 @@ export class Proc implements Schedulable, ProcessContext {
       if (i >= q.length) break;
       const msg = q[i];
       q[i] = undefined;
-      if (i + 1 === q.length) {
-        q.length = 0;
-        this.mh = 0;
-      } else {
-        this.mh = i + 1;
-      }
+      if (i + 1 === q.length) headSegmentDone(this, q);
+      else this.mh = i + 1;
       n++;
       let r: unknown;
       try {

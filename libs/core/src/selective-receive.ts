@@ -7,9 +7,10 @@ import { F_DEAD } from './process-flags.js';
 export const NO_MATCH: unique symbol = Symbol('no match');
 
 /**
- * A receive waiting for a message. Messages before `scan` were already offered to the matcher
- * (a matcher is assumed pure: a message it refused once it refuses again), so a new message costs
- * one matcher call, not a rescan of the mailbox.
+ * A receive waiting for a message. The first `scan` pending messages were already offered to the
+ * matcher (a matcher is assumed pure: a message it refused once it refuses again), so a new
+ * message costs one matcher call, not a rescan of the mailbox. While a receive is pending nothing
+ * else consumes messages, so the count stays valid.
  */
 export class PendingReceive {
   timer: ReturnType<typeof setTimeout> | null = null;
@@ -29,53 +30,92 @@ export class PendingReceive {
   }
 }
 
-/** Take the first message from index `start` that `matcher` accepts (the whole message without one). */
-export function takeMessage(p: Proc, start: number, matcher: Matcher<unknown> | undefined): unknown {
+/** Messages per mailbox segment. */
+export const MAILBOX_SEGMENT = 4096;
+
+/** Append behind a full head segment (or behind existing overflow segments). */
+export function pushOverflow(p: Proc, msg: unknown): void {
+  const mo = p.mo;
+  if (mo === null) {
+    p.mo = [[msg]];
+    return;
+  }
+  const last = mo[mo.length - 1]!;
+  if (last.length < MAILBOX_SEGMENT) last.push(msg);
+  else mo.push([msg]);
+}
+
+/** The head segment `q` is fully consumed: the next segment becomes the head (or the mailbox is empty). */
+export function headSegmentDone(p: Proc, q: unknown[]): void {
+  const mo = p.mo;
+  p.mh = 0;
+  if (mo === null) {
+    q.length = 0;
+    return;
+  }
+  p.mq = mo.shift()!;
+  if (mo.length === 0) p.mo = null;
+}
+
+/**
+ * Take the first message that `matcher` accepts (the head message without a matcher), skipping
+ * the first `skip` pending messages (already refused by this matcher).
+ */
+export function takeMessage(p: Proc, skip: number, matcher: Matcher<unknown> | undefined): unknown {
   const q = p.mq;
   if (q === null) return NO_MATCH;
   const len = q.length;
-  let i = start < p.mh ? p.mh : start;
-  if (matcher === undefined) {
-    if (i >= len) return NO_MATCH;
+  const first = p.mh + skip;
+  for (let i = first; i < len; i++) {
     const m = q[i];
-    removeAt(p, i);
-    return m;
-  }
-  for (; i < len; i++) {
-    const v = matcher(q[i]);
-    if (v !== undefined) {
-      removeAt(p, i);
+    const v = matcher === undefined ? m : matcher(m);
+    if (v !== undefined || matcher === undefined) {
+      if (i === p.mh) {
+        q[i] = undefined;
+        if (i + 1 === len) headSegmentDone(p, q);
+        else p.mh = i + 1;
+      } else {
+        q.splice(i, 1);
+      }
       return v;
     }
   }
+  const mo = p.mo;
+  if (mo === null) return NO_MATCH;
+  let rest = first > len ? first - len : 0;
+  for (let s = 0; s < mo.length; s++) {
+    const seg = mo[s]!;
+    if (rest >= seg.length) {
+      rest -= seg.length;
+      continue;
+    }
+    for (let i = rest; i < seg.length; i++) {
+      const m = seg[i];
+      const v = matcher === undefined ? m : matcher(m);
+      if (v !== undefined || matcher === undefined) {
+        seg.splice(i, 1);
+        if (seg.length === 0) {
+          mo.splice(s, 1);
+          if (mo.length === 0) p.mo = null;
+        }
+        return v;
+      }
+    }
+    rest = 0;
+  }
   return NO_MATCH;
-}
-
-function removeAt(p: Proc, i: number): void {
-  const q = p.mq!;
-  if (i !== p.mh) {
-    q.splice(i, 1);
-    return;
-  }
-  q[i] = undefined;
-  p.mh = i + 1;
-  if (p.mh === q.length) {
-    q.length = 0;
-    p.mh = 0;
-  } else if (p.mh > 1024 && p.mh * 2 > q.length) {
-    q.splice(0, p.mh);
-    if (p.rx !== null) p.rx.scan -= p.mh;
-    p.mh = 0;
-  }
 }
 
 /** Remove every message `pred` accepts (demonitor with flush). */
 export function removeMessages(p: Proc, pred: (m: unknown) => boolean): void {
   const q = p.mq;
   if (q === null) return;
-  const kept = q.slice(p.mh).filter((m) => !pred(m));
+  const all = q.slice(p.mh);
+  if (p.mo !== null) for (const seg of p.mo) for (const m of seg) all.push(m);
+  const kept = all.filter((m) => !pred(m));
   p.mq = kept.length === 0 ? null : kept;
   p.mh = 0;
+  p.mo = null;
   if (p.rx !== null) p.rx.scan = 0;
 }
 
@@ -98,7 +138,7 @@ export function receive<T, U>(p: Proc, matcher: Matcher<T> | undefined, options:
     scanned = true;
     let v: unknown;
     try {
-      v = takeMessage(p, p.mh, matcher as Matcher<unknown> | undefined);
+      v = takeMessage(p, 0, matcher as Matcher<unknown> | undefined);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -112,7 +152,7 @@ export function receive<T, U>(p: Proc, matcher: Matcher<T> | undefined, options:
     }
   }
   return new Promise<T | U>((resolve, reject) => {
-    const scan = scanned ? (p.mq?.length ?? 0) : p.mh;
+    const scan = scanned ? p.queueLength : 0;
     const rx = new PendingReceive(matcher as Matcher<unknown> | undefined, resolve as (v: unknown) => void, reject, scan);
     p.rx = rx;
     if (timeout !== undefined && Number.isFinite(timeout)) {
@@ -160,7 +200,7 @@ export function runPendingReceive(p: Proc, rx: PendingReceive): number {
     return 1;
   }
   if (v === NO_MATCH) {
-    rx.scan = p.mq === null ? 0 : p.mq.length;
+    rx.scan = p.queueLength;
     return 1;
   }
   p.rx = null;
