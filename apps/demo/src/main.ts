@@ -7,6 +7,8 @@ import { EchoProcess } from 'sdnode';
 import { NodeProcess } from 'sdnode/testing';
 
 const COOKIE = 'sdnode-demo';
+// The demo narrates the events itself; keep the runtime's own warnings (e.g. "connection down") out of it.
+process.env['SDNODE_LOG_LEVEL'] ??= 'error';
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
 async function main(): Promise<void> {

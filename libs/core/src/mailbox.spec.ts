@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { AbortedError, InvalidArgumentError, TimeoutError } from '@sdnode/wire';
-import { Node } from './index.js';
+import { AbortedError, InvalidArgumentError, TimeoutError, type Pid } from '@sdnode/wire';
+import { Node, defineProcess, type ProcessContext } from './index.js';
 import { localNode } from './wait-until.test-util.js';
 
 let node: Node;
@@ -122,5 +122,64 @@ describe('mailbox', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('a large mailbox (several segments) keeps order through selective receives and flushes (property)', async () => {
+    const N = 10_000; // more than two mailbox segments
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 0, max: N - 1 }), { maxLength: 12 }), async (picks) => {
+        const got = await node.run(async (ctx) => {
+          for (let i = 0; i < N; i++) ctx.send(ctx.self, i);
+          const taken: number[] = [];
+          for (const v of picks) taken.push(await ctx.receive((m) => (m === v ? m : undefined), { timeout: 0 }));
+          const pending = node.processInfo(ctx.self)!.messageQueueLength;
+          const rest: unknown[] = [];
+          for (;;) {
+            const m = await ctx.receive(undefined, { timeout: 0, onTimeout: () => 'end' });
+            if (m === 'end') break;
+            rest.push(m);
+          }
+          return { taken, pending, rest };
+        });
+        expect(got.taken).toEqual(picks);
+        expect(got.pending).toBe(N - picks.length);
+        const picked = new Set(picks);
+        expect(got.rest).toEqual([...Array(N).keys()].filter((i) => !picked.has(i)));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a callback process handles a flood spanning many segments in order', async () => {
+    const N = 50_000;
+    const Checker = defineProcess('checker', {
+      init: (_ctx: ProcessContext, owner: Pid) => ({ owner, next: 0, bad: 0 }),
+      handle(ctx, msg, s) {
+        if (msg !== s.next) s.bad++;
+        if (++s.next === N) ctx.send(s.owner, s.bad);
+        return s;
+      },
+    });
+    const bad = await node.run(async (ctx) => {
+      const c = ctx.spawn(Checker, ctx.self);
+      for (let i = 0; i < N; i++) ctx.send(c, i);
+      return ctx.receive(undefined, { timeout: 10_000 });
+    });
+    expect(bad).toBe(0);
+  });
+
+  it('a waiting selective receive finds a match that arrives behind a full segment', async () => {
+    const got = await node.run(async (ctx) => {
+      const self = ctx.self;
+      const waiting = ctx.receive((m) => (m === 'needle' ? m : undefined), { timeout: 5000 });
+      ctx.spawnFn(async (c) => {
+        for (let i = 0; i < 9000; i++) c.send(self, i);
+        c.send(self, 'needle');
+      });
+      const needle = await waiting;
+      ctx.demonitor(ctx.monitor(ctx.self), { flush: true }); // flush across segments keeps the rest
+      return { needle, pending: node.processInfo(ctx.self)!.messageQueueLength, first: await ctx.receive(), };
+    });
+    expect(got).toEqual({ needle: 'needle', pending: 9000, first: 0 });
   });
 });
