@@ -11,6 +11,9 @@ const alias = [
   { find: /^@sdnode\/transport$/, replacement: lib('transport') },
   { find: /^@sdnode\/transport\/testing$/, replacement: src('./libs/transport/src/testing/index.ts') },
   { find: /^@sdnode\/core$/, replacement: lib('core') },
+  { find: /^@sdnode\/otp$/, replacement: lib('otp') },
+  { find: /^@sdnode\/config$/, replacement: lib('config') },
+  { find: /^@sdnode\/harness$/, replacement: lib('harness') },
   { find: /^sdnode$/, replacement: src('./apps/sdnode/src/index.ts') },
   { find: /^sdnode\/testing$/, replacement: src('./apps/sdnode/src/testing/index.ts') },
 ];

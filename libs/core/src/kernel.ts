@@ -12,7 +12,7 @@ import {
 } from '@sdnode/wire';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import { Proc, type MonitorOut } from './process.js';
-import { F_ASYNC, F_BUSY, F_DEAD, F_DYING, F_EXITED, F_MONHIDDEN, F_MONNODES, F_READY, F_TRAP } from './process-flags.js';
+import { F_BUSY, F_DEAD, F_DYING, F_EXITED, F_MONHIDDEN, F_MONNODES, F_READY, F_TRAP } from './process-flags.js';
 import type { ProcessType, AsyncBody } from './process-type.js';
 import type { RemoteOps } from './remote-ops.js';
 import type { RemoteSpawnOptions } from './process-context.js';
@@ -382,9 +382,5 @@ export class Kernel {
     for (const p of this.nodeWatchers) {
       if (!hidden || (p.flags & F_MONHIDDEN) !== 0) p.deliver({ signal, node });
     }
-  }
-
-  isAsync(p: Proc): boolean {
-    return (p.flags & F_ASYNC) !== 0;
   }
 }

@@ -131,6 +131,17 @@ describe('Node: processes and names', () => {
   });
 });
 
+describe('Node.start', () => {
+  it('refuses an invalid node name and two different types under one name', async () => {
+    await expect(Node.start({ name: 'no-host', cookie: 'x', transport: null })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const t1 = defineProcess('dup', async () => undefined);
+    const t2 = defineProcess('dup', async () => undefined);
+    await expect(Node.start({ name: 'd@127.0.0.1', cookie: 'x', transport: null, types: [t1, t2] })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+  });
+});
+
 describe('Node: timers', () => {
   it('sendAfter delivers later; cancelTimer stops a pending timer', async () => {
     const got = await node.run(async (ctx) => {

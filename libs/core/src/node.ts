@@ -62,35 +62,37 @@ export class Node {
     if (!isValidNodeName(options.name)) throw new InvalidArgumentError('name', `"${String(options.name)}" is not name@host`);
     const logger = options.logger ?? defaultLogger(options.name);
     const policy = options.connectionPolicy ?? new FullMeshPolicy();
-    let transport: Transport | null;
-    if (options.transport === undefined) transport = createDefaultTransport(options, policy, logger);
-    else transport = options.transport;
-    if (transport !== null && transport.name !== options.name) {
-      throw new InvalidArgumentError('transport', `transport is for ${transport.name}, not ${options.name}`);
-    }
-    const creation = transport?.creation ?? options.creation ?? (Date.now() % 0x7fffffff) + 1;
-    const k = new Kernel(options.name, creation, logger, options.scheduler);
-    const dist = transport !== null ? new Distribution(k, transport, policy, logger) : null;
-    k.remote = dist ?? new LocalOnlyRemote(k);
-    const node = new Node(k, transport, dist, transport !== null ? policy : null, logger, options);
-    k.node = node;
-    for (const t of options.types ?? []) node.defineType(t);
-    node.registerFunction('sdnode.ping', () => 'pong');
-    node.registerFunction('sdnode.info', () => node.info());
-    for (const [name, fn] of Object.entries(options.functions ?? {})) node.registerFunction(name, fn);
-    node.startRpcServer();
-    if (dist !== null) {
-      dist.onNodeEvent = (event, peer, reason) => node.emitNodeEvent(event, peer, reason);
-      dist.start();
-      try {
-        if (transport!.address === undefined) await transport!.listen();
-      } catch (e) {
-        await node.stop();
-        throw e;
+    const transport = options.transport === undefined ? createDefaultTransport(options, policy, logger) : options.transport;
+    let node: Node | null = null;
+    try {
+      if (transport !== null && transport.name !== options.name) {
+        throw new InvalidArgumentError('transport', `transport is for ${transport.name}, not ${options.name}`);
       }
-      for (const [name, address] of Object.entries(options.seeds ?? {})) dist.connectInBackground(name, address);
+      const creation = transport?.creation ?? options.creation ?? (Date.now() % 0x7fffffff) + 1;
+      const k = new Kernel(options.name, creation, logger, options.scheduler);
+      const dist = transport !== null ? new Distribution(k, transport, policy, logger) : null;
+      k.remote = dist ?? new LocalOnlyRemote(k);
+      node = new Node(k, transport, dist, transport !== null ? policy : null, logger, options);
+      k.node = node;
+      for (const t of options.types ?? []) node.defineType(t);
+      const self = node;
+      node.registerFunction('sdnode.ping', () => 'pong');
+      node.registerFunction('sdnode.info', () => self.info());
+      for (const [name, fn] of Object.entries(options.functions ?? {})) node.registerFunction(name, fn);
+      node.startRpcServer();
+      if (dist !== null) {
+        dist.onNodeEvent = (event, peer, reason) => self.emitNodeEvent(event, peer, reason);
+        dist.start();
+        if (transport!.address === undefined) await transport!.listen();
+        for (const [name, address] of Object.entries(options.seeds ?? {})) dist.connectInBackground(name, address);
+      }
+      return node;
+    } catch (e) {
+      // Nothing may be left running: stop what was started, and close a transport we created.
+      if (node !== null) await node.stop();
+      else if (options.transport === undefined) await transport?.close();
+      throw e;
     }
-    return node;
   }
 
   /** The rpc server (`sdnode_rpc`); restarted if it ever exits while the node runs. */

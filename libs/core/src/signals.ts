@@ -112,12 +112,6 @@ export function formatTarget(target: Destination): string {
   return `{${target.name},${target.node}}`;
 }
 
-/** The node a destination lives on (`local` for a bare name). */
-export function nodeOfTarget(target: Destination, local: string): string {
-  if (typeof target === 'string') return local;
-  return target.node;
-}
-
 /** Short aliases of the guards above. */
 export const isExit = isExitMessage;
 export const isDown = isDownMessage;
