@@ -150,7 +150,8 @@ export class Distribution implements RemoteOps {
   /** Queue a frame; false when the node cannot be reached (policy, no address, stopped). */
   sendFrame(node: string, frame: DistFrame): boolean {
     if (this.stopping) return false;
-    if (this.transport.peer(node) === undefined && this.policy.mayAutoConnect?.(node) === false) return false;
+    const policy = this.policy;
+    if (policy.mayAutoConnect !== undefined && this.transport.peer(node) === undefined && !policy.mayAutoConnect(node)) return false;
     return this.transport.send(node, frame);
   }
 
