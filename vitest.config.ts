@@ -14,6 +14,7 @@ const alias = [
   { find: /^@sdnode\/otp$/, replacement: lib('otp') },
   { find: /^@sdnode\/config$/, replacement: lib('config') },
   { find: /^@sdnode\/harness$/, replacement: lib('harness') },
+  { find: /^@sdnode\/harness\/vitest$/, replacement: src('./libs/harness/src/vitest.ts') },
   { find: /^sdnode$/, replacement: src('./apps/sdnode/src/index.ts') },
   { find: /^sdnode\/testing$/, replacement: src('./apps/sdnode/src/testing/index.ts') },
 ];

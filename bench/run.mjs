@@ -88,7 +88,7 @@ async function main() {
       const script = fileURLToPath(new URL(`./scenarios/${s.script}`, import.meta.url));
       const sides = {};
       if (opts.sdnode) {
-        const args = [...(s.nodeArgs ?? []), script, String(n)];
+        const args = [...(s.nodeArgs ?? []), script, String(n), ...(s.args ?? [])];
         sides.sdnode = () => runProgram(process.execPath, args, { timeoutMs: SCENARIO_TIMEOUT_MS, label: s.id });
       }
       if (s.erlang && erlang.available) {

@@ -16,6 +16,10 @@ export const SCENARIOS = [
   { id: 'process.bytes', script: 'process-bytes.mjs', erlang: 'process_bytes', nodeArgs: ['--expose-gc'], n: { full: 100_000, quick: 20_000 } },
   { id: 'remote.oneway', script: 'remote-oneway.mjs', erlang: 'remote_oneway', remote: true, n: { full: 1_000_000, quick: 200_000 } },
   { id: 'remote.call', script: 'remote-call.mjs', erlang: 'remote_call', remote: true, n: { full: 20_000, quick: 3_000 } },
+  // The test harness: n nodes started and meshed (`args` are passed to the script as key=value).
+  { id: 'harness.start.local5', script: 'harness-start.mjs', args: ['mode=local'], n: { full: 5, quick: 5 } },
+  { id: 'harness.start.local50', script: 'harness-start.mjs', args: ['mode=local'], n: { full: 50, quick: 50 } },
+  { id: 'harness.start.containers5', script: 'harness-start.mjs', args: ['mode=containers'], n: { full: 5, quick: 5 } },
 ];
 
 const HIGHER = 'higher';
@@ -34,6 +38,7 @@ export const METRICS = {
   'ceiling.zmq.rtt.p50': { unit: 'us', better: LOWER, about: 'raw zeromq.js PAIR round trip to an echo process' },
   'ceiling.zmq.rtt.p99': { unit: 'us', better: LOWER, about: 'raw zeromq.js PAIR round trip to an echo process' },
   'local.oneway': { unit: 'msgs/s', better: HIGHER, target: 10e6 },
+  'local.oneway.flood': { unit: 'msgs/s', better: HIGHER, about: 'the sender never yields: all n messages live in the mailbox at once' },
   'local.pingpong': { unit: 'msgs/s', better: HIGHER },
   'spawn.time': { unit: 's', better: LOWER, target: 2, targetN: 1_000_000 },
   'spawn.rate': { unit: 'procs/s', better: HIGHER, target: 500_000, about: 'target derived: 1 M in <= 2 s' },
@@ -46,6 +51,9 @@ export const METRICS = {
   },
   'remote.call.p50': { unit: 'us', better: LOWER, target: 78, ceilings: ['ceiling.zmq.rtt.p50'] },
   'remote.call.p99': { unit: 'us', better: LOWER, target: 150, ceilings: ['ceiling.zmq.rtt.p99'] },
+  'harness.start.local5': { unit: 's', better: LOWER, target: 2, about: '5 local node processes up and meshed' },
+  'harness.start.local50': { unit: 's', better: LOWER, about: '50 local node processes up and meshed (target: runs on this machine)' },
+  'harness.start.containers5': { unit: 's', better: LOWER, target: 10, about: '5 node containers up and meshed (needs Docker)' },
 };
 
 /** The metric names a scenario reports (ceiling.zmq -> ceiling.zmq.single, ceiling.zmq.batch64). */

@@ -6,7 +6,7 @@ import './env.js';
 import { randomBytes } from 'node:crypto';
 import { GenericContainer, Network, type StartedNetwork } from 'testcontainers';
 import { E2E_LABEL, OWNER_LABEL } from './env.js';
-import { LogCollector } from './log-collector.js';
+import { NodeLog } from '@sdnode/harness';
 import { DEFAULT_EVENT_TIMEOUT_MS, NodeContainer } from './node-container.js';
 
 /** The port every node listens on inside its own container. */
@@ -41,7 +41,7 @@ export const nodeAddress = (nodeName: string): string => `tcp://${hostOf(nodeNam
 export class ContainerCluster {
   readonly cookie = randomBytes(12).toString('hex');
   private readonly members: NodeContainer[] = [];
-  private readonly collectors: LogCollector[] = [];
+  private readonly collectors: NodeLog[] = [];
 
   private constructor(
     readonly image: string,
@@ -102,14 +102,19 @@ export class ContainerCluster {
   }
 
   private async run(name: string, alias: string, container: GenericContainer): Promise<NodeContainer> {
-    const log = new LogCollector(name);
+    const log = new NodeLog(name);
+    log.beginInstance('container');
     this.collectors.push(log);
     const started = await container
       .withNetwork(this.network)
       .withNetworkAliases(alias)
       .withName(`sdnode-e2e-${alias}-${randomBytes(4).toString('hex')}`)
       .withLabels({ [E2E_LABEL]: 'true', [OWNER_LABEL]: String(this.ownerPid) })
-      .withLogConsumer((stream) => log.attach(stream))
+      .withLogConsumer((stream) => {
+        log.follow(stream);
+        stream.once('end', () => log.end('container stopped'));
+        stream.once('close', () => log.end('container stopped'));
+      })
       .withStartupTimeout(DEFAULT_EVENT_TIMEOUT_MS)
       .start();
     const member = new NodeContainer(name, alias, started, log);

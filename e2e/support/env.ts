@@ -3,15 +3,14 @@
 // these variables when it first talks to Docker.
 //
 // - The Ryuk reaper image cannot be pulled here: the suite removes its own
-//   containers and networks (cluster.ts, stale-resources.ts).
+//   containers and networks (@sdnode/harness's sweeps).
 // - The Docker engine runs on this machine: containers' mapped ports are on
 //   127.0.0.1.
 process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
 process.env['TESTCONTAINERS_HOST_OVERRIDE'] ??= '127.0.0.1';
 
-/** Labels every e2e container carries, so a later run can sweep leftovers. */
-export const E2E_LABEL = 'sdnode.e2e';
-export const OWNER_LABEL = 'sdnode.e2e.owner';
+/** Labels every e2e container carries (the harness's), so a later run can sweep leftovers. */
+export { HARNESS_LABEL as E2E_LABEL, OWNER_LABEL } from '@sdnode/harness';
 
 const truthy = (v: string | undefined): boolean => v !== undefined && ['1', 'true', 'yes'].includes(v.toLowerCase());
 

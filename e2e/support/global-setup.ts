@@ -3,7 +3,7 @@
 //
 // 1. Is a Docker engine there? If not: fail (CI=true or SDNODE_E2E=required)
 //    or hand the test files a reason to skip.
-// 2. Sweep containers left by e2e runs that were killed.
+// 2. Sweep containers, networks and partition rules left by e2e runs that were killed.
 // 3. Build the workspace (incremental) and the node image, once (the image is
 //    reused while its inputs do not change).
 // 4. Teardown: remove whatever this run's containers left behind.
@@ -12,8 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { E2E_CONTEXT_KEY, type E2eContext } from './context.js';
 import { DOCKER_HINT, E2eUnavailableError, probeDockerEngine } from './docker-engine.js';
 import { e2eRequired } from './env.js';
-import { buildNodeImage, buildWorkspace } from './image.js';
-import { sweepDeadRuns, sweepRun } from './stale-resources.js';
+import { buildWorkspace, ensureNodeImage, findRepoRoot, sweepDeadRuns, sweepRun } from '@sdnode/harness';
 
 const say = (msg: string) => process.stderr.write(`[e2e setup] ${msg}\n`);
 
@@ -31,8 +30,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const swept = await sweepDeadRuns();
   if (swept > 0) say(`removed ${swept} container(s) left by e2e runs that no longer exist`);
 
-  await buildWorkspace();
-  const image = await buildNodeImage();
+  const repoRoot = findRepoRoot();
+  await buildWorkspace(repoRoot);
+  const image = await ensureNodeImage(repoRoot);
   say(
     `Docker ${engine.version}; image ${image.tag} ${image.built ? 'built' : 'reused'} in ${image.seconds}s ` +
       `(${(image.sizeBytes / 1e6).toFixed(1)} MB)`,

@@ -2,7 +2,7 @@
 // and fault injection (kill, freeze/thaw) through the Docker API.
 import './env.js';
 import { getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import { LogCollector, type NodeEvent } from './log-collector.js';
+import type { NodeEvent, NodeLog } from '@sdnode/harness';
 
 export const DEFAULT_EVENT_TIMEOUT_MS = 30_000;
 
@@ -16,7 +16,7 @@ export class NodeContainer {
     /** The network alias other containers reach it by. */
     readonly alias: string,
     readonly container: StartedTestContainer,
-    readonly log: LogCollector,
+    readonly log: NodeLog,
   ) {}
 
   /** Events logged so far. */
@@ -26,7 +26,7 @@ export class NodeContainer {
 
   /** Wait until this container logged an event matching `match` (or fail at the deadline). */
   waitFor(match: (e: NodeEvent) => boolean, what: string, timeoutMs = DEFAULT_EVENT_TIMEOUT_MS): Promise<NodeEvent> {
-    return this.log.waitFor(match, what, timeoutMs);
+    return this.log.waitFor(match, what, { timeout: timeoutMs });
   }
 
   /** Wait for `{"event": event, ...fields}` (fields compared with ===). */
@@ -39,7 +39,7 @@ export class NodeContainer {
   waitForNewEvent(event: string, fields: Record<string, unknown> = {}, timeoutMs = DEFAULT_EVENT_TIMEOUT_MS): Promise<NodeEvent> {
     const what = `a new event ${JSON.stringify({ event, ...fields })}`;
     const match = (e: NodeEvent) => e.event === event && Object.entries(fields).every(([k, v]) => e[k] === v);
-    return this.log.waitFor(match, what, timeoutMs, { newOnly: true });
+    return this.log.waitFor(match, what, { timeout: timeoutMs, since: this.log.events.length });
   }
 
   /** `docker kill` (SIGKILL): the process dies at once, no goodbye on the wire. */

@@ -4,14 +4,15 @@
 //                             ^  ^-- registry <- sgroups <- placement
 //                             |
 //                config (no runtime deps) ; harness (uses all) ; apps (use all)
+// A layer may use every layer below it (transitively), never one above or beside it.
 export const allowedLayers = {
   'layer:wire': [],
   'layer:transport': ['layer:wire'],
   'layer:core': ['layer:wire', 'layer:transport'],
-  'layer:otp': ['layer:wire', 'layer:core'],
-  'layer:registry': ['layer:wire', 'layer:core'],
-  'layer:sgroups': ['layer:wire', 'layer:core', 'layer:registry'],
-  'layer:placement': ['layer:wire', 'layer:core', 'layer:registry', 'layer:sgroups'],
+  'layer:otp': ['layer:wire', 'layer:transport', 'layer:core'],
+  'layer:registry': ['layer:wire', 'layer:transport', 'layer:core'],
+  'layer:sgroups': ['layer:wire', 'layer:transport', 'layer:core', 'layer:registry'],
+  'layer:placement': ['layer:wire', 'layer:transport', 'layer:core', 'layer:registry', 'layer:sgroups'],
   'layer:config': [],
   'layer:harness': ['*'],
   'layer:app': ['*'],

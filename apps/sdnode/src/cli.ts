@@ -4,6 +4,8 @@ import { parseDurationMs, parseSeed } from './options.js';
 import { startCommand, type StartFlags } from './commands/start.js';
 import { pingCommand } from './commands/ping.js';
 import { infoCommand } from './commands/info.js';
+import { configCheckCommand } from './commands/config-check.js';
+import { clusterUpCommand, parseNodeCount } from './commands/cluster-up.js';
 
 export interface CliIo {
   readonly out: NodeJS.WritableStream;
@@ -33,9 +35,11 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
   program
     .command('start')
     .description('run a node in the foreground; prints a line when it listens and one per event')
-    .requiredOption('--name <name>', 'node name, name@host (a bare name takes the host of --listen)')
-    .option('--cookie <cookie>', 'shared secret of the cluster (default: $SDNODE_COOKIE)')
-    .option('--listen <endpoint>', 'listen endpoint, tcp://HOST:PORT (port 0 = any)', 'tcp://127.0.0.1:0')
+    .option('--name <name>', 'node name, name@host (a bare name takes the host of --listen); required unless --config')
+    .option('--config <file>', 'a cluster configuration file (YAML or JSON): start its node --node; explicit flags override the file')
+    .option('--node <name>', 'with --config: the node of the file to start (name or name@host)')
+    .option('--cookie <cookie>', 'shared secret of the cluster (default: $SDNODE_COOKIE, or the file\'s cookie)')
+    .option('--listen <endpoint>', 'listen endpoint, tcp://HOST:PORT (port 0 = any; default tcp://127.0.0.1:0)')
     .option('--advertise <endpoint>', 'endpoint other nodes use to reach this one (default: the bound endpoint)')
     .option('--seed <name=endpoint>', 'a node to connect to at start (repeatable)', commanderArg(parseSeed), {})
     .option('--connect <name>', 'connect to a node known by name (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
@@ -43,6 +47,9 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .addOption(new Option('--tick <duration>', 'net tick time, e.g. 15s or 500ms (default 60s)').argParser(commanderArg((v) => parseDurationMs('--tick', v))))
     .option('--json', 'one JSON object per line', false)
     .option('--watch', 'monitor an echo process on every peer and report its DOWN', false)
+    .option('--module <file>', 'an ES module exporting `types` (process types) and `functions` (rpc functions) to define on this node')
+    .option('--fault-hooks', 'let the test harness partition this node through rpc (local test clusters)', false)
+    .option('--stdin-lifeline', 'stop when standard input closes (the process that started this node is gone)', false)
     .addOption(new Option('--log-level <level>', 'runtime log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .action(async (flags: StartFlags) => {
       await startCommand(flags);
@@ -62,6 +69,30 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
   query(program.command('info').argument('<name>', 'node name').description('the node\'s connected nodes and process count'))
     .option('--json', 'print JSON', false)
     .action(async (name: string, flags) => setExitCode(await infoCommand(name, flags, io.out)));
+
+  program
+    .command('cluster')
+    .description('run a whole cluster for development and tests')
+    .command('up')
+    .argument('[file]', 'a cluster configuration file (YAML or JSON); without it, --nodes')
+    .description('start a cluster in the foreground (local processes, or containers), print its nodes and their events; Ctrl-C stops it')
+    .option('--containers', 'run every node in a container on its own network (needs Docker)', false)
+    .option('--nodes <count>', 'number of nodes n1..nN when no file is given (default 3)', commanderArg((v) => parseNodeCount(v)))
+    .option('--module <file>', 'an ES module exporting `types` and `functions`, loaded by every node')
+    .option('--cookie <cookie>', 'the cluster\'s cookie (default: from the file, else random)')
+    .addOption(new Option('--tick <duration>', 'net tick time of every node').argParser(commanderArg((v) => parseDurationMs('--tick', v))))
+    .addOption(new Option('--timeout <duration>', 'deadline for starting and meshing').default(60_000, '60s').argParser(commanderArg((v) => parseDurationMs('--timeout', v))))
+    .option('--json', 'one JSON object per line', false)
+    .action(async (file: string | undefined, flags) => setExitCode(await clusterUpCommand(file, flags, io.out, io.err)));
+
+  program
+    .command('config')
+    .description('cluster configuration files')
+    .command('check')
+    .argument('<file>', 'a cluster configuration file (YAML or JSON)')
+    .description('validate a cluster file and print it normalised (exit 0), or every problem as file:line:col: message (exit 1)')
+    .option('--json', 'print JSON', false)
+    .action(async (file: string, flags: { json: boolean }) => setExitCode(await configCheckCommand(file, flags, io.out, io.err)));
 
   return program;
 }

@@ -5,6 +5,11 @@ export interface SeedKeeperOptions {
   readonly initialDelayMs?: number;
   readonly maxDelayMs?: number;
   readonly connectTimeoutMs?: number;
+  /**
+   * Where each seed is (name -> address), used on every attempt: a seed that was not up yet at
+   * the first attempt (a failed handshake leaves no address behind) is still found later.
+   */
+  readonly addresses?: Readonly<Record<string, string>>;
   readonly onAttemptFailed?: (seed: string, error: Error) => void;
 }
 
@@ -47,7 +52,8 @@ export class SeedKeeper {
   private async attempt(seed: string): Promise<void> {
     if (this.stopped) return;
     try {
-      await this.node.connect(seed, { timeout: this.options.connectTimeoutMs ?? 5000 });
+      const address = this.options.addresses?.[seed];
+      await this.node.connect(seed, { timeout: this.options.connectTimeoutMs ?? 5000, ...(address !== undefined ? { address } : {}) });
     } catch (error) {
       this.options.onAttemptFailed?.(seed, error as Error);
       this.schedule(seed);

@@ -8,6 +8,7 @@ import {
 } from '@sdnode/wire';
 import type { CallOptions } from './process-context.js';
 import type { Proc } from './process.js';
+import { receiveWith } from './selective-receive.js';
 import { formatTarget, type Destination, type DownMessage, type ReplyMessage } from './signals.js';
 
 export const DEFAULT_CALL_TIMEOUT = 5000;
@@ -21,24 +22,22 @@ export const DEFAULT_CALL_TIMEOUT = 5000;
  */
 export async function callAs(caller: Proc, to: Destination, request: unknown, options: CallOptions = {}): Promise<unknown> {
   const timeout = options.timeout ?? DEFAULT_CALL_TIMEOUT;
-  const ref = caller.monitor(to);
+  const k = caller.k;
+  const ref = k.monitor(caller, to);
   const key = ref.key;
   (caller.calls ??= new Set()).add(key);
   try {
     caller.sendQuietly(to, { signal: 'call', from: caller.self, ref, request });
     let answer: ReplyMessage | DownMessage;
     try {
-      answer = await caller.receive<ReplyMessage | DownMessage>((m) => matchAnswer(m, key), {
-        timeout,
-        ...(options.signal !== undefined ? { signal: options.signal } : {}),
-      });
+      answer = await receiveWith<ReplyMessage | DownMessage, never>(caller, (m) => matchAnswer(m, key), timeout, options.signal, undefined);
     } catch (e) {
-      caller.demonitor(ref, { flush: true });
+      k.demonitor(caller, ref, true);
       if (e instanceof TimeoutError) throw new TimeoutError('call', timeout, { target: formatTarget(to) });
       throw e;
     }
     if (answer.signal === 'reply') {
-      caller.demonitor(ref, { flush: true });
+      k.demonitor(caller, ref, true);
       return answer.value;
     }
     throw calleeExitError(to, answer.reason);

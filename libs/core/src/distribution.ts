@@ -51,9 +51,11 @@ export interface PendingSpawn {
   readonly node: string;
   readonly parent: Proc | null;
   readonly link: boolean;
+  /** The parent monitors the child, with `ref` as the monitor ref (set up by the spawning node). */
+  readonly monitor: boolean;
   readonly resolve: (pid: Pid) => void;
   readonly reject: (e: unknown) => void;
-  /** The requester gave up (timeout/abort) but asked for a link: the child must be told. */
+  /** The requester gave up (timeout/abort) but asked for a link or monitor: the child's node must be told. */
   abandoned: boolean;
   cleanup: (() => void) | null;
 }
@@ -222,12 +224,17 @@ export class Distribution implements RemoteOps {
     this.sendWithReason(node, (r) => ({ kind: 'monitor_down', from, to: entry.watcher, ref: entry.ref, reason: r }), reason);
   }
 
-  spawn(p: Proc | null, node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions): Promise<Pid> {
+  spawn(p: Proc | null, node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions, monitorRef: Ref | null): Promise<Pid> {
     if (this.stopping) return Promise.reject(new NodeStoppedError(this.k.name));
     if (options.signal?.aborted) return Promise.reject(new AbortedError('spawn', { node, type }));
-    const ref = this.k.makeRef();
+    const monitor = monitorRef !== null && p !== null;
+    const ref = monitor ? monitorRef : this.k.makeRef();
     const link = options.link === true && p !== null;
-    const opts = { ...(link ? { link: true } : {}), ...(options.name !== undefined ? { name: options.name } : {}) };
+    const opts = {
+      ...(link ? { link: true } : {}),
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(monitor ? { monitor: true } : {}),
+    };
     return new Promise<Pid>((resolve, reject) => {
       let sent: boolean;
       try {
@@ -247,15 +254,15 @@ export class Distribution implements RemoteOps {
         reject(new NoConnectionError(node, { operation: 'spawn', type }));
         return;
       }
-      const pending: PendingSpawn = { ref, node, parent: p, link, resolve, reject, abandoned: false, cleanup: null };
+      const pending: PendingSpawn = { ref, node, parent: p, link, monitor, resolve, reject, abandoned: false, cleanup: null };
       this.spawns.add(node, ref.key, pending);
       const timeout = options.timeout ?? DEFAULT_SPAWN_TIMEOUT;
       const giveUp = (error: Error): void => {
         pending.cleanup?.();
         pending.cleanup = null;
-        // Without a link nothing depends on the reply: forget it. With one, keep the entry so the
-        // child can be told (exit `abandoned`) when its reply arrives.
-        if (link) pending.abandoned = true;
+        // Without a link or monitor nothing depends on the reply: forget it. With one, keep the
+        // entry so the child can be told (exit `abandoned`, demonitor) when its reply arrives.
+        if (link || monitor) pending.abandoned = true;
         else this.spawns.remove(node, ref.key);
         reject(error);
       };
@@ -278,9 +285,27 @@ export class Distribution implements RemoteOps {
       if (!pending.abandoned) pending.reject(result);
       return;
     }
+    const parent = pending.parent;
+    if (parent !== null && (pending.monitor || pending.link)) this.bindChild(pending, parent, result);
+    if (!pending.abandoned) pending.resolve(result);
+  }
+
+  /** A spawn with monitor or link succeeded: record them, or undo them if the requester is gone. */
+  private bindChild(pending: PendingSpawn, parent: Proc, result: Pid): void {
+    const gone = pending.abandoned || (parent.flags & F_EXITED) !== 0 || !parent.alive;
+    if (pending.monitor) {
+      // The spawning node set the monitor up before the child ran; its MONITOR_DOWN comes after
+      // this reply, so recording the monitor now loses no exit.
+      if (gone) {
+        this.sendFrame(result.node, { kind: 'demonitor', from: parent.self, to: result, ref: pending.ref });
+      } else {
+        const entry: MonitorOut = { ref: pending.ref, target: result, local: null, remoteNode: result.node };
+        (parent.monitors ??= new Map()).set(pending.ref.key, entry);
+        this.outMonitors.add(result.node, pending.ref.key, { p: parent, entry });
+      }
+    }
     if (pending.link) {
-      const parent = pending.parent!;
-      if (pending.abandoned || (parent.flags & F_EXITED) !== 0 || !parent.alive) {
+      if (gone) {
         const reason = pending.abandoned ? ExitReasons.other('abandoned') : (parent.reason ?? ExitReasons.noproc);
         this.sendWithReason(result.node, (r) => ({ kind: 'exit', from: parent.self, to: result, reason: r }), reason);
       } else {
@@ -288,7 +313,6 @@ export class Distribution implements RemoteOps {
         this.links.add(result.node, linkKey(parent.self, result), { p: parent, remote: result });
       }
     }
-    if (!pending.abandoned) pending.resolve(result);
   }
 
   // ---- connection events ----

@@ -175,6 +175,7 @@ export class FrameHandlers {
 
   /**
    * SPAWN_REQUEST: spawn the named type; with `link`, link it to the requester before it runs;
+   * with `monitor`, let the requester monitor it (ref: the request's ref) before it runs;
    * with `name`, register it. The reply goes out before the child runs, so any EXIT from the
    * child reaches the requester after the SPAWN_REPLY.
    */
@@ -192,6 +193,10 @@ export class FrameHandlers {
       if (opts.link === true) {
         (child.links ??= new Map()).set(f.from.key, f.from);
         this.d.links.add(peer.name, linkKey(child.self, f.from), { p: child, remote: f.from });
+      }
+      if (opts.monitor === true) {
+        (child.monitoredBy ??= new Map()).set(f.ref.key, { ref: f.ref, watcher: f.from, target: child.self });
+        this.d.inMonitors.add(peer.name, f.ref.key, { q: child, ref: f.ref });
       }
       result = child.self;
     } catch (e) {

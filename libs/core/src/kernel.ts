@@ -21,6 +21,7 @@ import { cancelAllTimers } from './timers.js';
 import type { CoreLogger } from './logger.js';
 import type { Node } from './node.js';
 import { finalizeExit } from './exit.js';
+import { removeDown } from './selective-receive.js';
 
 const NAME = /^[^\s]{1,255}$/;
 
@@ -107,11 +108,16 @@ export class Kernel {
     return p;
   }
 
-  spawnRemote(p: Proc | null, node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions): Promise<Pid> {
-    if (node !== this.name) return this.remote.spawn(p, node, type, args, options);
+  /**
+   * Spawn on `node` (this one or another). With `monitorRef` (and a parent `p`), `p` monitors the
+   * child with that ref, set up before the child runs.
+   */
+  spawnRemote(p: Proc | null, node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions, monitorRef: Ref | null = null): Promise<Pid> {
+    if (node !== this.name) return this.remote.spawn(p, node, type, args, options, monitorRef);
     try {
       const child = this.spawn(type, args, p, options.link === true);
       if (options.name !== undefined) this.register(options.name, child);
+      if (monitorRef !== null && p !== null) this.monitor(p, child.self, monitorRef);
       return Promise.resolve(child.self);
     } catch (e) {
       return Promise.reject(e);
@@ -289,8 +295,7 @@ export class Kernel {
 
   // ---- monitors ----
 
-  monitor(p: Proc, target: MonitorTarget): Ref {
-    const ref = this.makeRef();
+  monitor(p: Proc, target: MonitorTarget, ref: Ref = this.makeRef()): Ref {
     if ((p.flags & F_DEAD) !== 0) return ref;
     let q: Proc | undefined;
     let reported: Pid | NameAtNode;
@@ -333,10 +338,7 @@ export class Kernel {
       if (entry.local !== null) entry.local.monitoredBy?.delete(ref.key);
       else this.remote.demonitor(p, entry);
     }
-    if (flush) {
-      const key = ref.key;
-      p.removeWhere((m) => typeof m === 'object' && m !== null && (m as { signal?: unknown }).signal === 'DOWN' && (m as { ref?: Ref }).ref?.key === key);
-    }
+    if (flush) removeDown(p, ref.key);
     return entry !== undefined;
   }
 

@@ -1,6 +1,8 @@
 /**
  * Entries grouped by node name, so that everything concerning one node can be taken out at once
  * when its connection goes down: O(entries of that node), never a scan of all processes.
+ * A node's map stays when it becomes empty (a call adds and removes a monitor every time: no Map
+ * is allocated per call); take() drops it, so it lives as long as the connection.
  */
 export class PerNodeIndex<V> {
   private readonly byNode = new Map<string, Map<string, V>>();
@@ -25,7 +27,6 @@ export class PerNodeIndex<V> {
     const v = m.get(key);
     if (v === undefined) return undefined;
     m.delete(key);
-    if (m.size === 0) this.byNode.delete(node);
     return v;
   }
 
@@ -34,7 +35,7 @@ export class PerNodeIndex<V> {
     const m = this.byNode.get(node);
     if (m === undefined) return [];
     this.byNode.delete(node);
-    return [...m.values()];
+    return m.size === 0 ? [] : [...m.values()];
   }
 
   count(node: string): number {

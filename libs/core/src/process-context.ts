@@ -90,9 +90,9 @@ export interface ProcessContext {
   spawnFn(fn: AsyncBody<[]>, options?: SpawnFnOptions): Pid;
   /**
    * Spawn a process of a named type on another node (or this one). With `monitor: true` the
-   * caller also monitors the new process and gets the ref. The link is atomic (set up on the
-   * remote node before the process runs); the monitor is set up when the reply arrives, so a child
-   * that exits before that is reported with DOWN `noproc` instead of its reason.
+   * caller also monitors the new process and gets the ref. Link and monitor are atomic: the
+   * spawning node sets them up before the process runs, so a child that exits at once is still
+   * reported with its real reason (as Erlang's spawn_request with `link` / `monitor`).
    */
   spawnRemote(node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions & { readonly monitor: true }): Promise<{ pid: Pid; ref: Ref }>;
   spawnRemote(node: string, type: string, args: readonly unknown[], options?: RemoteSpawnOptions): Promise<Pid>;

@@ -281,8 +281,12 @@ export class Proc implements Schedulable, ProcessContext {
   spawnRemote(node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions & { readonly monitor: true }): Promise<{ pid: Pid; ref: Ref }>;
   spawnRemote(node: string, type: string, args: readonly unknown[], options?: RemoteSpawnOptions): Promise<Pid>;
   async spawnRemote(node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions = {}): Promise<Pid | { pid: Pid; ref: Ref }> {
-    const pid = await this.k.spawnRemote(this, node, type, args, options);
-    return options.monitor === true ? { pid, ref: this.monitor(pid) } : pid;
+    if (options.monitor !== true) return this.k.spawnRemote(this, node, type, args, options, null);
+    // The monitor is set up by the spawning node before the child runs (atomic, as Erlang's
+    // spawn_request with `monitor`): its ref is made here and travels as the request's ref.
+    const ref = this.k.makeRef();
+    const pid = await this.k.spawnRemote(this, node, type, args, options, ref);
+    return { pid, ref };
   }
 
   register(name: string): void {

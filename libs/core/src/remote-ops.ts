@@ -30,6 +30,9 @@ export interface RemoteOps {
   demonitor(p: Proc, entry: MonitorOut): void;
   /** A local process watched by a remote process exited: send DOWN to the watcher. */
   down(target: Proc, entry: MonitorIn, reason: ExitReason): void;
-  /** Spawn on another node. */
-  spawn(p: Proc | null, node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions): Promise<Pid>;
+  /**
+   * Spawn on another node. With `monitorRef` (and `p`), the spawning node sets up a monitor of the
+   * child for `p` before the child runs, with `monitorRef` as its ref.
+   */
+  spawn(p: Proc | null, node: string, type: string, args: readonly unknown[], options: RemoteSpawnOptions, monitorRef: Ref | null): Promise<Pid>;
 }

@@ -120,17 +120,46 @@ export function removeMessages(p: Proc, pred: (m: unknown) => boolean): void {
 }
 
 /**
+ * Remove the DOWN message of the monitor `refKey` (demonitor with flush). Scans in place and only
+ * rebuilds the mailbox when such a message is there (the common case of a call: it is not).
+ */
+export function removeDown(p: Proc, refKey: string): void {
+  const q = p.mq;
+  if (q === null) return;
+  let found = false;
+  for (let i = p.mh; i < q.length && !found; i++) found = isDownOf(q[i], refKey);
+  if (!found && p.mo !== null) for (const seg of p.mo) for (let i = 0; i < seg.length && !found; i++) found = isDownOf(seg[i], refKey);
+  if (found) removeMessages(p, (m) => isDownOf(m, refKey));
+}
+
+function isDownOf(m: unknown, refKey: string): boolean {
+  if (typeof m !== 'object' || m === null || (m as { signal?: unknown }).signal !== 'DOWN') return false;
+  const ref = (m as { ref?: { key?: unknown } }).ref;
+  return typeof ref === 'object' && ref !== null && ref.key === refKey;
+}
+
+/**
  * `ctx.receive`. A message already in the mailbox is taken at once (a resolved promise) while the
  * scheduler's turn budget lasts; otherwise the receive waits and the scheduler resolves it
  * (runPendingReceive) when a message arrives, budgets permitting.
  */
 export function receive<T, U>(p: Proc, matcher: Matcher<T> | undefined, options: ReceiveOptions<U> | undefined): Promise<T | U> {
+  if (options === undefined) return receiveWith(p, matcher, undefined, undefined, undefined);
+  return receiveWith(p, matcher, options.timeout, options.signal, options.onTimeout);
+}
+
+/** `receive` with its options as arguments (the call path uses it without an options object). */
+export function receiveWith<T, U>(
+  p: Proc,
+  matcher: Matcher<T> | undefined,
+  timeout: number | undefined,
+  signal: AbortSignal | undefined,
+  onTimeout: (() => U) | undefined,
+): Promise<T | U> {
   // An exited process never resumes: a fresh promise that never settles (a shared one would keep
   // every continuation attached to it alive forever).
   if ((p.flags & F_DEAD) !== 0) return new Promise<never>(() => undefined);
   if (p.rx !== null) return Promise.reject(new InvalidArgumentError('receive', 'another receive is already pending in this process'));
-  const timeout = options?.timeout;
-  const signal = options?.signal;
   if (signal?.aborted) return Promise.reject(new AbortedError('receive', { pid: p.self.toString() }));
   const sched = p.k.scheduler;
   let scanned = false;
@@ -147,7 +176,7 @@ export function receive<T, U>(p: Proc, matcher: Matcher<T> | undefined, options:
       return Promise.resolve(v as T);
     }
     if (timeout === 0) {
-      if (options?.onTimeout !== undefined) return Promise.resolve().then(options.onTimeout);
+      if (onTimeout !== undefined) return Promise.resolve().then(onTimeout);
       return Promise.reject(new TimeoutError('receive', 0, { pid: p.self.toString() }));
     }
   }
@@ -156,7 +185,7 @@ export function receive<T, U>(p: Proc, matcher: Matcher<T> | undefined, options:
     const rx = new PendingReceive(matcher as Matcher<unknown> | undefined, resolve as (v: unknown) => void, reject, scan);
     p.rx = rx;
     if (timeout !== undefined && Number.isFinite(timeout)) {
-      rx.timer = setTimeout(receiveTimedOut, Math.max(0, timeout), p, rx, timeout, options?.onTimeout);
+      rx.timer = setTimeout(receiveTimedOut, Math.max(0, timeout), p, rx, timeout, onTimeout);
     }
     if (signal !== undefined) {
       const onAbort = (): void => {

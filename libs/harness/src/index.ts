@@ -1,1 +1,17 @@
-export {};
+export { Cluster, type DriveOptions, type SpawnOptions, type Target } from './cluster.js';
+export { ClusterNode, type NodeStatus } from './cluster-node.js';
+export { resolveNodes, shortNameOf, type ClusterMode, type ClusterOptions, type NodeSpec } from './cluster-options.js';
+export type { ContainerBackendOptions } from './containers/container-options.js';
+export type { LocalBackendOptions } from './local/local-backend.js';
+export { loopbackAddress } from './local/loopback.js';
+export { findCli } from './local/cli-path.js';
+export { waitUntil, type WaitUntilOptions, type Condition, type Satisfied } from './wait-until.js';
+export { NodeLog, parseEvent, type NodeEvent, type NodeLogWaitOptions } from './logs/node-log.js';
+export { HarnessFunctions, harnessFunctions, type NodeState, type ProcessSummary } from './node-side/harness-functions.js';
+export { PartitionFilterPolicy } from './node-side/partition-filter.js';
+export { probeDockerEngine, type EngineStatus } from './containers/docker-engine.js';
+export { buildWorkspace, ensureNodeImage, findRepoRoot, type ImageBuildResult } from './containers/node-image.js';
+export { sweepDeadRuns, sweepRun } from './containers/stale-resources.js';
+export { HARNESS_LABEL, OWNER_LABEL } from './containers/testcontainers.js';
+export { NODE_PORT } from './containers/container-backend.js';
+export { clusterOptionsFromConfig } from './from-config.js';

@@ -75,7 +75,7 @@ export interface ConnectOptions {
 /**
  * Node-to-node links. One connection per node pair; a cookie handshake before anything else;
  * frames delivered in order per connection; nodeup/nodedown per connection epoch; ticks for
- * liveness; outbound batching per event-loop turn; a bounded outbound queue per peer.
+ * liveness; outbound batching per macrotask; a bounded outbound queue per peer.
  *
  * Implementations: ZmqTransport (ZeroMQ, production) and MemoryTransport (tests). Both pass the
  * compliance suite in `@sdnode/transport/testing`.

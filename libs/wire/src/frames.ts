@@ -176,6 +176,12 @@ export interface SpawnOptionsOnWire {
   readonly link?: boolean;
   /** Register the new process under this local name. */
   readonly name?: string;
+  /**
+   * Monitor the new process for `from` before it runs, with the request's `ref` as the monitor
+   * ref (Erlang's spawn_request `monitor` option): its exit is reported by MONITOR_DOWN, never
+   * as `noproc`, however soon it exits.
+   */
+  readonly monitor?: boolean;
 }
 
 export interface SpawnRequestFrame {

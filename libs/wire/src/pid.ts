@@ -4,15 +4,19 @@
  * belongs to an earlier incarnation and is dead.
  */
 export class Pid {
-  /** Stable string key, usable in Maps and Sets (`node|id|creation`). */
-  readonly key: string;
+  // Built on first use: most pids (a spawned process's, a decoded one) are never used as a key,
+  // and building the string would cost several allocations per pid.
+  #key: string | undefined = undefined;
 
   constructor(
     readonly node: string,
     readonly id: number,
     readonly creation: number,
-  ) {
-    this.key = `${node}|${id}|${creation}`;
+  ) {}
+
+  /** Stable string key, usable in Maps and Sets (`node|id|creation`). */
+  get key(): string {
+    return (this.#key ??= `${this.node}|${this.id}|${this.creation}`);
   }
 
   equals(other: unknown): boolean {

@@ -4,14 +4,18 @@
  * together with `node` and `creation`.
  */
 export class Ref {
-  readonly key: string;
+  // Built on first use (see Pid).
+  #key: string | undefined = undefined;
 
   constructor(
     readonly node: string,
     readonly id: number,
     readonly creation: number,
-  ) {
-    this.key = `${node}#${id}#${creation}`;
+  ) {}
+
+  /** Stable string key, usable in Maps and Sets (`node#id#creation`). */
+  get key(): string {
+    return (this.#key ??= `${this.node}#${this.id}#${this.creation}`);
   }
 
   equals(other: unknown): boolean {

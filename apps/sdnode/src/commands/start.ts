@@ -1,13 +1,17 @@
-import { Node } from '@sdnode/core';
+import { FullMeshPolicy, Node } from '@sdnode/core';
+import { PartitionFilterPolicy, harnessFunctions } from '@sdnode/harness';
 import { createEventLog } from '../event-log.js';
 import { builtinTypes, watchPeer } from '../builtin-types.js';
 import { SeedKeeper } from '../seed-keeper.js';
-import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
+import { resolveStartOptions } from './start-options.js';
+import { loadUserModule } from '../user-module.js';
 
 export interface StartFlags {
-  name: string;
+  name?: string;
+  config?: string;
+  node?: string;
   cookie?: string;
-  listen: string;
+  listen?: string;
   advertise?: string;
   seed: Record<string, string>;
   connect: string[];
@@ -16,6 +20,9 @@ export interface StartFlags {
   json: boolean;
   watch: boolean;
   logLevel?: string;
+  module?: string;
+  faultHooks: boolean;
+  stdinLifeline: boolean;
 }
 
 /**
@@ -23,28 +30,33 @@ export interface StartFlags {
  * listens (name and address), then one per nodeup/nodedown (and per watch event with --watch).
  */
 export async function startCommand(flags: StartFlags): Promise<void> {
-  const listen = parseEndpoint('--listen', flags.listen);
-  const advertise = flags.advertise === undefined ? undefined : parseEndpoint('--advertise', flags.advertise);
-  const name = parseNodeName(flags.name, advertise ?? listen);
-  const cookie = parseCookie(flags.cookie, process.env);
+  // From the flags, or from a cluster file (--config FILE --node NAME) with the flags overriding it.
+  const { attributes, location, ...options } = await resolveStartOptions(flags);
   const log = createEventLog({ json: flags.json, ...(flags.logLevel ? { level: flags.logLevel } : {}) });
+  const user = flags.module === undefined ? { types: [], functions: {} } : await loadUserModule(flags.module);
+  // --fault-hooks: the test harness may cut this node off from others (local-mode partitions).
+  const filter = flags.faultHooks ? new PartitionFilterPolicy(new FullMeshPolicy()) : undefined;
 
   const node = await Node.start({
-    name,
-    cookie,
-    listen,
-    ...(advertise ? { advertise } : {}),
-    hidden: flags.hidden,
-    seeds: flags.seed,
-    ...(flags.tick ? { netTickTime: flags.tick } : {}),
-    types: builtinTypes,
+    ...options,
+    types: [...builtinTypes, ...user.types],
+    functions: user.functions,
+    ...(filter ? { connectionPolicy: filter } : {}),
     logger: log.logger,
   });
-  log.event('listening', { name: node.name, address: node.address, creation: node.creation, hidden: flags.hidden });
+  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter))) node.registerFunction(fn, impl);
+  log.event('listening', {
+    name: node.name,
+    address: node.address,
+    creation: node.creation,
+    hidden: options.hidden,
+    pid: process.pid,
+    ...(attributes ? { attributes, location } : {}),
+  });
 
-  node.on('nodeup', (peer: string) => {
-    log.event('nodeup', { node: peer });
-    if (flags.watch) {
+  node.on('nodeup', (peer: string, info) => {
+    log.event('nodeup', { node: peer, hidden: info.hidden });
+    if (flags.watch && !info.hidden) {
       node.spawnFn(async (ctx) => {
         try {
           await watchPeer(ctx, peer, log);
@@ -54,9 +66,10 @@ export async function startCommand(flags: StartFlags): Promise<void> {
       });
     }
   });
-  node.on('nodedown', (peer: string, info: unknown) => log.event('nodedown', { node: peer, ...describe(info) }));
+  node.on('nodedown', (peer: string, info) => log.event('nodedown', { node: peer, hidden: info.hidden, ...describe(info) }));
 
-  const seeds = new SeedKeeper(node, [...new Set([...flags.connect, ...Object.keys(flags.seed)])], {
+  const seeds = new SeedKeeper(node, [...new Set([...flags.connect, ...Object.keys(options.seeds)])], {
+    addresses: options.seeds,
     onAttemptFailed: (seed, error) => log.event('connect_failed', { node: seed, error: error.message }),
   });
   seeds.start();
@@ -68,7 +81,13 @@ export async function startCommand(flags: StartFlags): Promise<void> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    if (flags.stdinLifeline) {
+      // The process that started this node holds the other end: when it dies, so does this node.
+      process.stdin.once('end', () => stop('stdin closed'));
+      process.stdin.resume();
+    }
   });
+  if (flags.stdinLifeline) process.stdin.destroy(); // lets the process exit
   seeds.stop();
   await node.stop();
   log.event('stopped', { name: node.name });

@@ -55,14 +55,38 @@ const objectEncoder: StreamEncoder = {
   size: () => OBJECT_FRAME_BYTES,
 };
 
+/**
+ * Check a payload of the object format: an array whose items are objects with a string `kind`.
+ * Anything else (null, a number, an object without a kind) is reported as a BadFrameError, as an
+ * undecodable CBOR frame would be; the engine then counts it and never reads a field of it.
+ */
+function decodeObjects(payload: unknown): DecodedBatch {
+  if (!Array.isArray(payload)) return { frames: [], errors: [new BadFrameError('payload is not a frame array')] };
+  const items = payload as unknown[];
+  for (let i = 0; i < items.length; i++) {
+    if (!isFrameShaped(items[i])) return splitObjects(items);
+  }
+  return { frames: items as Frame[], errors: [] };
+}
+
+function isFrameShaped(item: unknown): boolean {
+  return typeof item === 'object' && item !== null && typeof (item as { kind?: unknown }).kind === 'string';
+}
+
+function splitObjects(items: readonly unknown[]): DecodedBatch {
+  const frames: Frame[] = [];
+  const errors: BadFrameError[] = [];
+  items.forEach((item, index) => {
+    if (isFrameShaped(item)) frames.push(item as Frame);
+    else errors.push(new BadFrameError(`frame ${index} is not an object with a kind (${item === null ? 'null' : typeof item})`, { index }));
+  });
+  return { frames, errors };
+}
+
 export const objectFormat: FrameFormat = {
   newEncoder: () => objectEncoder,
   newDecoder(): StreamDecoder {
-    return {
-      decode(payload) {
-        return Array.isArray(payload) ? { frames: payload as Frame[], errors: [] } : { frames: [], errors: [new BadFrameError('payload is not a frame array')] };
-      },
-    };
+    return { decode: decodeObjects };
   },
   batch: (chunks) => chunks.slice(),
 };

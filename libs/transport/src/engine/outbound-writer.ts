@@ -12,34 +12,44 @@ export interface WriterOptions {
 }
 
 /**
- * Corks frames per event-loop turn and writes them as batches: frames queued during one turn are
- * flushed together from a single setImmediate, and each connection has a single writer loop
+ * Corks frames and writes them as batches: frames queued while the current macrotask runs (its
+ * synchronous code and every microtask it causes: scheduler drains, resumed async bodies) are
+ * flushed together, once, when that work is done, and each connection has a single writer loop
  * (a carrier accepts one pending write per stream). While a write is pending, new frames pile up
  * in the queue and leave as the next, larger batch.
+ *
+ * The flush is a process.nextTick. Queued from inside a microtask (the usual case: a receive loop
+ * continuation, a scheduler drain, an async process body), it runs once the microtask queue is
+ * empty, that is at the very end of the current macrotask: no event-loop phase is waited for (a
+ * setImmediate would wait for the check phase, one more loop iteration when the frames were sent
+ * from an immediate). Queued from plain synchronous code (a timer callback), it runs after that
+ * code; frames sent by the microtasks that follow then leave in the next batch.
  */
 export class OutboundWriter {
   private dirty: Connection[] = [];
-  private immediate: NodeJS.Immediate | undefined;
+  private flushPending = false;
+  private readonly flushFn = (): void => this.flushAll();
 
   constructor(private readonly options: WriterOptions) {}
 
-  /** Ask for the connection's queue to be flushed at the end of this event-loop turn. */
+  /** Ask for the connection's queue to be flushed at the end of the current macrotask. */
   schedule(conn: Connection): void {
     if (conn.writing || conn.flushScheduled) return;
     conn.flushScheduled = true;
     this.dirty.push(conn);
-    this.immediate ??= setImmediate(() => this.flushAll());
+    if (!this.flushPending) {
+      this.flushPending = true;
+      process.nextTick(this.flushFn);
+    }
   }
 
   cancel(): void {
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
-    this.immediate = undefined;
     for (const conn of this.dirty) conn.flushScheduled = false;
     this.dirty = [];
   }
 
   private flushAll(): void {
-    this.immediate = undefined;
+    this.flushPending = false;
     const dirty = this.dirty;
     this.dirty = [];
     for (const conn of dirty) {

@@ -101,6 +101,19 @@ describe('MemoryNetwork fault hooks', () => {
     expect(rb.frames()).toEqual([seqFrame(7)]);
   });
 
+  it('without encode, a null frame from a peer is counted as bad input and never throws', async () => {
+    const network = new MemoryNetwork();
+    const { a, b, rb } = await connected(network);
+    expect(a.send(b.name, seqFrame(1))).toBe(true);
+    await rb.waitForFrames(1);
+    expect(a.send(b.name, null as never)).toBe(true);
+    // As for a batch that fails to decode: counted, and the connection goes down (protocol_error).
+    const down = await rb.waitFor('nodedown');
+    expect(down.reason.kind).toBe('protocol_error');
+    expect(b.stats().badFrames).toBe(1);
+    expect(rb.frames()).toEqual([seqFrame(1)]);
+  });
+
   it('never delivers inside send: frames arrive asynchronously', async () => {
     const network = new MemoryNetwork();
     const { a, b, rb } = await connected(network);

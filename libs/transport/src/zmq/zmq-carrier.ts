@@ -4,6 +4,7 @@ import { AbortedError, BadFrameError, HandshakeError, InvalidArgumentError, Time
 import type { Carrier, CarrierSink, DialOptions, OutboundStream } from '../engine/carrier.js';
 import type { TransportLogger } from '../transport.js';
 import { ZmqStream } from './zmq-stream.js';
+import { fromParts } from './batch-parts.js';
 
 /** A cluster-wide CurveZMQ keypair (Z85 strings, as made by zeromq's curveKeyPair()). */
 export interface CurveKeys {
@@ -84,7 +85,8 @@ export class ZmqCarrier implements Carrier {
       }
       const streamId = message[0]!.toString('latin1');
       try {
-        if (message.length === 2) sink.inbound(streamId, message[1]!, message[1]!.byteLength);
+        const batch = fromParts(message);
+        if (batch !== undefined) sink.inbound(streamId, batch, batch.byteLength);
         else sink.malformed(streamId, new BadFrameError(`multipart message of ${message.length - 1} parts`));
       } catch (error) {
         this.options.logger.error({ err: error, streamId }, 'inbound handler threw');

@@ -1,9 +1,10 @@
 import type { Dealer } from 'zeromq';
 import type { OutboundStream } from '../engine/carrier.js';
+import { toParts } from './batch-parts.js';
 
 /**
  * An outbound stream over one ZeroMQ Dealer connected to a peer's Router. The Dealer's routing
- * id is the stream id the peer sees. Closing sets the linger (how long unsent messages may still
+ * id is the stream id the peer sees. A small batch is written as several parts (batch-parts.ts). Closing sets the linger (how long unsent messages may still
  * leave) and closes the socket.
  */
 export class ZmqStream implements OutboundStream {
@@ -20,7 +21,7 @@ export class ZmqStream implements OutboundStream {
   }
 
   write(payload: unknown): Promise<void> {
-    return this.dealer.send(payload as Uint8Array);
+    return this.dealer.send(toParts(payload as Uint8Array));
   }
 
   close(flushMs = 0): void {

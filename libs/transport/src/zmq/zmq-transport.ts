@@ -22,7 +22,7 @@ export interface ZmqTransportOptions extends TransportOptions {
 /**
  * The production Transport: ZeroMQ over TCP (docs/protocols/handshake.md). One Router bound at
  * `listen` receives every peer's stream; one Dealer per peer carries ours. CBOR frames, batched per
- * event-loop turn; the cookie handshake, ticks, epochs and backpressure of the shared engine.
+ * macrotask; the cookie handshake, ticks, epochs and backpressure of the shared engine.
  */
 export class ZmqTransport extends TransportEngine {
   protected readonly carrier: Carrier;

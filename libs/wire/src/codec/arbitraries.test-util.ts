@@ -141,7 +141,7 @@ export const frameArbs: { readonly [K in Frame['kind']]: fc.Arbitrary<Extract<Fr
     from: pidArb,
     type: nameArb,
     args: fc.array(termArb, { maxLength: 4 }),
-    opts: rec({ link: fc.boolean(), name: nameArb }, { requiredKeys: [] }),
+    opts: rec({ link: fc.boolean(), name: nameArb, monitor: fc.boolean() }, { requiredKeys: [] }),
   }),
   spawn_reply: rec({ kind: fc.constant('spawn_reply' as const), ref: refArb, to: pidArb, result: fc.oneof(pidArb, sdnodeErrorArb) }),
   nodes: rec({

@@ -23,22 +23,24 @@ import { FieldLimits as L } from './wire-limits.js';
 
 /**
  * Schemas of the distribution frames (ops 16-28). Exit reasons travel as their plain-object form
- * (`{kind, ...}`), spawn options as a plain object with only the keys `link` and `name`, node
+ * (`{kind, ...}`), spawn options as a plain object with only the keys `link`, `name` and `monitor`, node
  * lists as arrays of `[name, address]` pairs.
  */
 
 function checkSpawnOptions(opts: unknown): FieldProblem {
-  if (!isPlainObject(opts) || !hasOnlyKeys(opts, ['link', 'name'])) return 'opts must be {link?, name?}';
+  if (!isPlainObject(opts) || !hasOnlyKeys(opts, ['link', 'name', 'monitor'])) return 'opts must be {link?, name?, monitor?}';
   if (opts['link'] !== undefined && typeof opts['link'] !== 'boolean') return 'opts.link must be a boolean';
+  if (opts['monitor'] !== undefined && typeof opts['monitor'] !== 'boolean') return 'opts.monitor must be a boolean';
   if (opts['name'] !== undefined) return checkName(opts['name'], 'opts.name');
   return undefined;
 }
 
 /** Only the options that are set travel (no `undefined` entries). */
 function spawnOptionsToWire(opts: SpawnOptionsOnWire): SpawnOptionsOnWire {
-  const out: { link?: boolean; name?: string } = {};
+  const out: { link?: boolean; name?: string; monitor?: boolean } = {};
   if (opts.link !== undefined) out.link = opts.link;
   if (opts.name !== undefined) out.name = opts.name;
+  if (opts.monitor !== undefined) out.monitor = opts.monitor;
   return out;
 }
 

@@ -40,7 +40,7 @@ const BAD_VALUES: Record<string, Record<string, readonly unknown[]>> = {
     reason: badReason,
     type: ['', long(L.maxNameLength + 1), 1],
     args: ['x', { 0: 1 }, null],
-    opts: [{ link: 'yes' }, { other: 1 }, 'x', { name: '' }, []],
+    opts: [{ link: 'yes' }, { monitor: 1 }, { other: 1 }, 'x', { name: '' }, []],
     result: ['x', ref, { code: 'ENOPROC', message: 'm', details: {} }],
     nodes: ['x', [['not a node name', 'tcp://127.0.0.1:1']], [['a@h']], [['a@h', '']]],
     channel: ['', long(L.maxNameLength + 1), 5],

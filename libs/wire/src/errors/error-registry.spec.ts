@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as processErrors from './process-errors.js';
 import * as wireErrors from './wire-errors.js';
 import * as connectionErrors from './connection-errors.js';
+import * as harnessErrors from './harness-errors.js';
+import * as otpErrors from './otp-errors.js';
 import { RemoteError, SdnodeError } from './sdnode-error.js';
 import { errorFromWire, isWireError, knownErrorCodes } from './error-registry.js';
 import { TermCodec } from '../codec/term-codec.js';
@@ -32,12 +34,25 @@ const SAMPLES: readonly SdnodeError[] = [
   new connectionErrors.UnresolvableNodeError('b@h'),
   new connectionErrors.PeerOverloadError('b@h', 2000, 1000),
   new connectionErrors.ConnectionRefusedError('b@h', 'duplicate'),
+  new harnessErrors.NodeExitedError('b@h', 'killed by SIGKILL'),
+  new harnessErrors.FaultInjectionError('partition', 'iptables is missing'),
+  new harnessErrors.ContainerRuntimeError('building the node image', 'no Docker engine'),
+  new otpErrors.StartError('counter', { kind: 'error', error: { name: 'Error', message: 'boom' } }),
+  new otpErrors.BadReturnError('handleCall(get)', '42'),
+  new otpErrors.UnknownRequestError('counter', 'call frobnicate'),
+  new otpErrors.ChildNotFoundError('<a@h.3.1>', 'cache'),
+  new otpErrors.ChildExistsError('<a@h.3.1>', 'cache', true),
+  new otpErrors.ChildRunningError('<a@h.3.1>', 'cache'),
+  new otpErrors.HandlerNotFoundError('alarms', 'logger'),
+  new otpErrors.HandlerExistsError('alarms', 'logger'),
+  new otpErrors.HandlerCrashError('alarms', 'logger', { kind: 'error', error: { name: 'TypeError', message: 'x' } }),
+  new otpErrors.CodeChangeError('<a@h.3.1>', 'incompatible'),
 ];
 
 describe('error registry', () => {
   const codec = new TermCodec();
 
-  const exported = [...Object.values(processErrors), ...Object.values(wireErrors), ...Object.values(connectionErrors)] as AnyErrorClass[];
+  const exported = [...Object.values(processErrors), ...Object.values(wireErrors), ...Object.values(connectionErrors), ...Object.values(harnessErrors), ...Object.values(otpErrors)] as AnyErrorClass[];
   /** The hand-made sample of each class, or one built with placeholder arguments for a class added later. */
   const everyClass: readonly SdnodeError[] = exported.map(
     (cls) => SAMPLES.find((s) => s.constructor === cls) ?? new cls('x@h', { name: 'Error', message: 'm' }, 'z'),

@@ -2,6 +2,8 @@ import { RemoteError, SdnodeError, type WireError } from './sdnode-error.js';
 import * as processErrors from './process-errors.js';
 import * as wireErrors from './wire-errors.js';
 import * as connectionErrors from './connection-errors.js';
+import * as harnessErrors from './harness-errors.js';
+import * as otpErrors from './otp-errors.js';
 
 type Rebuild = (wire: WireError) => SdnodeError;
 
@@ -13,6 +15,8 @@ const classes: ReadonlyArray<abstract new (...args: never[]) => SdnodeError> = [
   ...Object.values(processErrors),
   ...Object.values(wireErrors),
   ...Object.values(connectionErrors),
+  ...Object.values(harnessErrors),
+  ...Object.values(otpErrors),
 ] as ReadonlyArray<abstract new (...args: never[]) => SdnodeError>;
 
 /**

@@ -17,3 +17,16 @@ export {
 export { NotSendableError, BadFrameError, FrameTooLargeError, UnknownFrameTypeError, ProtocolVersionError } from './wire-errors.js';
 export { BadCookieError, HandshakeError, UnresolvableNodeError, PeerOverloadError, ConnectionRefusedError } from './connection-errors.js';
 export { errorFromWire, isWireError } from './error-registry.js';
+export { NodeExitedError, FaultInjectionError, ContainerRuntimeError } from './harness-errors.js';
+export {
+  StartError,
+  BadReturnError,
+  UnknownRequestError,
+  ChildNotFoundError,
+  ChildExistsError,
+  ChildRunningError,
+  HandlerNotFoundError,
+  HandlerExistsError,
+  HandlerCrashError,
+  CodeChangeError,
+} from './otp-errors.js';

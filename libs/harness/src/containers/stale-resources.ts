@@ -1,10 +1,5 @@
-// Without Ryuk, a run that is killed (Ctrl-C, a CI timeout) leaves its
-// containers behind. Every e2e container is labelled with the pid of the test
-// run that owns it; this module removes the containers of a given run, or of
-// runs whose process is gone, and the networks they were on.
-import './env.js';
-import { getContainerRuntimeClient } from 'testcontainers';
-import { E2E_LABEL, OWNER_LABEL } from './env.js';
+import { HARNESS_LABEL, OWNER_LABEL, loadTestcontainers } from './testcontainers.js';
+import { sweepPartitionRules } from './iptables-partition.js';
 
 function processAlive(pid: number): boolean {
   try {
@@ -16,12 +11,13 @@ function processAlive(pid: number): boolean {
 }
 
 /**
- * Remove e2e containers whose owner matches `owned` (and their networks, when
- * nothing else uses them). Returns how many containers were removed.
+ * Remove harness containers whose owner pid matches `owned`, the networks they were on (when
+ * nothing else uses them), and the owner's partition rules. Returns how many containers went.
  */
 async function sweep(owned: (ownerPid: number) => boolean): Promise<number> {
+  const { getContainerRuntimeClient } = await loadTestcontainers();
   const { dockerode } = (await getContainerRuntimeClient()).container;
-  const containers = await dockerode.listContainers({ all: true, filters: { label: [E2E_LABEL] } });
+  const containers = await dockerode.listContainers({ all: true, filters: { label: [HARNESS_LABEL] } });
   const networks = new Set<string>();
   let removed = 0;
   for (const info of containers) {
@@ -44,10 +40,11 @@ async function sweep(owned: (ownerPid: number) => boolean): Promise<number> {
       // still in use by a container of a live run, or already gone
     }
   }
+  await sweepPartitionRules(owned);
   return removed;
 }
 
-/** Leftovers of e2e runs whose process no longer exists. */
+/** Leftovers (containers, networks, partition rules) of runs whose process no longer exists. */
 export function sweepDeadRuns(): Promise<number> {
   return sweep((owner) => !processAlive(owner));
 }

@@ -1,0 +1,74 @@
+import { InvalidArgumentError } from '@sdnode/wire';
+import { findNode, loadClusterConfig, nodeStartOptions, type AttributeValue } from '@sdnode/config';
+import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
+
+/** The flags of `sdnode start` that say which node to start and how to reach it. */
+export interface StartOptionFlags {
+  name?: string;
+  config?: string;
+  node?: string;
+  cookie?: string;
+  listen?: string;
+  advertise?: string;
+  seed: Record<string, string>;
+  hidden: boolean;
+  tick?: number;
+}
+
+/** What `sdnode start` hands to Node.start (plus, from a cluster file, the node's attributes and location). */
+export interface StartOptions {
+  readonly name: string;
+  readonly cookie: string;
+  readonly listen: string;
+  readonly advertise?: string;
+  readonly hidden: boolean;
+  readonly netTickTime?: number;
+  readonly seeds: Readonly<Record<string, string>>;
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  readonly location?: Readonly<Record<string, string>>;
+}
+
+export const DEFAULT_LISTEN = 'tcp://127.0.0.1:0';
+
+/**
+ * The node's options from the flags, or from a cluster file (`--config FILE --node NAME`) with
+ * the explicit flags taking precedence: --cookie, --listen, --advertise, --tick replace the file's
+ * values, --hidden makes the node hidden, --seed adds to (or replaces) the file's seeds.
+ */
+export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.ProcessEnv = process.env): Promise<StartOptions> {
+  const listenFlag = flags.listen === undefined ? undefined : parseEndpoint('--listen', flags.listen);
+  const advertiseFlag = flags.advertise === undefined ? undefined : parseEndpoint('--advertise', flags.advertise);
+
+  if (flags.config === undefined) {
+    if (flags.node !== undefined) throw new InvalidArgumentError('--node', 'only with --config FILE');
+    if (flags.name === undefined) throw new InvalidArgumentError('--name', 'required (or --config FILE --node NAME)');
+    const listen = listenFlag ?? DEFAULT_LISTEN;
+    return {
+      name: parseNodeName(flags.name, advertiseFlag ?? listen),
+      cookie: parseCookie(flags.cookie, env),
+      listen,
+      ...(advertiseFlag ? { advertise: advertiseFlag } : {}),
+      hidden: flags.hidden,
+      ...(flags.tick ? { netTickTime: flags.tick } : {}),
+      seeds: flags.seed,
+    };
+  }
+
+  if (flags.name !== undefined) throw new InvalidArgumentError('--name', 'not with --config: pick the node from the file with --node');
+  if (flags.node === undefined) throw new InvalidArgumentError('--node', 'required with --config (the node of the file to start)');
+  const config = await loadClusterConfig(flags.config);
+  const node = findNode(config, flags.node);
+  const fromFile = nodeStartOptions(config, node.name, flags.cookie === undefined ? { env } : { cookie: flags.cookie });
+  const advertise = advertiseFlag ?? (listenFlag === undefined ? fromFile.advertise : undefined);
+  return {
+    name: fromFile.name,
+    cookie: fromFile.cookie,
+    listen: listenFlag ?? fromFile.listen,
+    ...(advertise ? { advertise } : {}),
+    hidden: flags.hidden || fromFile.hidden,
+    netTickTime: flags.tick ?? fromFile.netTickTime,
+    seeds: { ...fromFile.seeds, ...flags.seed },
+    attributes: node.attributes,
+    location: node.location,
+  };
+}

@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isProcessType, type ProcessType, type RpcFunction } from '@sdnode/core';
+import { InvalidArgumentError } from '@sdnode/wire';
+
+/** What `sdnode start --module FILE` takes from the user's module. */
+export interface UserModule {
+  readonly types: ProcessType[];
+  readonly functions: Record<string, RpcFunction>;
+}
+
+/**
+ * Load the user's module (an ES module, JavaScript) that defines their process types and rpc
+ * functions: `export const types = [Counter, ...]` (an array or an object of ProcessTypes) and
+ * `export const functions = { 'shop.total': (a, b) => a + b }`; or the same two fields on the
+ * default export. Either may be missing; anything else is a usage error naming the module.
+ */
+export async function loadUserModule(path: string): Promise<UserModule> {
+  const url = /^[a-z]+:/i.test(path) && !/^[a-z]:[\\/]/i.test(path) ? path : pathToFileURL(resolve(path)).href;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new InvalidArgumentError('--module', `cannot load ${path}: ${(error as Error).message}`);
+  }
+  const fallback = typeof mod['default'] === 'object' && mod['default'] !== null ? (mod['default'] as Record<string, unknown>) : {};
+  const rawTypes = mod['types'] ?? fallback['types'] ?? [];
+  const rawFunctions = mod['functions'] ?? fallback['functions'] ?? {};
+  const types = Array.isArray(rawTypes) ? rawTypes : typeof rawTypes === 'object' && rawTypes !== null ? Object.values(rawTypes) : null;
+  if (types === null || !types.every(isProcessType)) {
+    throw new InvalidArgumentError('--module', `${path}: "types" must be an array (or object) of defineProcess(...) results`);
+  }
+  if (typeof rawFunctions !== 'object' || rawFunctions === null || !Object.values(rawFunctions).every((f) => typeof f === 'function')) {
+    throw new InvalidArgumentError('--module', `${path}: "functions" must map names to functions`);
+  }
+  return { types: types as ProcessType[], functions: rawFunctions as Record<string, RpcFunction> };
+}

@@ -1,0 +1,124 @@
+/**
+ * fast-check generators of valid cluster documents in the input form (bare names, defaults,
+ * short references, durations as text), for the property tests. Valid by construction: unique
+ * short names, explicit ports (10000+) disjoint from the default ones (basePort + index < 6000),
+ * references only to generated nodes, each node at most once per group or application.
+ */
+import fc from 'fast-check';
+
+const shortName = fc.stringMatching(/^[a-z][a-z0-9_-]{0,7}$/);
+const key = fc.stringMatching(/^[a-z_][a-z0-9_.-]{0,9}$/);
+const scalar = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.integer({ min: -1_000_000, max: 1_000_000 }),
+  fc.boolean(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+);
+const attributes = fc.dictionary(key, scalar, { maxKeys: 3 });
+const location = fc.record(
+  { region: fc.stringMatching(/^[a-z]{2}$/), zone: fc.stringMatching(/^[a-z]{2}-[0-9]$/), host: fc.stringMatching(/^r[0-9]{1,2}$/) },
+  { requiredKeys: [] },
+);
+const duration = fc.oneof(
+  fc.integer({ min: 1, max: 10_000_000 }),
+  fc.integer({ min: 1, max: 3600 }).map((s) => `${s}s`),
+  fc.integer({ min: 1, max: 999 }).map((ms) => `${ms}ms`),
+);
+const host = fc.oneof(fc.constant('127.0.0.1'), fc.ipV4().filter((h) => h !== '0.0.0.0'), fc.constant('::1'), fc.constant('db.example'));
+
+type Doc = Record<string, unknown>;
+
+/** How a node entry is written; its port (when explicit) is handed in. */
+const nodeForm = fc.record({
+  form: fc.constantFrom('bare', 'object', 'full-name', 'address', 'host-port', 'os-port'),
+  host,
+  hidden: fc.option(fc.boolean(), { nil: undefined }),
+  attributes: fc.option(attributes, { nil: undefined }),
+  location: fc.option(location, { nil: undefined }),
+  listenAll: fc.boolean(),
+});
+
+function nodeEntry(name: string, port: number, f: Record<string, unknown>): unknown {
+  const extra: Doc = {};
+  if (f['hidden'] !== undefined) extra['hidden'] = f['hidden'];
+  if (f['attributes'] !== undefined) extra['attributes'] = f['attributes'];
+  if (f['location'] !== undefined) extra['location'] = f['location'];
+  const h = f['host'] as string;
+  const bracketed = h.includes(':') ? `[${h}]` : h;
+  switch (f['form']) {
+    case 'bare':
+      return name;
+    case 'object':
+      return { name, ...extra };
+    case 'full-name':
+      return { name: `${name}@${h}`, ...extra };
+    case 'address':
+      return { name, address: `tcp://${bracketed}:${port}`, ...extra };
+    case 'host-port':
+      return { name, host: h, port, ...(f['listenAll'] ? { listen: `tcp://*:${port}` } : {}), ...extra };
+    default:
+      return { name, host: h, port: 0, ...extra };
+  }
+}
+
+export const clusterDocument: fc.Arbitrary<Doc> = fc
+  .uniqueArray(shortName, { minLength: 1, maxLength: 6 })
+  .chain((names) =>
+    fc.record({
+      names: fc.constant(names),
+      forms: fc.array(nodeForm, { minLength: names.length, maxLength: names.length }),
+      ports: fc.uniqueArray(fc.integer({ min: 10_000, max: 65_535 }), { minLength: names.length, maxLength: names.length }),
+      cookie: fc.option(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 20 }),
+          fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,10}$/).map((env) => ({ env })),
+          fc.stringMatching(/^\/[a-z]{1,8}\/[a-z.]{1,8}$/).map((file) => ({ file })),
+        ),
+        { nil: undefined },
+      ),
+      netTickTime: fc.option(duration, { nil: undefined }),
+      defaults: fc.option(
+        fc.record(
+          { basePort: fc.integer({ min: 1024, max: 5000 }), hidden: fc.boolean(), attributes, location, listenHost: fc.constantFrom('0.0.0.0', '*', '::') },
+          { requiredKeys: [] },
+        ),
+        { nil: undefined },
+      ),
+      sgroups: fc.dictionary(key, fc.shuffledSubarray(names, { minLength: 1 }), { maxKeys: 3 }),
+      placement: fc.dictionary(key, fc.dictionary(key, scalar, { maxKeys: 3 }), { maxKeys: 2 }),
+      applications: fc.uniqueArray(
+        fc.record({
+          name: key,
+          failoverTimeout: fc.option(duration, { nil: undefined }),
+          nodes: fc.shuffledSubarray(names, { minLength: 1 }).chain((picked) =>
+            fc.array(fc.boolean(), { minLength: picked.length, maxLength: picked.length }).map((breaks) => levels(picked, breaks)),
+          ),
+        }),
+        { selector: (a) => a.name, maxLength: 3 },
+      ),
+    }),
+  )
+  .map((g) => {
+    const doc: Doc = {
+      nodes: g.names.map((name, i) => nodeEntry(name, g.ports[i] as number, g.forms[i] as Record<string, unknown>)),
+    };
+    if (g.cookie !== undefined) doc['cookie'] = g.cookie;
+    if (g.netTickTime !== undefined) doc['netTickTime'] = g.netTickTime;
+    if (g.defaults !== undefined) doc['defaults'] = g.defaults;
+    if (Object.keys(g.sgroups).length > 0) doc['sgroups'] = g.sgroups;
+    if (Object.keys(g.placement).length > 0) doc['placement'] = g.placement;
+    if (g.applications.length > 0) {
+      doc['applications'] = g.applications.map((a) => ({ name: a.name, nodes: a.nodes, ...(a.failoverTimeout === undefined ? {} : { failoverTimeout: a.failoverTimeout }) }));
+    }
+    return doc;
+  });
+
+/** Split picked nodes into priority levels: a level of one is written bare, as in `[n1, [n2, n3]]`. */
+function levels(picked: readonly string[], breaks: readonly boolean[]): (string | string[])[] {
+  const out: string[][] = [];
+  picked.forEach((n, i) => {
+    if (i === 0 || breaks[i]) out.push([n]);
+    else (out[out.length - 1] as string[]).push(n);
+  });
+  return out.map((level) => (level.length === 1 ? (level[0] as string) : level));
+}

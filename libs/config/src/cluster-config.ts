@@ -1,0 +1,157 @@
+/**
+ * The normalised cluster configuration: what the loader returns once every default is filled in
+ * (plain, serialisable data), and the way back to a configuration document with every value
+ * explicit, as data or YAML/JSON text. Loading that document gives the same ClusterConfig again.
+ */
+import { stringify } from 'yaml';
+
+/** Where the cluster's cookie comes from. A file path is absolute once normalised. */
+export type CookieSource =
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'env'; readonly name: string }
+  | { readonly kind: 'file'; readonly path: string };
+
+/** A static node attribute value (for placement predicates). */
+export type AttributeValue = string | number | boolean;
+
+export interface NodeConfig {
+  /** Full node name `name@host`. */
+  readonly name: string;
+  /** Host other nodes dial (IPv6 without brackets). */
+  readonly host: string;
+  /** Port of the node; 0 means chosen by the OS at start. */
+  readonly port: number;
+  /** ZeroMQ endpoint the node binds, `tcp://HOST:PORT`. */
+  readonly listen: string;
+  /** Endpoint other nodes dial; null when unknown before start (port 0 and no `advertise`). */
+  readonly advertise: string | null;
+  readonly hidden: boolean;
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  /** Location level -> value, only the levels given (levels are `ClusterConfig.locationLevels`). */
+  readonly location: Readonly<Record<string, string>>;
+}
+
+/** A distributed application: runs on the first live entry of `nodes`; each entry is a set of equal priority. */
+export interface ApplicationConfig {
+  readonly name: string;
+  /** Milliseconds to wait for a failed node before restarting the application elsewhere. */
+  readonly failoverTimeout: number;
+  /** Priority levels, highest first; `[[n1], [n2, n3]]` is Erlang's `[n1, {n2, n3}]`. Full node names. */
+  readonly nodes: readonly (readonly string[])[];
+}
+
+/** Reserved for the placement layer: a named policy, shape-checked only (a mapping). */
+export type PlacementPolicyConfig = Readonly<Record<string, unknown>>;
+
+export interface ClusterConfig {
+  readonly version: 1;
+  readonly cookie: CookieSource;
+  /** Net tick time in milliseconds. */
+  readonly netTickTime: number;
+  /** The location hierarchy, widest level first. */
+  readonly locationLevels: readonly string[];
+  /** In file order. */
+  readonly nodes: readonly NodeConfig[];
+  /** Reserved for the s_groups layer: group name -> full node names. */
+  readonly sgroups: Readonly<Record<string, readonly string[]>>;
+  /** Reserved for the placement layer. */
+  readonly placement: Readonly<Record<string, PlacementPolicyConfig>>;
+  /** Reserved for distributed applications. */
+  readonly applications: readonly ApplicationConfig[];
+}
+
+/** The defaults the normaliser fills in (documented in docs/config.md). */
+export const CONFIG_DEFAULTS = Object.freeze({
+  version: 1 as const,
+  cookieEnv: 'SDNODE_COOKIE',
+  netTickTime: 60_000,
+  locationLevels: Object.freeze(['region', 'zone', 'host']) as readonly string[],
+  host: '127.0.0.1',
+  basePort: 4370,
+  hidden: false,
+  failoverTimeout: 0,
+});
+
+// The file form.
+
+export type CookieDocument = string | { readonly env: string } | { readonly file: string };
+
+export interface NodeDocument {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly listen: string;
+  readonly advertise?: string;
+  readonly hidden: boolean;
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+  readonly location: Readonly<Record<string, string>>;
+}
+
+export interface ApplicationDocument {
+  readonly name: string;
+  readonly failoverTimeout: number;
+  /** A level of one node is written as the bare name, as in Erlang's `[n1, {n2, n3}]`. */
+  readonly nodes: readonly (string | readonly string[])[];
+}
+
+export interface ClusterDocument {
+  readonly version: 1;
+  readonly cookie: CookieDocument;
+  readonly netTickTime: number;
+  readonly locationLevels: readonly string[];
+  readonly nodes: readonly NodeDocument[];
+  readonly sgroups: Readonly<Record<string, readonly string[]>>;
+  readonly placement: ClusterConfig['placement'];
+  readonly applications: readonly ApplicationDocument[];
+}
+
+export function cookieDocument(cookie: CookieSource): CookieDocument {
+  switch (cookie.kind) {
+    case 'literal':
+      return cookie.value;
+    case 'env':
+      return { env: cookie.name };
+    case 'file':
+      return { file: cookie.path };
+  }
+}
+
+export function toClusterDocument(config: ClusterConfig): ClusterDocument {
+  return {
+    version: config.version,
+    cookie: cookieDocument(config.cookie),
+    netTickTime: config.netTickTime,
+    locationLevels: [...config.locationLevels],
+    nodes: config.nodes.map((n) => ({
+      name: n.name,
+      host: n.host,
+      port: n.port,
+      listen: n.listen,
+      ...(n.advertise === null ? {} : { advertise: n.advertise }),
+      hidden: n.hidden,
+      attributes: { ...n.attributes },
+      location: { ...n.location },
+    })),
+    sgroups: Object.fromEntries(Object.entries(config.sgroups).map(([g, members]) => [g, [...members]])),
+    placement: structuredClone(config.placement),
+    applications: config.applications.map((a) => ({
+      name: a.name,
+      failoverTimeout: a.failoverTimeout,
+      nodes: a.nodes.map((level) => (level.length === 1 ? (level[0] as string) : [...level])),
+    })),
+  };
+}
+
+export interface StringifyOptions {
+  /** Default `yaml`. */
+  readonly format?: 'yaml' | 'json';
+  /** Leave the cookie out (to show a configuration without its secret). Default false. */
+  readonly omitCookie?: boolean;
+}
+
+/** The normalised configuration as file text: every value explicit, loadable again. */
+export function stringifyClusterConfig(config: ClusterConfig, options: StringifyOptions = {}): string {
+  const { cookie: _cookie, ...withoutCookie } = toClusterDocument(config);
+  const document = options.omitCookie ? withoutCookie : toClusterDocument(config);
+  return options.format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringify(document, { lineWidth: 0 });
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { ClusterConfigLoader, clusterSchema, clusterSchemaPath, formatProblem } from './index.js';
+
+const read = (relative: string) => readFileSync(new URL(relative, import.meta.url), 'utf8');
+
+type SchemaObject = { properties?: Record<string, SchemaObject>; $ref?: string; description?: string; definitions?: Record<string, SchemaObject>; else?: SchemaObject };
+
+describe('the JSON Schema', () => {
+  const schema = clusterSchema() as SchemaObject;
+  const definition = (name: string) => schema.definitions?.[name] as SchemaObject;
+  const deref = (s: SchemaObject): SchemaObject => (s.$ref ? definition(s.$ref.replace('#/definitions/', '')) : s);
+  /** Every mapping of the format whose fields an editor offers. */
+  const sections: Record<string, SchemaObject> = {
+    top: schema,
+    defaults: schema.properties?.['defaults'] as SchemaObject,
+    node: definition('node'),
+    application: definition('application'),
+    cookie: definition('cookie').else as SchemaObject,
+  };
+
+  it('is exported by the package as @sdnode/config/schema.json', () => {
+    const pkg = JSON.parse(read('../package.json')) as { exports: Record<string, unknown>; files: string[] };
+    expect(fileURLToPath(new URL(`../${String(pkg.exports['./schema.json'])}`, import.meta.url))).toBe(clusterSchemaPath);
+    expect(pkg.files).toContain('schema');
+  });
+
+  it('is a valid draft-07 schema', () => {
+    const ajv = new Ajv({ strict: false });
+    expect(ajv.validateSchema(schema)).toBe(true);
+    expect((schema as { $schema?: string }).$schema).toBe('http://json-schema.org/draft-07/schema#');
+  });
+
+  it('describes every field, for editor hovers', () => {
+    const undescribed = Object.entries(sections).flatMap(([section, s]) =>
+      Object.entries(s.properties ?? {})
+        .filter(([, field]) => !field.description && !deref(field).description)
+        .map(([field]) => `${section}.${field}`),
+    );
+    expect(undescribed).toEqual([]);
+  });
+
+  it('marks the sections later layers fill as reserved', () => {
+    for (const section of ['sgroups', 'placement', 'applications']) {
+      expect(schema.properties?.[section]?.description).toMatch(/^Reserved/);
+    }
+  });
+});
+
+describe('docs/config.md', () => {
+  const docs = read('../../../docs/config.md');
+  const blocks = (text: string, lang: string) => [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1] as string);
+  const loader = new ClusterConfigLoader();
+
+  it('names every field of the schema', () => {
+    const schema = clusterSchema() as SchemaObject;
+    const defs = schema.definitions as Record<string, SchemaObject>;
+    const fields = new Set([
+      ...Object.keys(schema.properties ?? {}),
+      ...Object.keys((schema.properties?.['defaults'] as SchemaObject).properties ?? {}),
+      ...Object.keys(defs['node']?.properties ?? {}),
+      ...Object.keys(defs['application']?.properties ?? {}),
+    ]);
+    expect([...fields].filter((f) => !docs.includes(`\`${f}\``))).toEqual([]);
+  });
+
+  it('shows valid examples (the smallest file and the realistic one), as does the README', () => {
+    const [smallest, realistic] = blocks(docs, 'yaml');
+    expect(loader.check(smallest ?? '').ok).toBe(true);
+    expect(loader.check(realistic ?? '').ok).toBe(true);
+    const [readmeExample] = blocks(read('../README.md'), 'yaml');
+    expect(loader.check(readmeExample ?? '').ok).toBe(true);
+  });
+
+  it('shows exactly the problems the loader reports for its error example', () => {
+    const broken = blocks(docs, 'yaml')[2] ?? '';
+    const shown = blocks(docs, 'text')[0] ?? '';
+    const result = loader.check(broken, { file: 'cluster.yaml' });
+    expect(result.ok ? '' : result.problems.map(formatProblem).join('\n')).toBe(shown.trimEnd());
+  });
+});

@@ -1,0 +1,104 @@
+import type { Node, RpcFunction } from '@sdnode/core';
+import { InvalidArgumentError, type Pid } from '@sdnode/wire';
+import type { PartitionFilterPolicy } from './partition-filter.js';
+
+/** The rpc functions a harness node answers (registered by `sdnode start`). */
+export const HarnessFunctions = {
+  /** `() => NodeState`: everything the state report shows. */
+  state: 'sdnode.harness.state',
+  /** `() => ProcessSummary[]`. */
+  processes: 'sdnode.harness.processes',
+  /** `() => Record<string, Pid>`: the locally registered names. */
+  registered: 'sdnode.harness.registered',
+  /** `(name, address?) => void`: connect this node to another one. */
+  connect: 'sdnode.harness.connect',
+  /** `(nodes: string[]) => void`: local-mode partition (only with `--fault-hooks`). */
+  block: 'sdnode.harness.block',
+  /** `() => void`: lift every block (only with `--fault-hooks`). */
+  unblock: 'sdnode.harness.unblock',
+} as const;
+
+/** One process, as the state report shows it. */
+export interface ProcessSummary {
+  readonly pid: Pid;
+  readonly name: string | null;
+  readonly type: string;
+  readonly status: string;
+  readonly queue: number;
+}
+
+/** A node's state as seen from inside it. */
+export interface NodeState {
+  readonly name: string;
+  readonly creation: number;
+  /** Connected visible nodes. */
+  readonly nodes: string[];
+  readonly hiddenNodes: string[];
+  readonly processCount: number;
+  /** At most `limit` processes (the first ones, by pid order). */
+  readonly processes: ProcessSummary[];
+  readonly registered: Record<string, Pid>;
+  /** Nodes cut off by a local-mode partition. */
+  readonly blocked: string[];
+}
+
+function summaries(node: Node, limit: number): ProcessSummary[] {
+  const out: ProcessSummary[] = [];
+  for (const pid of node.processes()) {
+    if (out.length >= limit) break;
+    const info = node.processInfo(pid);
+    if (info === undefined) continue;
+    out.push({ pid, name: info.name ?? null, type: info.type, status: info.status, queue: info.messageQueueLength });
+  }
+  return out;
+}
+
+function registeredNames(node: Node): Record<string, Pid> {
+  const out: Record<string, Pid> = {};
+  for (const name of node.registered()) {
+    const pid = node.whereis(name);
+    if (pid !== undefined) out[name] = pid;
+  }
+  return out;
+}
+
+function nodeList(value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((n) => typeof n === 'string')) throw new InvalidArgumentError('nodes', 'expected an array of node names');
+  return value as string[];
+}
+
+/**
+ * The harness functions of a node. With a PartitionFilterPolicy (`sdnode start --fault-hooks`),
+ * also `block` and `unblock`, through which the harness partitions local clusters.
+ */
+export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy): Record<string, RpcFunction> {
+  const functions: Record<string, RpcFunction> = {
+    [HarnessFunctions.state]: (limit: unknown = 200): NodeState => {
+      const info = node.info();
+      return {
+        name: info.name,
+        creation: info.creation,
+        nodes: [...info.nodes].sort(),
+        hiddenNodes: [...info.hiddenNodes].sort(),
+        processCount: info.processCount,
+        processes: summaries(node, typeof limit === 'number' ? limit : 200),
+        registered: registeredNames(node),
+        blocked: filter?.blockedNodes() ?? [],
+      };
+    },
+    [HarnessFunctions.processes]: () => summaries(node, Number.MAX_SAFE_INTEGER),
+    [HarnessFunctions.registered]: () => registeredNames(node),
+    [HarnessFunctions.connect]: async (name: unknown, address?: unknown, timeout?: unknown) => {
+      if (typeof name !== 'string') throw new InvalidArgumentError('name', 'expected a node name');
+      await node.connect(name, {
+        ...(typeof address === 'string' ? { address } : {}),
+        timeout: typeof timeout === 'number' ? timeout : 5000,
+      });
+    },
+  };
+  if (filter !== undefined) {
+    functions[HarnessFunctions.block] = (nodes: unknown) => filter.block(nodeList(nodes));
+    functions[HarnessFunctions.unblock] = () => filter.unblock();
+  }
+  return functions;
+}

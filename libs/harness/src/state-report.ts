@@ -1,0 +1,67 @@
+import type { ClusterNode } from './cluster-node.js';
+import type { NodeLog } from './logs/node-log.js';
+import type { NodeState } from './node-side/harness-functions.js';
+
+/** What the report shows of a node: its own view (rpc), or why that could not be had. */
+export type StateAnswer = { readonly ok: true; readonly state: NodeState } | { readonly ok: false; readonly reason: string };
+
+const str = (v: unknown): string => String(v);
+
+function formatState(state: NodeState, limit: number): string[] {
+  const lines = [
+    `  nodes (its own view): ${state.nodes.length === 0 ? '(none)' : state.nodes.join(', ')}`,
+    `  hidden nodes: ${state.hiddenNodes.length === 0 ? '(none)' : state.hiddenNodes.join(', ')}`,
+  ];
+  if (state.blocked.length > 0) lines.push(`  partitioned from: ${state.blocked.join(', ')}`);
+  const names = Object.entries(state.registered).map(([name, pid]) => `${name}=${str(pid)}`);
+  lines.push(`  registered: ${names.length === 0 ? '(none)' : names.join(', ')}`);
+  lines.push(`  processes (${state.processCount}):`);
+  for (const p of state.processes.slice(0, limit)) {
+    lines.push(`    ${str(p.pid)} ${p.name ?? '-'} ${p.type} ${p.status}${p.queue > 0 ? ` queue=${p.queue}` : ''}`);
+  }
+  if (state.processCount > Math.min(limit, state.processes.length)) lines.push(`    ... ${state.processCount - Math.min(limit, state.processes.length)} more`);
+  return lines;
+}
+
+/**
+ * The state of one node for a failure report: status, where it runs, the connections its events
+ * show, its own view through rpc (nodes, processes, registered names), and its last log lines.
+ */
+export function formatNodeReport(node: ClusterNode, answer: StateAnswer, options: { logLines?: number; processes?: number } = {}): string {
+  const inst = node.lastInstance;
+  const head = [
+    `--- ${node.name}${node.hidden ? ' (hidden)' : ''}: ${node.status}${node.log.status !== undefined && !node.isUp ? ` (${node.log.status})` : ''}`,
+    inst === undefined ? '' : `, ${inst.where}, ${inst.dialAddress}, creation ${inst.creation}`,
+    node.restarts > 0 ? `, restarted ${node.restarts}x` : '',
+  ].join('');
+  const connected = node.connected({ hidden: true });
+  const lines = [head, `  connected (from its events): ${connected.length === 0 ? '(none)' : connected.join(', ')}`];
+  if (answer.ok) lines.push(...formatState(answer.state, options.processes ?? 25));
+  else lines.push(`  its own view: unavailable (${answer.reason})`);
+  lines.push(`  last log lines:`, node.log.tail(options.logLines ?? 20));
+  return lines.join('\n');
+}
+
+/** A node's own view for the report, or why it is unavailable (frozen, not running, no answer). */
+async function ask(m: ClusterNode, state: (name: string) => Promise<NodeState>): Promise<StateAnswer> {
+  if (m.status === 'frozen') return { ok: false, reason: 'frozen' };
+  if (m.instance === undefined) return { ok: false, reason: `not running: ${m.status}` };
+  try {
+    return { ok: true, state: await state(m.name) };
+  } catch (error) {
+    return { ok: false, reason: `${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+/** The report of every node (asked in parallel) and of the driver. */
+export async function clusterReport(
+  members: readonly ClusterNode[],
+  state: (name: string) => Promise<NodeState>,
+  driver: { readonly driver: string; readonly log: NodeLog },
+  options: { logLines?: number } = {},
+): Promise<string> {
+  const answers = await Promise.all(members.map((m) => ask(m, state)));
+  const parts = members.map((m, i) => formatNodeReport(m, answers[i]!, options));
+  parts.push(`--- driver ${driver.driver} (hidden, in the test process)\n  last log lines:\n${driver.log.tail(10)}`);
+  return parts.join('\n');
+}
