@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { defineBenchTypes } from './sdnode-types.mjs';
+import { defineOtpBenchTypes } from './otp-types.mjs';
 import { startPeer } from './children.mjs';
 
 const PEER = fileURLToPath(new URL('../peers/sdnode-peer.mjs', import.meta.url));
@@ -10,6 +11,8 @@ const PEER = fileURLToPath(new URL('../peers/sdnode-peer.mjs', import.meta.url))
 /**
  * The built core (libs/core/dist) and the bench types; a clear error when it is not built yet.
  * SDNODE_BENCH_CORE=<path or package> benchmarks another build of the core instead.
+ * The OTP behaviours (libs/otp/dist, or SDNODE_BENCH_OTP) are loaded too when built: `otp` is
+ * null otherwise, and their types are left out.
  */
 export async function loadCore() {
   const specifier = process.env.SDNODE_BENCH_CORE ?? '@sdnode/core';
@@ -22,8 +25,34 @@ export async function loadCore() {
   for (const name of ['Node', 'defineProcess']) {
     if (!core[name]) throw new Error(`@sdnode/core does not export ${name} yet (is libs/core built?)`);
   }
-  return { core, types: defineBenchTypes(core) };
+  // With SDNODE_BENCH_CORE, the default @sdnode/otp would load this checkout's core and wire
+  // beside the other build: two wire copies register their CBOR tags and decoded pids and refs
+  // become instances of the wrong classes. So the OTP types then come only from SDNODE_BENCH_OTP.
+  const otpSpecifier = process.env.SDNODE_BENCH_OTP ?? (process.env.SDNODE_BENCH_CORE ? null : '@sdnode/otp');
+  let otp = null;
+  let otpError = null;
+  try {
+    if (otpSpecifier === null) throw new Error('SDNODE_BENCH_CORE is set: set SDNODE_BENCH_OTP to an @sdnode/otp built against that core');
+    otp = await import(otpSpecifier);
+    if (!otp.GenServer || !otp.Supervisor) throw new Error(`${otpSpecifier} does not export GenServer and Supervisor`);
+  } catch (err) {
+    otp = null;
+    otpError = `cannot load ${otpSpecifier} (build it: npx tsc -b tsconfig.build.json): ${err.message}`;
+  }
+  const types = defineBenchTypes(core);
+  const otpTypes = otp ? defineOtpBenchTypes(otp) : { all: [] };
+  return { core, otp, otpError, types: { ...types, ...otpTypes, all: [...types.all, ...otpTypes.all] } };
 }
+
+/** loadCore, requiring the OTP behaviours (the genserver.* and supervisor.* scenarios). */
+export async function loadOtp() {
+  const loaded = await loadCore();
+  if (!loaded.otp) throw new Error(loaded.otpError);
+  return loaded;
+}
+
+/** A logger that drops everything (scenarios where the runtime logs per event, e.g. restarts). */
+export const silentLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
 
 /** A node name unique to this OS process: bench_<role>_<pid>@127.0.0.1. */
 export function nodeName(role) {
@@ -35,9 +64,9 @@ export function newCookie() {
 }
 
 /** Start a node with the bench process types: on loopback, or local-only (no transport) if `local`. */
-export function startNode({ core, types }, { role, local = false, cookie = newCookie(), name = nodeName(role) }) {
+export function startNode({ core, types }, { role, local = false, cookie = newCookie(), name = nodeName(role), logger }) {
   const network = local ? { transport: null } : { listen: 'tcp://127.0.0.1:0' };
-  return core.Node.start({ name, cookie, types: types.all, ...network });
+  return core.Node.start({ name, cookie, types: types.all, ...network, ...(logger ? { logger } : {}) });
 }
 
 /** Receive matchers (a matcher returns the message to take it, undefined to leave it). */

@@ -23,6 +23,9 @@ run("spawn_rate", N, _) -> sdbench_local:spawn_rate(N);
 run("process_bytes", N, _) -> sdbench_local:process_bytes(N);
 run("remote_oneway", N, [Peer]) -> sdbench_remote:oneway(list_to_atom(Peer), N);
 run("remote_call", N, [Peer]) -> sdbench_remote:call(list_to_atom(Peer), N);
+run("genserver_call_local", N, _) -> sdbench_otp:call_local(N);
+run("genserver_call_remote", N, [Peer]) -> sdbench_otp:call_remote(list_to_atom(Peer), N);
+run("supervisor_restart", N, _) -> sdbench_otp:supervisor_restart(N);
 run(Other, _, _) -> erlang:error({unknown_scenario, Other}).
 
 peer() ->

@@ -40,14 +40,14 @@ export type { Caller } from './common/caller.js';
 export { Supervisor, type SupervisorCallbacks, type SupervisorType, SUPERVISOR_CALL_TIMEOUT } from './supervisor/supervisor.js';
 export type { SupervisorServerSpec } from './supervisor/supervisor-server.js';
 export type { Strategy, SupervisorFlags, SupervisorInit, ChildInfo, ChildCounts } from './supervisor/supervisor-state.js';
-export { shouldRestart, type ChildSpec, type NormalChildSpec, type ChildStart, type Restart, type Shutdown, type ChildKind } from './supervisor/child-spec.js';
+export { shouldRestart, type ChildSpec, type NormalChildSpec, type ChildStart, type ChildOptions, type Restart, type Shutdown, type ChildKind } from './supervisor/child-spec.js';
 export { RestartIntensity } from './supervisor/restart-intensity.js';
 export { GenStatem } from './gen-statem/gen-statem.js';
 export type {
   StatemSpec,
   StatemArgs,
-  StateOfM,
-  DataOf,
+  StatemStateOf,
+  StatemDataOf,
   StatemEvent,
   EventType,
   Action,

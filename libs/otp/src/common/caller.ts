@@ -1,5 +1,5 @@
 import { Node, type CallOptions, type Destination, type ProcessContext } from '@sdnode/core';
-import { InvalidArgumentError, NoProcError, type Pid } from '@sdnode/wire';
+import { InvalidArgumentError, NoProcError, Pid } from '@sdnode/wire';
 
 /**
  * Who talks to a behaviour process: a process (its context) or, from outside any process, a node
@@ -9,7 +9,13 @@ export type Caller = ProcessContext | Node;
 
 /** The OTP call pattern from `caller`: a reply, TimeoutError, NoProcError, NoConnectionError or CalleeExitError. */
 export function callFrom<T>(caller: Caller, to: Destination, request: unknown, options?: CallOptions): Promise<T> {
-  return caller instanceof Node ? caller.call<T>(to, request, options) : caller.call<T>(to, request, options);
+  if (caller instanceof Node) return caller.call<T>(to, request, options);
+  // A process calling itself would only ever time out (Erlang exits with calling_self).
+  const self = caller.self;
+  if ((to instanceof Pid && to.equals(self)) || (typeof to === 'string' && caller.whereis(to)?.equals(self) === true)) {
+    return Promise.reject(new InvalidArgumentError('call', `process ${self.toString()} cannot call itself`));
+  }
+  return caller.call<T>(to, request, options);
 }
 
 /**

@@ -23,6 +23,8 @@ export interface SysHost {
   debug: Debug | null;
   suspended: boolean;
   sysGetState(): unknown;
+  /** The state as getStatus shows it (the formatStatus callback, when there is one). */
+  sysStatusState(): unknown;
   /** Replace the state with `fn(state)`; returns the new state (throws: state unchanged). */
   sysReplaceState(fn: (state: unknown) => unknown): unknown;
   /** Switch to the implementation `to` (its codeChange converts the state); throws a typed error. */
@@ -90,7 +92,7 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
         vsn: host.vsn ?? null,
         status: host.suspended ? 'suspended' : 'running',
         parent: host.parent,
-        state: host.sysGetState(),
+        state: host.sysStatusState(),
         messageQueueLength: info?.messageQueueLength ?? 0,
         statistics: host.debug?.statistics() ?? null,
         tracing: host.debug?.trace != null,

@@ -88,6 +88,7 @@ function defineManager(name: string, handlers: readonly EventHandler<any, any, a
       async terminate({ state }, reason) {
         await state.removeAll({ kind: 'stop', reason });
       },
+      formatStatus: (state) => ({ handlers: state.list.map((h) => ({ id: h.id, handler: h.handler.name, state: h.state, owner: h.owner })) }),
     },
     {},
     'event_manager',

@@ -73,7 +73,7 @@ export class HandlerSet {
   }
 
   /** Install a handler: its init must return `{ state }`. Throws HandlerExistsError, StartError. */
-  async add(handler: EventHandler | string, args: unknown, id: string | undefined, owner: Pid | null, swapped?: Swapped): Promise<Installed> {
+  async add(handler: EventHandler | string, args: unknown, id: string | undefined, owner: Pid | null, swapped?: Swapped, at = this.list.length): Promise<Installed> {
     const h = this.resolve(handler);
     const key = id ?? h.name;
     if (this.find(key) !== undefined) throw new HandlerExistsError(this.label, key);
@@ -87,7 +87,7 @@ export class HandlerSet {
     if ('error' in r) throw new StartError(key, (r as { error: unknown }).error);
     if (!('state' in r)) throw new StartError(key, ExitReasons.error(new BadReturnError(`${key}.init`, show(r))));
     const installed: Installed = { id: key, handler: h, state: (r as { state: unknown }).state, owner };
-    this.list.push(installed);
+    this.list.splice(Math.min(at, this.list.length), 0, installed);
     if (owner !== null) this.ctx.link(owner);
     return installed;
   }
@@ -118,8 +118,9 @@ export class HandlerSet {
 
   /** Replace `h` by the handler `swap` names, keeping its position. */
   async swap(h: Installed, swap: SwapTo): Promise<void> {
+    const at = this.list.indexOf(h);
     const result = await this.remove(h, { kind: 'swap', args: swap.args }, false);
-    await this.add(swap.to as EventHandler | string, swap.toArgs, swap.id, h.owner, { from: h.id, result });
+    await this.add(swap.to as EventHandler | string, swap.toArgs, swap.id, h.owner, { from: h.id, result }, at);
   }
 
   private env(h: Installed): { ctx: ProcessContext; state: unknown; id: string } {
@@ -181,10 +182,14 @@ export class HandlerSet {
     }
   }
 
-  /** Remove every handler (the manager stops, or `owner` exited). */
+  /**
+   * Remove every handler (the manager stops: supervising processes are told), or every handler
+   * supervised by `owner` (it exited: nobody to tell).
+   */
   async removeAll(why: TerminateReason, owner?: Pid): Promise<void> {
     for (const h of [...this.list]) {
-      if (owner === undefined || h.owner?.equals(owner) === true) await this.remove(h, why, false);
+      if (owner === undefined) await this.remove(h, why, true);
+      else if (h.owner?.equals(owner) === true) await this.remove(h, why, false);
     }
   }
 

@@ -19,7 +19,7 @@ function checkOps(map: unknown, what: string, name: string): string[] {
 
 function checkCallbacks(name: string, cb: LooseCallbacks): { calls: string[]; casts: string[] } {
   if (typeof cb !== 'object' || cb === null || typeof cb.init !== 'function') throw new InvalidArgumentError('callbacks', `${name}: init is required`);
-  for (const f of ['handleInfo', 'handleContinue', 'terminate', 'codeChange'] as const) {
+  for (const f of ['handleInfo', 'handleContinue', 'terminate', 'codeChange', 'formatStatus'] as const) {
     if (cb[f] !== undefined && typeof cb[f] !== 'function') throw new InvalidArgumentError('callbacks', `${name}: ${f} is not a function`);
   }
   return { calls: checkOps(cb.handleCall, 'handleCall', name), casts: checkOps(cb.handleCast, 'handleCast', name) };

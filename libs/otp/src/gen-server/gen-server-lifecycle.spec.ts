@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDownMessage, type Node } from '@sdnode/core';
-import { BadReturnError, CodeChangeError, ExitReasons, type ExitReason, type Pid } from '@sdnode/wire';
+import { BadReturnError, CalleeExitError, CodeChangeError, ExitReasons, type ExitReason, type Pid } from '@sdnode/wire';
 import { GenServer } from './gen-server.js';
 import { TIMEOUT, type From } from './types.js';
 import { Sys } from '../common/sys.js';
@@ -129,6 +129,68 @@ describe('GenServer: continue, timeouts, replies later', () => {
       return parked;
     });
     expect(answer).toBe('released');
+  });
+});
+
+describe('GenServer: stop and illegal results from every callback', () => {
+  let node: Node;
+  beforeEach(async () => {
+    node = await localNode();
+  });
+  afterEach(async () => {
+    await node.stop();
+  });
+
+  /** Each cast names what the next callback returns. */
+  interface EdgeSpec {
+    state: number;
+    calls: { missingState(): number; noreplyNotTrue(): number };
+    casts: { toInfo(): void; toContinue(result: string): void; armAndIdle(ms: number): void };
+    continue: string;
+  }
+  const Edge = GenServer.define<EdgeSpec>('test.edge', {
+    init: () => ({ state: 0 }),
+    handleCall: {
+      missingState: () => ({ reply: 1 }) as never,
+      noreplyNotTrue: ({ state }) => ({ noreply: 'yes', state }) as never,
+    },
+    handleCast: {
+      toInfo: ({ ctx, state }) => {
+        ctx.send(ctx.self, 'stop please');
+        return { state };
+      },
+      toContinue: ({ state }, result) => ({ state, continue: result }),
+      armAndIdle: ({ state }, ms) => ({ state: state + 1, timeout: ms }),
+    },
+    handleInfo: ({ state }, msg) => (msg === TIMEOUT ? { stop: ExitReasons.other(`idle after ${state}`), state } : { stop: ExitReasons.other(String(msg)), state }),
+    handleContinue: ({ state }, result) => (result === 'stop' ? { stop: ExitReasons.other('from continue'), state } : (result as never)),
+  });
+
+  async function exitOf(pid: Pid, act: () => void): Promise<ExitReason> {
+    return node.run(async (ctx) => {
+      const ref = ctx.monitor(pid);
+      act();
+      return next(ctx, (m) => (isDownMessage(m) && m.ref.equals(ref) ? m.reason : undefined));
+    });
+  }
+
+  it('stops from handleInfo, from handleContinue, and from the idle timeout with the state reached', async () => {
+    const a = await Edge.start(node, []);
+    expect(await exitOf(a, () => GenServer.cast(node, a, 'toInfo'))).toEqual({ kind: 'other', value: 'stop please' });
+    const b = await Edge.start(node, []);
+    expect(await exitOf(b, () => GenServer.cast(node, b, 'toContinue', ['stop']))).toEqual({ kind: 'other', value: 'from continue' });
+    const c = await Edge.start(node, []);
+    expect(await exitOf(c, () => GenServer.cast(node, c, 'armAndIdle', [5]))).toEqual({ kind: 'other', value: 'idle after 1' });
+  });
+
+  it('exits with BadReturnError on a result without state, a noreply that is not true, or an illegal continue result', async () => {
+    for (const op of ['missingState', 'noreplyNotTrue'] as const) {
+      const pid = await Edge.start(node, []);
+      const e = (await GenServer.call(node, pid, op).catch((x: unknown) => x)) as CalleeExitError;
+      expect(e.reason).toMatchObject({ kind: 'error', error: { code: 'EBADRETURN' } });
+    }
+    const pid = await Edge.start(node, []);
+    expect(await exitOf(pid, () => GenServer.cast(node, pid, 'toContinue', ['garbage']))).toMatchObject({ kind: 'error', error: { code: 'EBADRETURN' } });
   });
 });
 

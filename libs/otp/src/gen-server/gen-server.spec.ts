@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDownMessage, type Node } from '@sdnode/core';
 import { CalleeExitError, ExitReasons, NameTakenError, NoProcError, StartError, TimeoutError, type ExitReason, type Pid } from '@sdnode/wire';
 import { GenServer } from './gen-server.js';
+import type { ServerRef } from './types.js';
 import { alive, localNode, next, waitUntil } from '../testing.test-util.js';
 
 interface KvSpec {
@@ -218,6 +219,25 @@ describe('GenServer: call, cast and info results', () => {
     });
     await expect(GenServer.call(node, Kv.ref(silent), 'size', [], { timeout: 30 })).rejects.toBeInstanceOf(TimeoutError);
     await expect(Kv.client(node, silent, { timeout: 30 }).call.size()).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('refuses a call from a server to itself at once instead of letting it time out', async () => {
+    interface SelfishSpec {
+      state: null;
+      calls: { me(): string };
+    }
+    const Selfish = GenServer.define<SelfishSpec>('test.selfish', {
+      init: () => ({ state: null }),
+      handleCall: {
+        async me({ ctx, state }) {
+          const self: ServerRef<SelfishSpec> = ctx.self;
+          const e: unknown = await GenServer.call(ctx, self, 'me').catch((x: unknown) => x);
+          return { reply: (e as Error).constructor.name, state };
+        },
+      },
+    });
+    const pid = await Selfish.start(node, [], { name: 'selfish' });
+    expect(await GenServer.call(node, pid, 'me', [], { timeout: 1000 })).toBe('InvalidArgumentError');
   });
 
   it('rejects wrongly typed calls at compile time', async () => {

@@ -20,6 +20,7 @@ export interface LooseCallbacks {
   handleContinue?(env: unknown, cont: unknown): unknown;
   terminate?(env: unknown, reason: ExitReason): unknown;
   codeChange?(env: unknown, oldVsn: string | number | undefined, extra: unknown): unknown;
+  formatStatus?(state: unknown): unknown;
 }
 
 /** What the generic part needs of a server type. */
@@ -292,6 +293,11 @@ export class ServerProcess implements SysHost {
 
   sysGetState(): unknown {
     return this.state;
+  }
+
+  sysStatusState(): unknown {
+    const f = this.impl.formatStatus;
+    return f === undefined ? this.state : f.call(this.impl, this.state);
   }
 
   sysReplaceState(fn: (state: unknown) => unknown): unknown {

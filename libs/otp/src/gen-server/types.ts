@@ -107,6 +107,8 @@ interface BaseCallbacks<S> {
    * (Sys.changeCode): convert the state of version `oldVsn`. Default: the state is kept.
    */
   codeChange?(env: ServerEnv<unknown>, oldVsn: string | number | undefined, extra: unknown): MaybePromise<CodeChangeResult<StateOf<S>>>;
+  /** The state as Sys.getStatus shows it (default: the state itself), e.g. serialisable, or without secrets. */
+  formatStatus?(state: StateOf<S>): unknown;
 }
 
 /** The callbacks of a server: handlers are required for the operations its spec declares. */

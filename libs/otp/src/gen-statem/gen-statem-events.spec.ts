@@ -14,6 +14,7 @@ const Sorter = GenStatem.define<{ state: 'A' | 'B'; data: string[] }>('test.sort
   init: () => ({ state: 'A', data: [] }),
   handleEvent({ state, data }, event) {
     if (event.type === 'call') return { keep: true, actions: [{ reply: event.from, value: data }] };
+    if (event.type === 'enter') return 'keep';
     const e = String(event.content);
     if (e === 'toggle') {
       const to = state === 'A' ? 'B' : 'A';

@@ -103,12 +103,14 @@ describe('GenStatem: modes, enter calls, replies', () => {
       await next(ctx, strings);
       await GenStatem.call(ctx, lock, '7');
       const out = [await next(ctx, strings), await next(ctx, strings), await next(ctx, strings)];
-      // Open again, then lock by hand before the timeout: no state_timeout may follow.
-      await GenStatem.call(ctx, lock, '7');
+      // Another lock that stays open 150 ms, locked by hand before that: no state_timeout may follow.
+      const slow = await Lock.start(ctx, ['7', 150, ctx.self]);
       await next(ctx, strings);
-      await GenStatem.call(ctx, lock, 'lock');
+      await GenStatem.call(ctx, slow, '7');
+      await next(ctx, strings);
+      await GenStatem.call(ctx, slow, 'lock');
       out.push(await next(ctx, strings));
-      out.push(await ctx.receive(strings, { timeout: 40, onTimeout: () => 'no timeout' }));
+      out.push(await ctx.receive(strings, { timeout: 250, onTimeout: () => 'no timeout' }));
       return out;
     });
     expect(log).toEqual(['enter open from locked', 'state_timeout lock', 'enter locked from open', 'enter locked from open', 'no timeout']);
@@ -163,6 +165,35 @@ describe('GenStatem: modes, enter calls, replies', () => {
     await GenStatem.stop(node, lock, ExitReasons.shutdown());
     await waitUntil(() => node.processInfo(lock) === undefined, 'stopped');
     await expect(GenStatem.call(node, lock, 'x')).rejects.toMatchObject({ code: 'ENOPROC' });
+  });
+
+  it('runs init actions (an inserted event) and switches implementation with codeChange', async () => {
+    interface CountSpec {
+      state: 'counting';
+      data: number;
+    }
+    const V1 = GenStatem.define<CountSpec>(
+      'test.count',
+      {
+        init: () => ({ state: 'counting', data: 0, actions: [{ nextEvent: 'boot' }] }),
+        handleEvent: ({ data }, event) =>
+          event.type === 'call' ? { keep: true, actions: [{ reply: event.from, value: `v1 ${data}` }] } : { keep: true, data: data + 1 },
+      },
+      { vsn: 'v1' },
+    );
+    const V2 = GenStatem.define<CountSpec>(
+      'test.count',
+      {
+        init: () => ({ state: 'counting', data: 0 }),
+        handleEvent: ({ data }, event) => (event.type === 'call' ? { keep: true, actions: [{ reply: event.from, value: `v2 ${data}` }] } : 'keep'),
+        codeChange: ({ state, data }, oldVsn) => ({ state: state as 'counting', data: oldVsn === 'v1' ? (data as number) * 100 : 0 }),
+      },
+      { vsn: 'v2' },
+    );
+    const m = await V1.start(node, []);
+    expect(await GenStatem.call(node, m, 'n')).toBe('v1 1'); // the inserted 'boot' event ran first
+    await Sys.changeCode(node, m, V2);
+    expect(await GenStatem.call(node, m, 'n')).toBe('v2 100');
   });
 
   it('crashes on a call to a state without a state function; the caller gets CalleeExitError', async () => {

@@ -240,6 +240,10 @@ export class StatemProcess implements SysHost {
     return { state: this.state, data: this.data };
   }
 
+  sysStatusState(): unknown {
+    return this.sysGetState();
+  }
+
   sysReplaceState(fn: (s: unknown) => unknown): unknown {
     const next = fn({ state: this.state, data: this.data }) as { state?: unknown; data?: unknown };
     if (typeof next !== 'object' || next === null || !('state' in next) || !('data' in next)) {

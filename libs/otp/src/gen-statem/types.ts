@@ -1,4 +1,4 @@
-import type { CallOptions, Destination, ProcessContext } from '@sdnode/core';
+import type { ProcessContext } from '@sdnode/core';
 import type { ExitReason, Pid } from '@sdnode/wire';
 import type { MaybePromise } from '../common/async.js';
 import type { Caller } from '../common/caller.js';
@@ -20,8 +20,8 @@ export interface StatemSpec {
 }
 
 export type StatemArgs<S> = S extends { args: infer A extends unknown[] } ? A : [];
-export type StateOfM<S> = S extends { state: infer T } ? T : unknown;
-export type DataOf<S> = S extends { data: infer D } ? D : undefined;
+export type StatemStateOf<S> = S extends { state: infer T } ? T : unknown;
+export type StatemDataOf<S> = S extends { data: infer D } ? D : undefined;
 
 /** What a state machine handles: every event has a type and, except enter, a content. */
 export type StatemEvent<St = unknown> =
@@ -80,30 +80,31 @@ export interface StatemEnv<St, D> {
   readonly data: D;
 }
 
-export type StateFunction<St, D> = (env: StatemEnv<St, D>, event: StatemEvent<St>) => MaybePromise<Transition<St, D>>;
+/** A state callback: `Cur` is the state it runs in, `All` every state (what `next` may name). */
+export type StateFunction<Cur, D, All = Cur> = (env: StatemEnv<Cur, D>, event: StatemEvent<All>) => MaybePromise<Transition<All, D>>;
 
 interface StatemBase<S> {
-  init(ctx: ProcessContext, ...args: StatemArgs<S>): MaybePromise<StatemInitResult<StateOfM<S>, DataOf<S>>>;
+  init(ctx: ProcessContext, ...args: StatemArgs<S>): MaybePromise<StatemInitResult<StatemStateOf<S>, StatemDataOf<S>>>;
   /** Run the callback with an `enter` event every time the state changes (and at init). */
   readonly stateEnter?: boolean;
-  terminate?(env: StatemEnv<StateOfM<S>, DataOf<S>>, reason: ExitReason): void | Promise<void>;
+  terminate?(env: StatemEnv<StatemStateOf<S>, StatemDataOf<S>>, reason: ExitReason): void | Promise<void>;
   /** Called on the new implementation by Sys.changeCode. Default: state and data kept. */
   codeChange?(
     env: StatemEnv<unknown, unknown>,
     oldVsn: string | number | undefined,
     extra: unknown,
-  ): MaybePromise<{ readonly state: StateOfM<S>; readonly data: DataOf<S> } | { readonly error: unknown }>;
+  ): MaybePromise<{ readonly state: StatemStateOf<S>; readonly data: StatemDataOf<S> } | { readonly error: unknown }>;
 }
 
 /** State-functions mode: one function per state (states are strings). */
 export interface StateFunctionsCallbacks<S> extends StatemBase<S> {
-  readonly states: { readonly [K in StateOfM<S> & string]: StateFunction<K, DataOf<S>> };
+  readonly states: { readonly [K in StatemStateOf<S> & string]: StateFunction<K, StatemDataOf<S>, StatemStateOf<S>> };
   readonly handleEvent?: never;
 }
 
 /** Handle-event mode: one function for every state (states are any serialisable term). */
 export interface HandleEventCallbacks<S> extends StatemBase<S> {
-  readonly handleEvent: StateFunction<StateOfM<S>, DataOf<S>>;
+  readonly handleEvent: StateFunction<StatemStateOf<S>, StatemDataOf<S>>;
   readonly states?: never;
 }
 

@@ -21,14 +21,15 @@ export type ChildKind = 'worker' | 'supervisor';
 
 /**
  * How a child is started:
- * - `{ type, args }`: an OTP type (GenServer, Supervisor, GenStatem, EventManager) is started with
- *   the start protocol (its init completes before the next child starts); a plain core process
- *   type is spawned linked. A type given by name must be an OTP type defined on this node.
+ * - `{ type, args, name? }`: an OTP type (GenServer, Supervisor, GenStatem, EventManager) is started
+ *   with the start protocol (its init completes before the next child starts), registered under
+ *   `name` if given; a plain core process type is spawned linked. A type given by name must be an
+ *   OTP type defined on this node.
  * - a function: it must start a process linked to the calling supervisor (`ctx`) and resolve
  *   with its pid, or null to mean ignore. For dynamic supervisors it also gets the extra arguments.
  */
 export type ChildStart =
-  | { readonly type: ProcessType | string; readonly args?: readonly unknown[] }
+  | { readonly type: ProcessType | string; readonly args?: readonly unknown[]; readonly name?: string }
   | ((ctx: ProcessContext, ...extra: unknown[]) => Promise<Pid | null>);
 
 export interface ChildSpec {
@@ -65,11 +66,11 @@ function checkShutdown(id: string, shutdown: unknown): Shutdown {
 function checkStart(id: string, start: unknown): ChildStart {
   if (typeof start === 'function') return start as ChildStart;
   if (typeof start === 'object' && start !== null) {
-    const { type, args } = start as { type?: unknown; args?: unknown };
+    const { type, args, name } = start as { type?: unknown; args?: unknown; name?: unknown };
     const typeOk = typeof type === 'string' || (typeof type === 'object' && type !== null && typeof (type as { name?: unknown }).name === 'string');
-    if (typeOk && (args === undefined || Array.isArray(args))) return start as ChildStart;
+    if (typeOk && (args === undefined || Array.isArray(args)) && (name === undefined || typeof name === 'string')) return start as ChildStart;
   }
-  throw new InvalidArgumentError('child spec', `${id}: start must be { type, args? } or a function`);
+  throw new InvalidArgumentError('child spec', `${id}: start must be { type, args?, name? } or a function`);
 }
 
 /** Validate a child spec and fill in its defaults. */
@@ -93,12 +94,20 @@ export function shouldRestart(restart: Restart, reason: ExitReason): boolean {
   return reason.kind !== 'normal' && reason.kind !== 'shutdown';
 }
 
+/** Options of the child spec helpers: the spec's policies, and a name to register the child under. */
+export type ChildOptions = Omit<ChildSpec, 'id' | 'start' | 'kind'> & { readonly name?: string };
+
+function child<A extends unknown[]>(kind: ChildKind, id: string, type: ProcessType<A>, args: A, options: ChildOptions): ChildSpec {
+  const { name, ...policies } = options;
+  return { ...policies, id, start: { type, args, ...(name !== undefined ? { name } : {}) }, kind };
+}
+
 /** A worker child spec, typed by the process type's arguments. */
-export function worker<A extends unknown[]>(id: string, type: ProcessType<A>, args: A, options: Omit<ChildSpec, 'id' | 'start' | 'kind'> = {}): ChildSpec {
-  return { ...options, id, start: { type, args }, kind: 'worker' };
+export function worker<A extends unknown[]>(id: string, type: ProcessType<A>, args: A, options: ChildOptions = {}): ChildSpec {
+  return child('worker', id, type, args, options);
 }
 
 /** A child that is itself a supervisor (shutdown defaults to infinity). */
-export function supervisorChild<A extends unknown[]>(id: string, type: ProcessType<A>, args: A, options: Omit<ChildSpec, 'id' | 'start' | 'kind'> = {}): ChildSpec {
-  return { ...options, id, start: { type, args }, kind: 'supervisor' };
+export function supervisorChild<A extends unknown[]>(id: string, type: ProcessType<A>, args: A, options: ChildOptions = {}): ChildSpec {
+  return child('supervisor', id, type, args, options);
 }

@@ -52,4 +52,18 @@ describe('RestartIntensity', () => {
       ),
     );
   });
+
+  it('keeps agreeing with the definition over thousands of restarts (old entries are compacted away)', () => {
+    const r = new RestartIntensity(20, 50);
+    const times: number[] = [];
+    for (let i = 0; i < 6000; i++) times.push(Math.floor(i * 1.7));
+    const answers = times.map((t) => r.record(t));
+    const expected = times.map((now, i) => {
+      let inWindow = 0;
+      for (let j = i; j >= 0 && times[j]! > now - 50; j--) inWindow++;
+      return inWindow <= 20;
+    });
+    expect(answers).toEqual(expected);
+    expect(r.recent).toBe(30); // the restarts of the last 50 ms, one every 1.7 ms
+  });
 });

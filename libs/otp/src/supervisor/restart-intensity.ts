@@ -6,7 +6,9 @@ import { InvalidArgumentError } from '@sdnode/wire';
  * exits `shutdown`, letting its own supervisor decide). Pure: time is given by the caller.
  */
 export class RestartIntensity {
+  /** Restart times; those before `head` are out of the window (dropped in batches, amortised O(1)). */
   private restarts: number[] = [];
+  private head = 0;
 
   constructor(
     readonly intensity: number,
@@ -22,15 +24,18 @@ export class RestartIntensity {
    */
   record(now: number): boolean {
     const since = now - this.period;
-    let drop = 0;
-    while (drop < this.restarts.length && this.restarts[drop]! <= since) drop++;
-    if (drop > 0) this.restarts = this.restarts.slice(drop);
-    this.restarts.push(now);
-    return this.restarts.length <= this.intensity;
+    const r = this.restarts;
+    while (this.head < r.length && r[this.head]! <= since) this.head++;
+    if (this.head > 1024 && this.head * 2 > r.length) {
+      r.splice(0, this.head);
+      this.head = 0;
+    }
+    r.push(now);
+    return this.recent <= this.intensity;
   }
 
   /** Restarts counted in the current period window (as of the last record). */
   get recent(): number {
-    return this.restarts.length;
+    return this.restarts.length - this.head;
   }
 }

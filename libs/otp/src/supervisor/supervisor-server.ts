@@ -234,5 +234,11 @@ export function supervisorCallbacks(
     async terminate({ ctx, state }) {
       await stopAll(ctx, state);
     },
+    formatStatus: (state) => ({
+      strategy: state.strategy,
+      intensity: state.intensity.intensity,
+      period: state.intensity.period,
+      children: state.which(),
+    }),
   };
 }

@@ -167,10 +167,12 @@ export async function startChildProcess(ctx: ProcessContext, child: Child): Prom
     }
     const args = [...(start.args ?? []), ...child.extra];
     if (typeof start.type !== 'string' && isProcessType(start.type) && !isOtpType(start.type)) {
-      return { ok: ctx.spawnLink(start.type, ...args) };
+      const pid = ctx.spawnLink(start.type, ...args);
+      if (start.name !== undefined) ctx.node.register(start.name, pid);
+      return { ok: pid };
     }
     const timeout = kind === 'supervisor' ? SUPERVISOR_START_TIMEOUT : WORKER_START_TIMEOUT;
-    return await startOutcome(ctx, start.type, args, { link: true, timeout });
+    return await startOutcome(ctx, start.type, args, { link: true, timeout, ...(start.name !== undefined ? { name: start.name } : {}) });
   } catch (e) {
     return { error: e instanceof Error ? e : ExitReasons.error(e) };
   }
