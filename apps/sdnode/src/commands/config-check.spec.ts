@@ -2,26 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { runCli, ExitCode } from '../cli.js';
+import { ExitCode } from '../cli.js';
+import { runCliCaptured } from '../cli-capture.test-util.js';
 
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function run(...argv: string[]) {
-  const out = capture();
-  const err = capture();
-  const code = await runCli(argv, { out: out.stream, err: err.stream });
-  return { code, out: out.text(), err: err.text() };
-}
+const run = runCliCaptured;
 
 describe('sdnode config check', () => {
   let dir: string;

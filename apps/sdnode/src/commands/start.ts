@@ -3,20 +3,12 @@ import { PartitionFilterPolicy, harnessFunctions } from '@sdnode/harness';
 import { createEventLog } from '../event-log.js';
 import { builtinTypes, watchPeer } from '../builtin-types.js';
 import { SeedKeeper } from '../seed-keeper.js';
-import { resolveStartOptions } from './start-options.js';
+import { resolveStartOptions, type StartOptionFlags } from './start-options.js';
 import { loadUserModule } from '../user-module.js';
 
-export interface StartFlags {
-  name?: string;
-  config?: string;
-  node?: string;
-  cookie?: string;
-  listen?: string;
-  advertise?: string;
-  seed: Record<string, string>;
+/** All flags of `sdnode start`: which node (StartOptionFlags) and how this process runs it. */
+export interface StartFlags extends StartOptionFlags {
   connect: string[];
-  hidden: boolean;
-  tick?: number;
   json: boolean;
   watch: boolean;
   logLevel?: string;
