@@ -37,7 +37,7 @@ export async function loadCore() {
     if (!otp.GenServer || !otp.Supervisor) throw new Error(`${otpSpecifier} does not export GenServer and Supervisor`);
   } catch (err) {
     otp = null;
-    otpError = `cannot load ${otpSpecifier} (build it: npx tsc -b tsconfig.build.json): ${err.message}`;
+    otpError = `cannot load ${otpSpecifier ?? '@sdnode/otp'} (build it: npx tsc -b tsconfig.build.json): ${err.message}`;
   }
   const types = defineBenchTypes(core);
   const otpTypes = otp ? defineOtpBenchTypes(otp) : { all: [] };

@@ -7,6 +7,7 @@ export type {
   NodeConnectOptions,
   NodeEventInfo,
   NodeEvents,
+  NodeStopOptions,
   ProcessInfo,
   ProcessStatus,
   NodeInfo,

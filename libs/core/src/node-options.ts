@@ -78,6 +78,13 @@ export interface NodeEventInfo {
 export interface NodeEvents {
   nodeup: [name: string, info: NodeEventInfo];
   nodedown: [name: string, info: NodeEventInfo];
+  /** `stop` was called; `reason` is set when something asked the node to go down (not an operator). */
+  stopping: [info: { readonly reason: string | null }];
+}
+
+export interface NodeStopOptions {
+  /** Why the node goes down (logged, and given to `stopping` listeners): a non-null reason is a failure. */
+  readonly reason?: string;
 }
 
 export type ProcessStatus = 'runnable' | 'waiting' | 'busy' | 'exiting';

@@ -28,6 +28,7 @@ import { createDefaultTransport } from './default-transport.js';
 import type {
   NodeConnectOptions,
   NodeEvents,
+  NodeStopOptions,
   NodeInfo,
   NodeOptions,
   NodeSpawnRemoteOptions,
@@ -35,6 +36,12 @@ import type {
   RpcOptions,
   RunOptions,
 } from './node-options.js';
+
+interface ShutdownHook {
+  readonly name: string;
+  readonly hook: () => void | Promise<void>;
+  readonly timeout: number;
+}
 
 /**
  * One node: a local runtime (processes, names, timers) plus, with a transport, distribution to
@@ -45,6 +52,7 @@ export class Node {
   private readonly events = new EventEmitter();
   private readonly functions = new Map<string, RpcFunction>();
   private stopped: Promise<void> | null = null;
+  private readonly shutdownHooks: ShutdownHook[] = [];
 
   private constructor(
     private readonly k: Kernel,
@@ -128,6 +136,23 @@ export class Node {
     const existing = this.k.types.get(type.name);
     if (existing !== undefined && existing !== type) throw new InvalidArgumentError('type', `"${type.name}" is already defined`);
     this.k.types.set(type.name, type);
+  }
+
+  /** The process type spawned under `name` on this node (undefined when none is defined). */
+  processType(name: string): ProcessType | undefined {
+    return this.k.types.get(name);
+  }
+
+  /**
+   * Replace the definition of an existing type (a code upgrade): later spawns by name run `type`;
+   * running processes keep their implementation until they switch themselves (OTP behaviours do
+   * with `Sys.changeCode`). Returns the definition it replaced.
+   */
+  replaceType(type: ProcessType): ProcessType {
+    const existing = this.k.types.get(type.name);
+    if (existing === undefined) throw new InvalidArgumentError('type', `"${type.name}" is not defined on ${this.name}`);
+    this.k.types.set(type.name, type);
+    return existing;
   }
 
   /** Make a function callable by `rpc` from any node. */
@@ -347,10 +372,54 @@ export class Node {
     return this.stopped !== null;
   }
 
-  /** Every process exits `shutdown` (terminate callbacks run), workers stop, the transport closes. */
-  stop(): Promise<void> {
+  /**
+   * Run `hook` when the node stops, before its processes are made to exit: the place for an
+   * orderly shutdown (the application controller stops its applications there, top-down). Hooks
+   * run one at a time, the last added first, each within `timeout` ms (default 30000); a hook that
+   * throws or overruns is logged and the stop goes on. Returns a function that removes the hook.
+   */
+  addShutdownHook(name: string, hook: () => void | Promise<void>, options: { timeout?: number } = {}): () => void {
+    const entry: ShutdownHook = { name, hook, timeout: options.timeout ?? 30_000 };
+    this.shutdownHooks.push(entry);
+    return () => {
+      const i = this.shutdownHooks.indexOf(entry);
+      if (i >= 0) this.shutdownHooks.splice(i, 1);
+    };
+  }
+
+  private async runShutdownHooks(): Promise<void> {
+    for (const { name, hook, timeout } of this.shutdownHooks.splice(0).reverse()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const overrun = new Promise<'overrun'>((resolve) => (timer = setTimeout(() => resolve('overrun'), timeout)));
+      try {
+        const outcome = await Promise.race([Promise.resolve().then(hook), overrun]);
+        if (outcome === 'overrun') this.logger.warn({ hook: name, timeout }, 'shutdown hook overran its timeout; stopping anyway');
+      } catch (e) {
+        this.logger.error({ err: e, hook: name }, 'shutdown hook failed');
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  /**
+   * Stop the node: emits `stopping` (with `reason`, when something asked the node to go down,
+   * such as a permanent application that exited), runs the shutdown hooks, then every process
+   * exits `shutdown` (terminate callbacks run), workers stop, the transport closes.
+   */
+  stop(options: NodeStopOptions = {}): Promise<void> {
     if (this.stopped !== null) return this.stopped;
+    const reason = options.reason ?? null;
+    if (reason !== null) this.logger.error({ reason }, 'node stopping');
+    for (const listener of this.events.listeners('stopping')) {
+      try {
+        (listener as (info: { reason: string | null }) => void)({ reason });
+      } catch (e) {
+        this.logger.error({ err: e, event: 'stopping' }, 'node event listener threw');
+      }
+    }
     this.stopped = (async () => {
+      await this.runShutdownHooks();
       const k = this.k;
       k.stopping = true;
       for (const p of [...k.procs.values()]) k.die(p, ExitReasons.shutdown());

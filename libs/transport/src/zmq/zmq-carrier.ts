@@ -4,7 +4,6 @@ import { AbortedError, BadFrameError, HandshakeError, InvalidArgumentError, Time
 import type { Carrier, CarrierSink, DialOptions, OutboundStream } from '../engine/carrier.js';
 import type { TransportLogger } from '../transport.js';
 import { ZmqStream } from './zmq-stream.js';
-import { fromParts } from './batch-parts.js';
 
 /** A cluster-wide CurveZMQ keypair (Z85 strings, as made by zeromq's curveKeyPair()). */
 export interface CurveKeys {
@@ -85,8 +84,7 @@ export class ZmqCarrier implements Carrier {
       }
       const streamId = message[0]!.toString('latin1');
       try {
-        const batch = fromParts(message);
-        if (batch !== undefined) sink.inbound(streamId, batch, batch.byteLength);
+        if (message.length === 2) sink.inbound(streamId, message[1]!, message[1]!.byteLength);
         else sink.malformed(streamId, new BadFrameError(`multipart message of ${message.length - 1} parts`));
       } catch (error) {
         this.options.logger.error({ err: error, streamId }, 'inbound handler threw');

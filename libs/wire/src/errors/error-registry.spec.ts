@@ -47,6 +47,11 @@ const SAMPLES: readonly SdnodeError[] = [
   new otpErrors.HandlerExistsError('alarms', 'logger'),
   new otpErrors.HandlerCrashError('alarms', 'logger', { kind: 'error', error: { name: 'TypeError', message: 'x' } }),
   new otpErrors.CodeChangeError('<a@h.3.1>', 'incompatible'),
+  new otpErrors.UnknownApplicationError('billing', 'a@h'),
+  new otpErrors.ApplicationDependencyError('billing', 'dependency cycle', ['billing', 'ledger', 'billing']),
+  new otpErrors.ApplicationNotRunningError('billing', 'a@h'),
+  new otpErrors.DistributedApplicationError('billing', 'started by the distributed application controller only'),
+  new otpErrors.UpgradeError('shop.cart', 'a@h', 'codeChange of <a@h.7.1> failed: incompatible'),
 ];
 
 describe('error registry', () => {

@@ -29,4 +29,9 @@ export {
   HandlerExistsError,
   HandlerCrashError,
   CodeChangeError,
+  UnknownApplicationError,
+  ApplicationDependencyError,
+  ApplicationNotRunningError,
+  DistributedApplicationError,
+  UpgradeError,
 } from './otp-errors.js';

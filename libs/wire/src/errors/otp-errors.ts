@@ -93,6 +93,55 @@ export class CodeChangeError extends SdnodeError {
   }
 }
 
+/** No application of this name is defined (loaded) on the node. */
+export class UnknownApplicationError extends SdnodeError {
+  readonly code = 'EUNKNOWNAPP';
+  constructor(readonly application: string, readonly node: string) {
+    super(`application ${application} is not defined on ${node}`, { application, node });
+  }
+}
+
+/**
+ * An application's dependencies cannot be satisfied: one is not defined on the node, or they form
+ * a cycle (`path` lists the applications involved, in order).
+ */
+export class ApplicationDependencyError extends SdnodeError {
+  readonly code = 'EAPPDEPENDENCY';
+  constructor(readonly application: string, readonly problem: string, readonly path: readonly string[]) {
+    super(`application ${application}: ${problem} (${path.join(' -> ')})`, { application, problem, path });
+  }
+}
+
+/** The operation needs the application running on this node (stop), and it is not. */
+export class ApplicationNotRunningError extends SdnodeError {
+  readonly code = 'EAPPNOTRUNNING';
+  constructor(readonly application: string, readonly node: string) {
+    super(`application ${application} is not running on ${node}`, { application, node });
+  }
+}
+
+/**
+ * The operation is not allowed for a distributed application on this node: its place is decided
+ * by the distributed application controllers (`reason` says what was asked).
+ */
+export class DistributedApplicationError extends SdnodeError {
+  readonly code = 'EDISTAPP';
+  constructor(readonly application: string, readonly reason: string) {
+    super(`distributed application ${application}: ${reason}`, { application, reason });
+  }
+}
+
+/**
+ * A code upgrade on a node did not happen: `reason` says why (no such type, another behaviour,
+ * a process that could not be suspended, a failing codeChange). The node runs the old version.
+ */
+export class UpgradeError extends SdnodeError {
+  readonly code = 'EUPGRADE';
+  constructor(readonly type: string, readonly node: string, readonly reason: string) {
+    super(`upgrade of ${type} on ${node} failed: ${reason}`, { type, node, reason });
+  }
+}
+
 function describe(reason: unknown): string {
   if (typeof reason === 'string') return reason;
   if (typeof reason === 'object' && reason !== null) {
