@@ -43,7 +43,9 @@ export const METRICS = {
   'ceiling.zmq.rtt.p99': { unit: 'us', better: LOWER, about: 'raw zeromq.js PAIR round trip to an echo process' },
   'local.oneway': { unit: 'msgs/s', better: HIGHER, target: 10e6 },
   'local.oneway.flood': { unit: 'msgs/s', better: HIGHER, about: 'the sender never yields: all n messages live in the mailbox at once' },
+  'local.oneway.async': { unit: 'msgs/s', better: HIGHER, about: 'local.oneway with an async-style sink (ctx.receive per message)' },
   'local.pingpong': { unit: 'msgs/s', better: HIGHER },
+  'local.pingpong.async': { unit: 'msgs/s', better: HIGHER, about: 'local.pingpong between two async-style processes' },
   'spawn.time': { unit: 's', better: LOWER, target: 2, targetN: 1_000_000 },
   'spawn.rate': { unit: 'procs/s', better: HIGHER, target: 500_000, about: 'target derived: 1 M in <= 2 s' },
   'process.bytes': { unit: 'bytes', better: LOWER, target: 1024 },
@@ -55,6 +57,8 @@ export const METRICS = {
   },
   'remote.call.p50': { unit: 'us', better: LOWER, target: 78, ceilings: ['ceiling.zmq.rtt.p50'] },
   'remote.call.p99': { unit: 'us', better: LOWER, target: 150, ceilings: ['ceiling.zmq.rtt.p99'] },
+  'remote.call.callback.p50': { unit: 'us', better: LOWER, ceilings: ['ceiling.zmq.rtt.p50'], about: 'remote.call from a callback-style caller' },
+  'remote.call.callback.p99': { unit: 'us', better: LOWER, ceilings: ['ceiling.zmq.rtt.p99'], about: 'remote.call from a callback-style caller' },
   'genserver.call.local.rate': { unit: 'calls/s', better: HIGHER, about: 'sequential GenServer calls to an echo server on the same node' },
   'genserver.call.local.p50': { unit: 'us', better: LOWER },
   'genserver.call.local.p99': { unit: 'us', better: LOWER },
@@ -70,7 +74,7 @@ export const METRICS = {
 /** The metric names a scenario reports (ceiling.zmq -> ceiling.zmq.single, ceiling.zmq.batch64). */
 export function metricsOf(scenarioId) {
   if (scenarioId === 'spawn.rate') return ['spawn.time', 'spawn.rate'];
-  if (scenarioId === 'remote.call') return ['remote.call.p50', 'remote.call.p99'];
+  if (scenarioId === 'remote.call') return ['remote.call.p50', 'remote.call.p99', 'remote.call.callback.p50', 'remote.call.callback.p99'];
   return Object.keys(METRICS).filter((m) => m === scenarioId || m.startsWith(`${scenarioId}.`));
 }
 

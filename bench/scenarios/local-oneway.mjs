@@ -10,6 +10,10 @@
 // local.oneway.flood is the same without yielding (burst = n): all n messages wait in the sink's
 // mailbox before it runs, which mostly measures V8 promoting n live objects (no Erlang counterpart,
 // no target).
+//
+// Styles: `local.oneway` is the callback-style sink (bench.sink, {init, handle}); the same run with
+// an async-style sink (a body awaiting ctx.receive per message) is `local.oneway.async`. The
+// target applies to the fastest documented style (callback).
 import { SMALL_BODY, emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
 import { inProcess, isDone, loadCore, startNode, yieldTurn } from '../lib/sdnode.mjs';
 
@@ -18,11 +22,11 @@ main(async () => {
   const burst = Number(opts.burst ?? 4096);
   const loaded = await loadCore();
   const node = await startNode(loaded, { role: 'local', local: true });
-  const { Sink } = loaded.types;
+  const { Sink, SinkAsync } = loaded.types;
 
-  const run = (count, every) =>
+  const run = (count, every, type = Sink) =>
     inProcess(node, async (ctx) => {
-      const sink = node.spawn(Sink, count, ctx.self);
+      const sink = node.spawn(type, count, ctx.self);
       const t0 = nowNs();
       for (let i = 0; i < count; i++) {
         ctx.send(sink, { seq: i, body: SMALL_BODY });
@@ -33,7 +37,9 @@ main(async () => {
     });
 
   await run(Math.min(n, 100_000), burst); // warm-up: JIT and allocation sites
-  emit('local.oneway', n / (await run(n, burst)), 'msgs/s', { n, burst });
+  emit('local.oneway', n / (await run(n, burst)), 'msgs/s', { n, burst, style: 'callback' });
+  await run(Math.min(n, 100_000), burst, SinkAsync); // warm-up of the async style
+  emit('local.oneway.async', n / (await run(n, burst, SinkAsync)), 'msgs/s', { n, burst, style: 'async' });
   await run(Math.min(n, 100_000), n); // warm-up of the flood variant
   emit('local.oneway.flood', n / (await run(n, n)), 'msgs/s', { n });
 });

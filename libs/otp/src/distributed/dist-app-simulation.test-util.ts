@@ -29,6 +29,9 @@ export interface SimNode {
   readonly starts: string[];
 }
 
+/** The kinds of step a random schedule is made of. */
+export type SimStepKind = 'deliver' | 'complete' | 'start_fail' | 'timer' | 'connect' | 'disconnect' | 'crash' | 'restart' | 'exit' | 'shutdown';
+
 function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
@@ -225,6 +228,41 @@ export class SimCluster {
     for (const n of this.nodes.values()) if (this.completeStart(n.name) || this.completeStop(n.name)) return true;
     for (const n of this.nodes.values()) if (this.fireTimer(n.name)) return true;
     return false;
+  }
+
+  /**
+   * The steps of one kind that would do something now, each as a closure: a random schedule picks
+   * among these, so that every step it takes changes something.
+   */
+  enabled(kind: SimStepKind): (() => void)[] {
+    const nodes = [...this.nodes.values()];
+    const alive = nodes.filter((n) => n.alive);
+    const pairs = alive.flatMap((a) => alive.filter((b) => a.name < b.name).map((b) => [a.name, b.name] as const));
+    switch (kind) {
+      case 'deliver':
+        return alive.flatMap((n) => [...n.inbox].filter(([, q]) => q.length > 0).map(([from]) => () => void this.deliver(n.name, from)));
+      case 'complete':
+        return alive.flatMap((n) => [
+          ...(n.pendingStart !== null ? [() => void this.completeStart(n.name, true)] : []),
+          ...(n.pendingStop ? [() => void this.completeStop(n.name)] : []),
+        ]);
+      case 'start_fail':
+        return alive.filter((n) => n.pendingStart !== null).map((n) => () => void this.completeStart(n.name, false));
+      case 'timer':
+        return alive.filter((n) => n.timer !== null).map((n) => () => void this.fireTimer(n.name));
+      case 'connect':
+        return pairs.filter(([a, b]) => !this.connected(a, b)).map(([a, b]) => () => void this.connect(a, b));
+      case 'disconnect':
+        return pairs.filter(([a, b]) => this.connected(a, b)).map(([a, b]) => () => void this.disconnect(a, b));
+      case 'crash':
+        return alive.map((n) => () => void this.crash(n.name));
+      case 'restart':
+        return nodes.filter((n) => !n.alive).map((n) => () => void this.restart(n.name));
+      case 'exit':
+        return alive.filter((n) => n.machine.currentPhase === 'running' && !n.pendingStop).map((n) => () => void this.exit(n.name));
+      case 'shutdown':
+        return alive.filter((n) => n.machine.snapshot().eligible).map((n) => () => void this.shutdown(n.name));
+    }
   }
 
   /** Connect every pair of alive nodes. */
