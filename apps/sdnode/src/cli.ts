@@ -47,12 +47,12 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .addOption(new Option('--tick <duration>', 'net tick time, e.g. 15s or 500ms (default 60s)').argParser(commanderArg((v) => parseDurationMs('--tick', v))))
     .option('--json', 'one JSON object per line', false)
     .option('--watch', 'monitor an echo process on every peer and report its DOWN', false)
-    .option('--module <file>', 'an ES module exporting `types` (process types) and `functions` (rpc functions) to define on this node')
+    .option('--module <file>', 'an ES module exporting `types` (process types), `functions` (rpc functions) and `applications` to define on this node')
     .option('--fault-hooks', 'let the test harness partition this node through rpc (local test clusters)', false)
     .option('--stdin-lifeline', 'stop when standard input closes (the process that started this node is gone)', false)
     .addOption(new Option('--log-level <level>', 'runtime log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .action(async (flags: StartFlags) => {
-      await startCommand(flags);
+      setExitCode(await startCommand(flags));
     });
 
   const query = (cmd: Command) =>

@@ -1,19 +1,22 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isProcessType, type ProcessType, type RpcFunction } from '@sdnode/core';
+import { isApplicationDefinition, type ApplicationDefinition } from '@sdnode/otp';
 import { InvalidArgumentError } from '@sdnode/wire';
 
 /** What `sdnode start --module FILE` takes from the user's module. */
 export interface UserModule {
   readonly types: ProcessType[];
   readonly functions: Record<string, RpcFunction>;
+  readonly applications: ApplicationDefinition[];
 }
 
 /**
- * Load the user's module (an ES module, JavaScript) that defines their process types and rpc
- * functions: `export const types = [Counter, ...]` (an array or an object of ProcessTypes) and
- * `export const functions = { 'shop.total': (a, b) => a + b }`; or the same two fields on the
- * default export. Either may be missing; anything else is a usage error naming the module.
+ * Load the user's module (an ES module, JavaScript) that defines their process types, rpc
+ * functions and applications: `export const types = [Counter, ...]` (an array or an object of
+ * ProcessTypes), `export const functions = { 'shop.total': (a, b) => a + b }` and
+ * `export const applications = [Shop, ...]` (Application.define results); or the same fields on
+ * the default export. Any may be missing; anything else is a usage error naming the module.
  */
 export async function loadUserModule(path: string): Promise<UserModule> {
   const url = /^[a-z]+:/i.test(path) && !/^[a-z]:[\\/]/i.test(path) ? path : pathToFileURL(resolve(path)).href;
@@ -26,6 +29,7 @@ export async function loadUserModule(path: string): Promise<UserModule> {
   const fallback = typeof mod['default'] === 'object' && mod['default'] !== null ? (mod['default'] as Record<string, unknown>) : {};
   const rawTypes = mod['types'] ?? fallback['types'] ?? [];
   const rawFunctions = mod['functions'] ?? fallback['functions'] ?? {};
+  const rawApps = mod['applications'] ?? fallback['applications'] ?? [];
   const types = Array.isArray(rawTypes) ? rawTypes : typeof rawTypes === 'object' && rawTypes !== null ? Object.values(rawTypes) : null;
   if (types === null || !types.every(isProcessType)) {
     throw new InvalidArgumentError('--module', `${path}: "types" must be an array (or object) of defineProcess(...) results`);
@@ -33,5 +37,9 @@ export async function loadUserModule(path: string): Promise<UserModule> {
   if (typeof rawFunctions !== 'object' || rawFunctions === null || !Object.values(rawFunctions).every((f) => typeof f === 'function')) {
     throw new InvalidArgumentError('--module', `${path}: "functions" must map names to functions`);
   }
-  return { types: types as ProcessType[], functions: rawFunctions as Record<string, RpcFunction> };
+  const applications = Array.isArray(rawApps) ? rawApps : typeof rawApps === 'object' && rawApps !== null ? Object.values(rawApps) : null;
+  if (applications === null || !applications.every(isApplicationDefinition)) {
+    throw new InvalidArgumentError('--module', `${path}: "applications" must be an array (or object) of Application.define(...) results`);
+  }
+  return { types: types as ProcessType[], functions: rawFunctions as Record<string, RpcFunction>, applications: applications as ApplicationDefinition[] };
 }

@@ -56,7 +56,7 @@ export interface ClusterConfig {
   readonly sgroups: Readonly<Record<string, readonly string[]>>;
   /** Reserved for the placement layer. */
   readonly placement: Readonly<Record<string, PlacementPolicyConfig>>;
-  /** Reserved for distributed applications. */
+  /** Distributed applications (run by @sdnode/otp's distributed application controller). */
   readonly applications: readonly ApplicationConfig[];
 }
 

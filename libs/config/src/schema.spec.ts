@@ -42,8 +42,9 @@ describe('the JSON Schema', () => {
     expect(undescribed).toEqual([]);
   });
 
-  it('marks the sections later layers fill as reserved', () => {
-    for (const section of ['sgroups', 'placement', 'applications']) {
+  it('marks the sections later layers fill as reserved, and describes distributed applications', () => {
+    expect(schema.properties?.['applications']?.description).toMatch(/^Distributed applications/);
+    for (const section of ['sgroups', 'placement']) {
       expect(schema.properties?.[section]?.description).toMatch(/^Reserved/);
     }
   });

@@ -25,6 +25,7 @@ export function finalizeExit(k: Kernel, p: Proc): void {
   p.mq = null;
   p.mh = 0;
   p.mo = null;
+  p.callRef = null;
   p.calls = null;
   p.state = undefined;
   k.procs.delete(p.self.id);

@@ -18,6 +18,7 @@ import type { RemoteOps } from './remote-ops.js';
 import type { RemoteSpawnOptions } from './process-context.js';
 import { isNameAtNode, type Destination, type MonitorTarget, type NameAtNode } from './signals.js';
 import { cancelAllTimers } from './timers.js';
+import { ReceiveTimers } from './receive-timers.js';
 import type { CoreLogger } from './logger.js';
 import type { Node } from './node.js';
 import { finalizeExit } from './exit.js';
@@ -45,6 +46,8 @@ export class Kernel {
   /** The pid of the node itself (id 0): the sender of messages sent from outside any process. */
   readonly nodePid: Pid;
   readonly stats: KernelStats = { spawned: 0, exited: 0, crashed: 0 };
+  /** The timeouts of pending receives and calls. */
+  readonly receiveTimers = new ReceiveTimers();
   node!: Node;
   remote!: RemoteOps;
   stopping = false;

@@ -75,7 +75,13 @@ export class Proc implements Schedulable, ProcessContext {
   monitors: Map<string, MonitorOut> | null = null;
   monitoredBy: Map<string, MonitorIn> | null = null;
   timers: Set<TimerRef> | null = null;
-  /** Keys of the refs of calls in flight (replies to other refs are discarded). */
+  /**
+   * The refs of calls in flight (replies to other refs are discarded): the usual single call's in
+   * `callRef`, the keys of further concurrent ones in `calls` (a Set emptied after every call
+   * would reallocate its table each time; comparing refs field by field spares building the key
+   * string of every decoded reply's ref).
+   */
+  callRef: Ref | null = null;
   calls: Set<string> | null = null;
   name: string | undefined = undefined;
   reason: ExitReason | null = null;
@@ -123,7 +129,9 @@ export class Proc implements Schedulable, ProcessContext {
 
   private expectsReply(msg: object): boolean {
     const ref = (msg as { ref?: { key?: unknown } }).ref;
-    return this.calls !== null && typeof ref === 'object' && ref !== null && this.calls.has(ref.key as string);
+    if (typeof ref !== 'object' || ref === null) return false;
+    if (this.callRef !== null && this.callRef.equals(ref)) return true;
+    return this.calls !== null && this.calls.has(ref.key as string);
   }
 
   /** Remove every message `pred` accepts (used by demonitor flush). */

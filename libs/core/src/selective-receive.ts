@@ -2,6 +2,7 @@ import { AbortedError, InvalidArgumentError, TimeoutError } from '@sdnode/wire';
 import type { Proc } from './process.js';
 import type { Matcher, ReceiveOptions } from './process-context.js';
 import { F_DEAD } from './process-flags.js';
+import { disarm, type TimedEntry, type TimerList } from './receive-timers.js';
 
 /** What `takeMessage` returns when nothing matched. */
 export const NO_MATCH: unique symbol = Symbol('no match');
@@ -12,10 +13,18 @@ export const NO_MATCH: unique symbol = Symbol('no match');
  * message costs one matcher call, not a rescan of the mailbox. While a receive is pending nothing
  * else consumes messages, so the count stays valid.
  */
-export class PendingReceive {
-  timer: ReturnType<typeof setTimeout> | null = null;
+export class PendingReceive implements TimedEntry {
   abort: (() => void) | null = null;
+  // Its timeout, when it has one: an entry of the node's ReceiveTimers (no timer object per receive).
+  deadline = 0;
+  prev: TimedEntry | null = null;
+  next: TimedEntry | null = null;
+  list: TimerList | null = null;
+  timeout = 0;
+  onTimeout: (() => unknown) | undefined = undefined;
+
   constructor(
+    readonly p: Proc,
     readonly matcher: Matcher<unknown> | undefined,
     readonly resolve: (v: unknown) => void,
     readonly reject: (e: unknown) => void,
@@ -23,10 +32,14 @@ export class PendingReceive {
   ) {}
 
   clear(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    if (this.list !== null) disarm(this);
     if (this.abort !== null) this.abort();
     this.abort = null;
+  }
+
+  /** The timeout passed (called by ReceiveTimers, already disarmed). */
+  fire(): void {
+    receiveTimedOut(this.p, this, this.timeout, this.onTimeout);
   }
 }
 
@@ -182,10 +195,12 @@ export function receiveWith<T, U>(
   }
   return new Promise<T | U>((resolve, reject) => {
     const scan = scanned ? p.queueLength : 0;
-    const rx = new PendingReceive(matcher as Matcher<unknown> | undefined, resolve as (v: unknown) => void, reject, scan);
+    const rx = new PendingReceive(p, matcher as Matcher<unknown> | undefined, resolve as (v: unknown) => void, reject, scan);
     p.rx = rx;
     if (timeout !== undefined && Number.isFinite(timeout)) {
-      rx.timer = setTimeout(receiveTimedOut, Math.max(0, timeout), p, rx, timeout, onTimeout);
+      rx.timeout = timeout;
+      rx.onTimeout = onTimeout;
+      p.k.receiveTimers.arm(rx, timeout);
     }
     if (signal !== undefined) {
       const onAbort = (): void => {
@@ -202,7 +217,6 @@ export function receiveWith<T, U>(
 }
 
 function receiveTimedOut(p: Proc, rx: PendingReceive, timeout: number, onTimeout: (() => unknown) | undefined): void {
-  rx.timer = null;
   if (p.rx !== rx) return;
   p.rx = null;
   rx.clear();

@@ -26,8 +26,15 @@ export interface ClusterOptions {
   readonly nodes?: number | readonly (string | NodeSpec)[];
   /** The cluster's cookie (default: random). */
   readonly cookie?: string;
-  /** Your ES module exporting `types` and `functions`, loaded by every node (`sdnode start --module`). */
+  /** Your ES module exporting `types`, `functions` and `applications`, loaded by every node (`sdnode start --module`). */
   readonly module?: string;
+  /**
+   * A cluster configuration file every node starts from (`sdnode start --config FILE --node NAME`
+   * instead of `--name NAME`), for what the file alone says, such as distributed applications.
+   * The nodes' names must be the file's (`clusterOptionsFromConfig` gives them); the harness's
+   * listen address, tick time and seeds still apply, and the cookie is the cluster's.
+   */
+  readonly config?: string;
   /** Net tick time of every node in ms (default 10000); shorter makes a frozen node noticed sooner. */
   readonly netTickTime?: number;
   /** Who seeds whom when a spec does not say: every node the first visible one (default), or nobody. */

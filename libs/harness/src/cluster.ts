@@ -54,7 +54,8 @@ export class Cluster {
     const cookie = options.cookie ?? randomBytes(12).toString('hex');
     const netTickTime = options.netTickTime ?? 10_000;
     const module = options.module === undefined ? undefined : isAbsolute(options.module) ? options.module : resolve(options.module);
-    const context = { cookie, netTickTime, module };
+    const config = options.config === undefined ? undefined : isAbsolute(options.config) ? options.config : resolve(options.config);
+    const context = { cookie, netTickTime, module, config };
     const backend: ClusterBackend =
       mode === 'local'
         ? new LocalBackend(context, options.local)

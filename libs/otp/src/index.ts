@@ -76,3 +76,36 @@ export {
   type Swapped,
   type AddHandlerOptions,
 } from './event-manager/types.js';
+export { Application, applicationFunctions, APPLICATION_CALL_TIMEOUT, type ControllerStartOptions, type ApplicationStartOptions } from './application/application.js';
+export {
+  defineApplication,
+  isApplicationDefinition,
+  isRestartType,
+  type ApplicationDefinition,
+  type ApplicationCallbacks,
+  type ApplicationStartEnv,
+  type ApplicationStartResult,
+  type RestartType,
+  type StartType,
+} from './application/application-spec.js';
+export { APPLICATION_CONTROLLER, type ApplicationInfo, type LoadedApplication } from './application/application-controller.js';
+export { DistributedApplications, distAppFunctions, type DistControllerOptions } from './distributed/distributed-applications.js';
+export { DIST_APP_CONTROLLER } from './distributed/dist-app-controller.js';
+export { DistAppMachine } from './distributed/dist-app-machine.js';
+export {
+  DIST_APP_CHANNEL,
+  DIST_APP_PROTOCOL_VERSION,
+  parseDistAppMessage,
+  type DistAppSpec,
+  type DistAppMessage,
+  type StatusMessage,
+  type TakeoverMessage,
+  type MachineEvent,
+  type Effect,
+  type Phase,
+  type PeerView,
+  type MachineSnapshot,
+  type StopWhy,
+} from './distributed/dist-app-types.js';
+export { Code, codeFunctions, UPGRADE_FUNCTION, type UpgradeOutcome, type ModuleUpgradeOptions, type RollingUpgradeOptions, type RollingUpgradeReport, type NodeUpgradeResult } from './upgrade/code.js';
+export type { UpgradeOptions, UpgradeReport } from './upgrade/code-upgrade.js';

@@ -63,16 +63,28 @@ function entriesFor(srcDir, destDir, walked) {
 /** Build output that is not needed at run time (types, build info). */
 const RUNTIME_UNNEEDED = /(\.tsbuildinfo|\.d\.ts|\.d\.ts\.map)$/;
 
-/** A built workspace package: package.json and dist/ (no types, no build info). */
+/**
+ * The data directories a workspace package publishes besides dist/ (its package.json `files`,
+ * such as @sdnode/config's `schema`), which its code reads at run time. Documents are left out.
+ */
+function publishedDataDirs(srcDir) {
+  const files = JSON.parse(readFileSync(join(srcDir, 'package.json'), 'utf8')).files;
+  if (!Array.isArray(files)) return [];
+  return files.filter((f) => typeof f === 'string' && f !== 'dist' && !/\.md$/i.test(f) && !f.includes('*')).map((f) => f.replace(/\/+$/, ''));
+}
+
+/** A built workspace package: package.json, dist/ (no types, no build info) and its published data directories. */
 function workspaceEntries(repoRoot, relDir) {
   const srcDir = join(repoRoot, relDir);
   const destDir = posix.join(APP_ROOT, relDir);
   if (!existsSync(join(srcDir, 'dist'))) {
     throw new ImageInputError(`${relDir}/dist is missing: build the workspace first (npm run build)`);
   }
+  const data = publishedDataDirs(srcDir);
   const walked = walk(srcDir, (rel, isDir) => {
     if (rel === 'package.json') return false;
     if (rel === 'dist' || rel.startsWith('dist/')) return !isDir && RUNTIME_UNNEEDED.test(rel);
+    if (data.some((d) => rel === d || rel.startsWith(`${d}/`))) return false;
     return true;
   });
   return entriesFor(srcDir, destDir, walked);

@@ -47,6 +47,15 @@ describe('appEntries', () => {
     expect(d.filter((p: string) => p.startsWith('/app/apps/sdnode/') && !/main\.js|package\.json/.test(p))).toEqual([]);
   });
 
+  it('ships the data directories a workspace publishes (package.json files), not its documents', () => {
+    file('apps/sdnode/package.json', JSON.stringify({ files: ['dist', 'schema', 'README.md'] }));
+    file('apps/sdnode/schema/cluster.schema.json', '{}');
+    file('apps/sdnode/README.md');
+    const d = dests();
+    expect(d).toContain('/app/apps/sdnode/schema/cluster.schema.json');
+    expect(d).not.toContain('/app/apps/sdnode/README.md');
+  });
+
   it("keeps only this machine's zeromq prebuilds, and the loader's manifest", () => {
     const zmq = dests().filter((p: string) => p.includes('/zeromq/build/'));
     expect(zmq).toEqual([

@@ -46,6 +46,7 @@ describe('the options sdnode start gives the node', () => {
       seeds: { 'b@127.0.0.1': 'tcp://127.0.0.1:4371' },
       attributes: { role: 'db' },
       location: { zone: 'z1' },
+      applications: [],
     });
   });
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@sdnode/wire';
-import { findNode, loadClusterConfig, nodeStartOptions, type AttributeValue } from '@sdnode/config';
+import { findNode, loadClusterConfig, nodeStartOptions, type ApplicationConfig, type AttributeValue } from '@sdnode/config';
 import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
 
 /** The flags of `sdnode start` that say which node to start and how to reach it. */
@@ -26,6 +26,8 @@ export interface StartOptions {
   readonly seeds: Readonly<Record<string, string>>;
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
   readonly location?: Readonly<Record<string, string>>;
+  /** From a cluster file: the cluster's distributed applications (its `applications` section). */
+  readonly applications?: readonly ApplicationConfig[];
 }
 
 export const DEFAULT_LISTEN = 'tcp://127.0.0.1:0';
@@ -70,5 +72,6 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     seeds: { ...fromFile.seeds, ...flags.seed },
     attributes: node.attributes,
     location: node.location,
+    applications: config.applications,
   };
 }

@@ -1,10 +1,12 @@
 import { FullMeshPolicy, Node } from '@sdnode/core';
 import { PartitionFilterPolicy, harnessFunctions } from '@sdnode/harness';
+import { codeFunctions } from '@sdnode/otp';
 import { createEventLog } from '../event-log.js';
 import { builtinTypes, watchPeer } from '../builtin-types.js';
 import { SeedKeeper } from '../seed-keeper.js';
 import { resolveStartOptions, type StartOptionFlags } from './start-options.js';
 import { loadUserModule } from '../user-module.js';
+import { checkDistributedApplications, startApplications } from './start-applications.js';
 
 /** All flags of `sdnode start`: which node (StartOptionFlags) and how this process runs it. */
 export interface StartFlags extends StartOptionFlags {
@@ -20,12 +22,16 @@ export interface StartFlags extends StartOptionFlags {
 /**
  * `sdnode start`: run a node in the foreground until SIGINT/SIGTERM. Prints one line when it
  * listens (name and address), then one per nodeup/nodedown (and per watch event with --watch).
+ * Starts the user module's applications: the distributed ones of the cluster file (--config)
+ * through the distributed application controller, the others here. Resolves with the exit code:
+ * 0 after a signal, 1 when something took the node down (a permanent application that exited).
  */
-export async function startCommand(flags: StartFlags): Promise<void> {
+export async function startCommand(flags: StartFlags): Promise<number> {
   // From the flags, or from a cluster file (--config FILE --node NAME) with the flags overriding it.
-  const { attributes, location, ...options } = await resolveStartOptions(flags);
+  const { attributes, location, applications: distributed = [], ...options } = await resolveStartOptions(flags);
   const log = createEventLog({ json: flags.json, ...(flags.logLevel ? { level: flags.logLevel } : {}) });
-  const user = flags.module === undefined ? { types: [], functions: {} } : await loadUserModule(flags.module);
+  const user = flags.module === undefined ? { types: [], functions: {}, applications: [] } : await loadUserModule(flags.module);
+  checkDistributedApplications(options.name, distributed, user.applications);
   // --fault-hooks: the test harness may cut this node off from others (local-mode partitions).
   const filter = flags.faultHooks ? new PartitionFilterPolicy(new FullMeshPolicy()) : undefined;
 
@@ -37,6 +43,17 @@ export async function startCommand(flags: StartFlags): Promise<void> {
     logger: log.logger,
   });
   for (const [fn, impl] of Object.entries(harnessFunctions(node, filter))) node.registerFunction(fn, impl);
+  for (const [fn, impl] of Object.entries(codeFunctions(node))) node.registerFunction(fn, impl);
+  // Something else than a signal may take the node down (a permanent application exiting).
+  let failure: string | null = null;
+  const takenDown = new Promise<void>((resolve) =>
+    node.on('stopping', ({ reason }) => {
+      if (reason === null) return;
+      failure = reason;
+      log.event('node_stopping', { reason });
+      resolve();
+    }),
+  );
   log.event('listening', {
     name: node.name,
     address: node.address,
@@ -65,8 +82,10 @@ export async function startCommand(flags: StartFlags): Promise<void> {
     onAttemptFailed: (seed, error) => log.event('connect_failed', { node: seed, error: error.message }),
   });
   seeds.start();
+  await startApplications(node, user.applications, distributed, log);
 
   await new Promise<void>((resolve) => {
+    void takenDown.then(resolve);
     const stop = (signal: string) => {
       log.event('stopping', { signal });
       resolve();
@@ -82,7 +101,8 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   if (flags.stdinLifeline) process.stdin.destroy(); // lets the process exit
   seeds.stop();
   await node.stop();
-  log.event('stopped', { name: node.name });
+  log.event('stopped', { name: node.name, ...(failure !== null ? { reason: failure } : {}) });
+  return failure === null ? 0 : 1;
 }
 
 function describe(info: unknown): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { basename, relative, resolve } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
 import { ContainerRuntimeError, NodeExitedError } from '@sdnode/wire';
 import type { ClusterBackend, DriverEndpoint, NodeInstance, PartitionDriver, ResolvedNode, StartRequest } from '../backend.js';
-import type { LocalBackendContext } from '../local/local-backend.js';
+import { nodeIdentityArgs, type LocalBackendContext } from '../local/local-backend.js';
 import { ContainerNode } from './container-node.js';
 import type { ContainerBackendOptions } from './container-options.js';
 import { IptablesPartition } from './iptables-partition.js';
@@ -14,6 +14,8 @@ import { HARNESS_LABEL, OWNER_LABEL, loadTestcontainers, withDeadline } from './
 export const NODE_PORT = 4370;
 /** Where the user's module goes in a container (its `@sdnode/*` imports resolve from /app). */
 const USER_DIR = '/app/user';
+/** Where the cluster configuration file goes in a container. */
+const CONFIG_DIR = '/app/config';
 
 type Testcontainers = Awaited<ReturnType<typeof loadTestcontainers>>;
 
@@ -95,9 +97,11 @@ export class ContainerBackend implements ClusterBackend {
       await previous.remove(); // frees the alias for the new incarnation
     }
     const module = this.moduleArgs();
+    const config = this.context.config;
+    const configTarget = config === undefined ? undefined : `${CONFIG_DIR}/${basename(config)}`;
     const command = [
       'start',
-      '--name', node.name,
+      ...nodeIdentityArgs(this.context, node.name, configTarget),
       '--listen', `tcp://0.0.0.0:${NODE_PORT}`,
       '--advertise', this.plannedAddress(node),
       '--json',
@@ -118,7 +122,7 @@ export class ContainerBackend implements ClusterBackend {
       .withNetworkAliases(node.host)
       .withName(`${this.networkName}-${node.shortName}-${randomBytes(2).toString('hex')}`)
       .withLabels({ [HARNESS_LABEL]: 'true', [OWNER_LABEL]: String(this.owner) })
-      .withCopyFilesToContainer(module.copy)
+      .withCopyFilesToContainer([...module.copy, ...(config !== undefined && configTarget !== undefined ? [{ source: config, target: configTarget, mode: 0o644 }] : [])])
       .withCopyDirectoriesToContainer(module.dirs)
       .withLogConsumer((stream) => {
         log.follow(stream);

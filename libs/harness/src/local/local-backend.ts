@@ -18,6 +18,13 @@ export interface LocalBackendContext {
   readonly cookie: string;
   readonly netTickTime: number;
   readonly module: string | undefined;
+  /** A cluster configuration file the nodes start from (`--config FILE --node NAME`). */
+  readonly config?: string | undefined;
+}
+
+/** How `sdnode start` is told which node to be: by name, or as a node of the cluster file. */
+export function nodeIdentityArgs(context: LocalBackendContext, name: string, configPath: string | undefined = context.config): string[] {
+  return configPath === undefined ? ['--name', name] : ['--config', configPath, '--node', name];
 }
 
 /**
@@ -57,7 +64,7 @@ export class LocalBackend implements ClusterBackend {
     const listen = request.previous?.advertisedAddress ?? node.listen ?? `tcp://${node.host}:0`;
     const args = [
       'start',
-      '--name', node.name,
+      ...nodeIdentityArgs(this.context, node.name),
       '--listen', listen,
       '--json',
       '--fault-hooks',

@@ -46,6 +46,8 @@ export interface LoadedApplication {
   readonly description: string | null;
   readonly vsn: string | null;
   readonly dependencies: readonly string[];
+  /** The restart type it starts with when none is given. */
+  readonly restart: RestartType;
   readonly distributed: boolean;
 }
 
@@ -271,6 +273,7 @@ export const ApplicationControllerType = defineServer<ControllerSpec>('sdnode.ot
           description: d.callbacks.description ?? null,
           vsn: d.callbacks.vsn ?? null,
           dependencies: d.dependencies,
+          restart: d.restart,
           distributed: state.distributed.has(d.name),
         })),
       ),

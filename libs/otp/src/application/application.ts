@@ -1,4 +1,4 @@
-import { Node, type CallOptions, type ProcessContext, type RpcFunction } from '@sdnode/core';
+import type { CallOptions, Node, RpcFunction } from '@sdnode/core';
 import { InvalidArgumentError, type Pid } from '@sdnode/wire';
 import { callFrom, type Caller } from '../common/caller.js';
 import { unwrap } from '../common/messages.js';
@@ -46,13 +46,8 @@ export interface ApplicationStartOptions extends CallOptions {
   readonly restart?: RestartType;
 }
 
-/** The controller of the caller's node. */
-function controllerOf(caller: Caller): string {
-  return APPLICATION_CONTROLLER;
-}
-
 async function request<T>(caller: Caller, op: string, args: unknown[], options?: CallOptions): Promise<T> {
-  return unwrap<T>(await callFrom(caller, controllerOf(caller), { op, args }, { timeout: APPLICATION_CALL_TIMEOUT, ...options }));
+  return unwrap<T>(await callFrom(caller, APPLICATION_CONTROLLER, { op, args }, { timeout: APPLICATION_CALL_TIMEOUT, ...options }));
 }
 
 /** @internal Start `name` and the dependencies it needs, one at a time (also used by the distributed controller). */
@@ -60,7 +55,7 @@ export async function startApplication(caller: Caller, name: string, how: { rest
   if (how.restart !== undefined && !isRestartType(how.restart)) throw new InvalidArgumentError('restart', `"${String(how.restart)}" is not permanent, transient or temporary`);
   const plan = await request<string[]>(caller, 'plan', [name], options);
   const loaded = await request<LoadedApplication[]>(caller, 'loaded', [], options);
-  const restartOf = (n: string): RestartType => how.restart ?? (loadedRestart(loaded, n) as RestartType);
+  const restartOf = (n: string): RestartType => how.restart ?? loaded.find((l) => l.name === n)?.restart ?? 'temporary';
   for (const n of plan) {
     const req: StartRequest = {
       restart: restartOf(n),
@@ -71,8 +66,14 @@ export async function startApplication(caller: Caller, name: string, how: { rest
   }
 }
 
-function loadedRestart(loaded: readonly LoadedApplication[], name: string): RestartType {
-  return loaded.find((l) => l.name === name)?.restart ?? 'temporary';
+/** @internal The distributed application controller gets `AppExitedMessage`s at `pid`. */
+export async function subscribeToExits(caller: Caller, pid: Pid, options?: CallOptions): Promise<void> {
+  await request(caller, 'subscribe', [pid], options);
+}
+
+/** @internal These applications are started and stopped by the distributed application controller only. */
+export async function markDistributed(caller: Caller, names: readonly string[], options?: CallOptions): Promise<void> {
+  await request(caller, 'setDistributed', [names], options);
 }
 
 export const Application = {
@@ -165,5 +166,3 @@ export function applicationFunctions(node: Node): Record<string, RpcFunction> {
     },
   };
 }
-
-export type { ProcessContext };

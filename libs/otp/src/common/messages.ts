@@ -35,6 +35,9 @@ export type SysOp =
   | 'suspend'
   | 'resume'
   | 'change_code'
+  | 'prepare_code_change'
+  | 'commit_code_change'
+  | 'abort_code_change'
   | 'terminate';
 
 export type SysRequest =
@@ -46,6 +49,9 @@ export type SysRequest =
   | { readonly $sys: 'suspend' }
   | { readonly $sys: 'resume' }
   | { readonly $sys: 'change_code'; readonly to: unknown; readonly extra: unknown }
+  | { readonly $sys: 'prepare_code_change'; readonly to: unknown; readonly extra: unknown }
+  | { readonly $sys: 'commit_code_change' }
+  | { readonly $sys: 'abort_code_change' }
   | { readonly $sys: 'terminate'; readonly reason: ExitReason };
 
 const SYS_OPS: ReadonlySet<string> = new Set<SysOp>([
@@ -57,6 +63,9 @@ const SYS_OPS: ReadonlySet<string> = new Set<SysOp>([
   'suspend',
   'resume',
   'change_code',
+  'prepare_code_change',
+  'commit_code_change',
+  'abort_code_change',
   'terminate',
 ]);
 

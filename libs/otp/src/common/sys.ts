@@ -1,5 +1,5 @@
 import type { CallMessage, CallOptions, Destination, ProcessContext } from '@sdnode/core';
-import { CalleeExitError, ExitReasons, type ExitReason, type Pid } from '@sdnode/wire';
+import { CalleeExitError, ExitReasons, InvalidArgumentError, type ExitReason, type Pid } from '@sdnode/wire';
 import { isThenable, type MaybePromise } from './async.js';
 import { callFrom, type Caller } from './caller.js';
 import { Debug, type Statistics, type TraceSink } from './debug.js';
@@ -29,6 +29,16 @@ export interface SysHost {
   sysReplaceState(fn: (state: unknown) => unknown): unknown;
   /** Switch to the implementation `to` (its codeChange converts the state); throws a typed error. */
   sysChangeCode(to: unknown, extra: unknown): MaybePromise<void>;
+  /**
+   * The first half of a change, on a suspended process: run `to`'s codeChange and keep the result
+   * without switching. `current`: the process runs `to` already. Throws a typed error (the
+   * process keeps its version and state).
+   */
+  sysPrepareCodeChange(to: unknown, extra: unknown): MaybePromise<'prepared' | 'current'>;
+  /** Switch to the prepared implementation and state (throws when nothing is prepared). */
+  sysCommitCodeChange(): void;
+  /** Forget a prepared change (also done on resume and on replace_state). */
+  sysAbortCodeChange(): void;
   /** Run terminate and exit with `reason`. */
   sysTerminate(reason: ExitReason): MaybePromise<void>;
   /** Handle the messages deferred while suspended, in order. */
@@ -76,6 +86,7 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
       answer({ ok: host.sysGetState() });
       return;
     case 'replace_state':
+      host.sysAbortCodeChange();
       try {
         answer({ ok: host.sysReplaceState(req.fn) });
       } catch (e) {
@@ -124,6 +135,7 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
       return;
     case 'resume':
       host.suspended = false;
+      host.sysAbortCodeChange();
       answer({ ok: null });
       return host.sysResumed();
     case 'change_code': {
@@ -143,6 +155,36 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
         (e: unknown) => answer({ error: e instanceof Error ? e : new Error(String(e)) }),
       );
     }
+    case 'prepare_code_change': {
+      let r: MaybePromise<'prepared' | 'current'>;
+      try {
+        if (!host.suspended) throw new InvalidArgumentError('prepare_code_change', 'the process must be suspended first (Sys.suspend)');
+        r = host.sysPrepareCodeChange(req.to, req.extra);
+      } catch (e) {
+        answer({ error: e instanceof Error ? e : new Error(String(e)) });
+        return;
+      }
+      if (!isThenable(r)) {
+        answer({ ok: r });
+        return;
+      }
+      return (r as Promise<'prepared' | 'current'>).then(
+        (v) => answer({ ok: v }),
+        (e: unknown) => answer({ error: e instanceof Error ? e : new Error(String(e)) }),
+      );
+    }
+    case 'commit_code_change':
+      try {
+        host.sysCommitCodeChange();
+        answer({ ok: null });
+      } catch (e) {
+        answer({ error: e instanceof Error ? e : new Error(String(e)) });
+      }
+      return;
+    case 'abort_code_change':
+      host.sysAbortCodeChange();
+      answer({ ok: null });
+      return;
     case 'terminate':
       return host.sysTerminate(req.reason);
   }
@@ -197,6 +239,25 @@ export const Sys = {
    */
   changeCode(caller: Caller, target: Destination, to: OtpType, extra?: unknown, options?: SysOptions): Promise<void> {
     return sys<void>(caller, target, { $sys: 'change_code', to, extra }, options);
+  },
+
+  /**
+   * The first half of a change several processes make together (what Code.upgrade does): on a
+   * suspended process, run `to`'s codeChange and keep the converted state without switching.
+   * Resolves `prepared`, or `current` when the process runs `to` already; rejects with
+   * CodeChangeError (its codeChange returned an error) or InvalidArgumentError (not suspended, not
+   * the same behaviour). Then `commitCodeChange` switches, `abortCodeChange` (or resume) forgets it.
+   */
+  prepareCodeChange(caller: Caller, target: Destination, to: OtpType, extra?: unknown, options?: SysOptions): Promise<'prepared' | 'current'> {
+    return sys<'prepared' | 'current'>(caller, target, { $sys: 'prepare_code_change', to, extra }, options);
+  },
+
+  commitCodeChange(caller: Caller, target: Destination, options?: SysOptions): Promise<void> {
+    return sys<void>(caller, target, { $sys: 'commit_code_change' }, options);
+  },
+
+  abortCodeChange(caller: Caller, target: Destination, options?: SysOptions): Promise<void> {
+    return sys<void>(caller, target, { $sys: 'abort_code_change' }, options);
   },
 
   /**

@@ -114,7 +114,14 @@ describe('the distributed application state machine', () => {
     const c = meshed();
     c.shutdown('n1');
     expect(c.node('n1').pendingStop).toBe(true);
+    c.completeStop('n1');
+    // Its final status asks for answers: handed over only once n2 and n3 have answered.
+    expect(c.node('n1').machine.handedOver).toBe(false);
+    c.deliver('n2', 'n1');
+    c.deliver('n1', 'n2');
+    expect(c.node('n1').machine.handedOver).toBe(false);
     c.settle();
+    expect(c.node('n1').machine.handedOver).toBe(true);
     expect(c.holders()).toEqual(['n2']);
     expect(c.node('n1').machine.currentPhase).toBe('retired');
   });
@@ -130,28 +137,42 @@ describe('the distributed application state machine', () => {
   });
 
   it('does not start while a connected candidate has not said whether it holds an instance', () => {
-    const c = new SimCluster({ ...SPEC, failoverTimeout: 0 });
+    const c = new SimCluster(SPEC);
     c.crash('n1');
     c.crash('n3');
-    c.restart('n1');
     c.restart('n3');
     c.connect('n2', 'n3');
     c.deliver('n2', 'n3'); // n2: nodeup n3, but n3's status is still on the way
-    expect(c.holders()).toEqual([]);
+    expect(c.fireTimer('n2')).toBe(true); // the failover wait is over...
+    expect(c.node('n2').pendingStart).toBeNull(); // ...but n3 might hold an instance
     c.deliver('n3', 'n2');
-    c.deliver('n2', 'n3');
-    expect(c.node('n2').pendingStart).not.toBeNull();
+    c.deliver('n2', 'n3'); // n3's status: nothing runs, n2 ranks first
+    expect(c.node('n2').pendingStart).toBe('normal');
   });
 
   it('ignores a takeover request from a node that is not synced or not of a better level', () => {
     const m = new DistAppMachine({ ...SPEC, failoverTimeout: 0 }, 'n2');
     m.handle({ type: 'nodeup', peer: 'n3' });
     // n3's status arrives: n1 is missing, there is no failover wait, n2 is the best eligible node.
-    expect(m.handle({ type: 'status', from: 'n3', instance: false, eligible: false })).toContainEqual({ type: 'start', startType: { kind: 'normal' } });
+    expect(m.handle({ type: 'status', from: 'n3', instance: false, eligible: false, hello: false })).toContainEqual({ type: 'start', startType: { kind: 'normal' } });
     m.handle({ type: 'started' });
     expect(m.handle({ type: 'takeover', from: 'n3' })).toEqual([]);
     expect(m.handle({ type: 'takeover', from: 'n1' })).toEqual([]);
     expect(m.currentPhase).toBe('running');
+  });
+
+  it("answers a peer's hello with its own status, and only a hello", () => {
+    const m = new DistAppMachine(SPEC, 'n2');
+    m.handle({ type: 'init' });
+    const hello = m.handle({ type: 'nodeup', peer: 'n3' });
+    expect(hello).toContainEqual({ type: 'send', to: 'n3', message: { v: 1, kind: 'status', app: 'billing', instance: false, eligible: true, hello: true } });
+    // n3's own hello (its first status after its nodeup): answered, in case our hello reached it before it listened.
+    expect(m.handle({ type: 'status', from: 'n3', instance: false, eligible: true, hello: true })).toContainEqual({
+      type: 'send',
+      to: 'n3',
+      message: { v: 1, kind: 'status', app: 'billing', instance: false, eligible: true, hello: false },
+    });
+    expect(m.handle({ type: 'status', from: 'n3', instance: false, eligible: true, hello: false }).filter((e) => e.type === 'send')).toEqual([]);
   });
 
   it('rejects a node that is not a candidate', () => {
@@ -203,6 +224,8 @@ describe('the distributed application protocol over random schedules (property)'
         if (concurrent) seen.concurrentHolders++;
         if ([...c.nodes.values()].some((n) => n.starts.some((s) => s.startsWith('takeover')))) seen.takeovers++;
         const alive = [...c.nodes.values()].filter((n) => n.alive);
+        // Every node that gave the application up knows its peers know.
+        for (const n of alive) expect(n.machine.snapshot().eligible || n.machine.handedOver, n.name).toBe(true);
         const eligible = alive.filter((n) => n.machine.snapshot().eligible);
         const holders = c.holders();
         if (eligible.length === 0) {

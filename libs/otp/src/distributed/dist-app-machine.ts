@@ -54,6 +54,8 @@ export class DistAppMachine {
   /** A stop asked for while the instance was starting; carried out once it has started. */
   private pendingStop: StopWhy | null = null;
   private lastHolder: LastHolder | null = null;
+  /** Peers sent a final status (this node gave the application up) that have not answered yet. */
+  private readonly unanswered = new Set<string>();
   private out: Effect[] = [];
 
   constructor(
@@ -82,6 +84,15 @@ export class DistAppMachine {
     return this.phase;
   }
 
+  /**
+   * This node gave the application up (it is not eligible), holds no instance, and every
+   * connected candidate has answered its final status: they know, and may start it at once.
+   * (The node's shutdown waits for this before its connections close.)
+   */
+  get handedOver(): boolean {
+    return !this.eligible && !this.hasInstance && this.unanswered.size === 0;
+  }
+
   /** Whether `peer` is synced: connected, its status received in this connection, not deferred. */
   isSynced(peer: string): boolean {
     const p = this.peers.get(peer);
@@ -91,6 +102,8 @@ export class DistAppMachine {
   handle(event: MachineEvent): Effect[] {
     this.out = [];
     switch (event.type) {
+      case 'init':
+        break;
       case 'nodeup':
         this.onNodeUp(event.peer);
         break;
@@ -99,6 +112,7 @@ export class DistAppMachine {
         break;
       case 'status':
         this.onStatus(event.from, event.instance, event.eligible);
+        if (event.hello && this.peers.has(event.from)) this.sendStatus(event.from, false);
         break;
       case 'takeover':
         this.onTakeover(event.from);
@@ -131,7 +145,7 @@ export class DistAppMachine {
     // A new connection: whatever the peer said before belongs to the old one.
     this.forget(peer);
     this.peers.set(peer, { status: null, deferred: false });
-    this.sendStatus(peer);
+    this.sendStatus(peer, true);
   }
 
   private onNodeDown(peer: string): void {
@@ -142,6 +156,7 @@ export class DistAppMachine {
     const p = this.peers.get(peer);
     if (p === undefined) return;
     this.peers.delete(peer);
+    this.unanswered.delete(peer);
     if (p.status?.instance === true) this.lastHolder = { node: peer, how: 'down' };
     if (this.awaitingTakeover === peer) this.awaitingTakeover = null;
   }
@@ -149,6 +164,7 @@ export class DistAppMachine {
   private onStatus(from: string, instance: boolean, eligible: boolean): void {
     const p = this.peers.get(from);
     if (p === undefined) return; // not connected (a stale message): ignored
+    this.unanswered.delete(from);
     const before = p.status;
     p.status = { instance, eligible };
     if (before?.instance === true && !instance) {
@@ -267,12 +283,21 @@ export class DistAppMachine {
     this.timer = null;
   }
 
-  private sendStatus(to: string): void {
-    this.out.push({ type: 'send', to, message: { v: DIST_APP_PROTOCOL_VERSION, kind: 'status', app: this.spec.name, instance: this.hasInstance, eligible: this.eligible } });
+  private sendStatus(to: string, hello: boolean): void {
+    const message = { v: DIST_APP_PROTOCOL_VERSION, kind: 'status', app: this.spec.name, instance: this.hasInstance, eligible: this.eligible, hello } as const;
+    this.out.push({ type: 'send', to, message });
   }
 
+  /**
+   * Tell every connected candidate. A status that gives the application up (not eligible, no
+   * instance) is sent as a hello: the answers tell this node that every peer knows.
+   */
   private broadcastStatus(): void {
-    for (const peer of this.peers.keys()) this.sendStatus(peer);
+    const final = !this.eligible && !this.hasInstance;
+    for (const peer of this.peers.keys()) {
+      this.sendStatus(peer, final);
+      if (final) this.unanswered.add(peer);
+    }
   }
 
   // ---- ranks ----
@@ -314,6 +339,7 @@ export class DistAppMachine {
       holders,
       timerArmed: this.timer !== null,
       awaitingTakeoverFrom: this.awaitingTakeover,
+      handedOver: this.handedOver,
     };
   }
 }

@@ -12,7 +12,10 @@ import type { DistAppMessage, DistAppSpec, Effect, MachineEvent } from './dist-a
  * chosen by the test.
  */
 
-type Item = { readonly kind: 'up' | 'down'; readonly epoch: number } | { readonly kind: 'msg'; readonly epoch: number; readonly message: DistAppMessage };
+type Item =
+  | { readonly kind: 'up'; readonly epoch: number }
+  | { readonly kind: 'down'; readonly epoch: number }
+  | { readonly kind: 'msg'; readonly epoch: number; readonly message: DistAppMessage };
 
 export interface SimNode {
   readonly name: string;
@@ -46,7 +49,9 @@ export class SimCluster {
   }
 
   private fresh(name: string): SimNode {
-    return { name, alive: true, machine: new DistAppMachine(this.spec, name), inbox: new Map(), epochOf: new Map(), timer: null, pendingStart: null, pendingStop: false, starts: [] };
+    const n: SimNode = { name, alive: true, machine: new DistAppMachine(this.spec, name), inbox: new Map(), epochOf: new Map(), timer: null, pendingStart: null, pendingStop: false, starts: [] };
+    this.feed(n, { type: 'init' });
+    return n;
   }
 
   node(name: string): SimNode {
@@ -101,7 +106,7 @@ export class SimCluster {
     } else {
       if (n.epochOf.get(from) !== item.epoch) return true; // from an old connection: dropped
       const m = item.message;
-      this.feed(n, m.kind === 'status' ? { type: 'status', from, instance: m.instance, eligible: m.eligible } : { type: 'takeover', from });
+      this.feed(n, m.kind === 'status' ? { type: 'status', from, instance: m.instance, eligible: m.eligible, hello: m.hello } : { type: 'takeover', from });
     }
     return true;
   }

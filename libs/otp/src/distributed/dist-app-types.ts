@@ -38,6 +38,13 @@ export interface StatusMessage {
   readonly instance: boolean;
   /** The sender may start the application (false once it gave it up, for the rest of its incarnation). */
   readonly eligible: boolean;
+  /**
+   * The receiver answers with its own status. Set on the first status of a connection (the
+   * sender's earlier status may have reached this node before its controller listened, at node
+   * start), and on a final status (the sender gave the application up: the answers tell it that
+   * its peers know, before its node goes away).
+   */
+  readonly hello: boolean;
 }
 
 /** A node of a better priority level asks the holder to stop its instance so that it can start one. */
@@ -54,17 +61,19 @@ export function parseDistAppMessage(body: unknown): DistAppMessage | null {
   if (typeof body !== 'object' || body === null) return null;
   const m = body as Record<string, unknown>;
   if (m['v'] !== DIST_APP_PROTOCOL_VERSION || typeof m['app'] !== 'string') return null;
-  if (m['kind'] === 'status' && typeof m['instance'] === 'boolean' && typeof m['eligible'] === 'boolean') {
-    return { v: DIST_APP_PROTOCOL_VERSION, kind: 'status', app: m['app'], instance: m['instance'], eligible: m['eligible'] };
+  if (m['kind'] === 'status' && typeof m['instance'] === 'boolean' && typeof m['eligible'] === 'boolean' && typeof m['hello'] === 'boolean') {
+    return { v: DIST_APP_PROTOCOL_VERSION, kind: 'status', app: m['app'], instance: m['instance'], eligible: m['eligible'], hello: m['hello'] };
   }
   if (m['kind'] === 'takeover') return { v: DIST_APP_PROTOCOL_VERSION, kind: 'takeover', app: m['app'] };
   return null;
 }
 
 export type MachineEvent =
+  /** The controller starts: the first decision (usually: arm the failover timer until the others are heard). */
+  | { readonly type: 'init' }
   | { readonly type: 'nodeup'; readonly peer: string }
   | { readonly type: 'nodedown'; readonly peer: string }
-  | { readonly type: 'status'; readonly from: string; readonly instance: boolean; readonly eligible: boolean }
+  | { readonly type: 'status'; readonly from: string; readonly instance: boolean; readonly eligible: boolean; readonly hello: boolean }
   | { readonly type: 'takeover'; readonly from: string }
   | { readonly type: 'timeout'; readonly timer: number }
   | { readonly type: 'started' }
@@ -102,4 +111,6 @@ export interface MachineSnapshot {
   readonly holders: readonly string[];
   readonly timerArmed: boolean;
   readonly awaitingTakeoverFrom: string | null;
+  /** Given up, no instance, and every connected candidate has acknowledged it. */
+  readonly handedOver: boolean;
 }

@@ -80,6 +80,8 @@ export class ServerProcess implements SysHost {
   /** terminate has run (or is running): the core's terminate hook must not run it again. */
   terminated = false;
   private deferred: unknown[] | null = null;
+  /** A code change prepared (while suspended) and not yet committed. */
+  private pendingChange: { type: LooseServerType; state: unknown } | null = null;
   private timer: TimerRef | null = null;
   private tick: TimerTick | null = null;
 
@@ -306,7 +308,8 @@ export class ServerProcess implements SysHost {
     return state;
   }
 
-  sysChangeCode(to: unknown, extra: unknown): MaybePromise<void> {
+  /** Run `to`'s codeChange on the current state: the implementation and state to switch to (nothing changes yet). */
+  private convert(to: unknown, extra: unknown): MaybePromise<{ type: LooseServerType; state: unknown }> {
     if (!isOtpType(to) || to.otp !== this.type.otp || typeof (to as Partial<LooseServerType>).callbacks !== 'object') {
       throw new InvalidArgumentError('change_code', `the new implementation is not a ${this.type.otp} type`);
     }
@@ -317,10 +320,39 @@ export class ServerProcess implements SysHost {
       if (!isResult(x)) throw badReturn('codeChange', x);
       if ('error' in x) throw new CodeChangeError(this.ctx.self.toString(), x['error']);
       if (!('state' in x)) throw badReturn('codeChange', x);
-      this.type = next;
-      this.impl = next.callbacks;
-      this.setState(x['state']);
+      return { type: next, state: x['state'] };
     });
+  }
+
+  private adopt(change: { type: LooseServerType; state: unknown }): void {
+    this.type = change.type;
+    this.impl = change.type.callbacks;
+    this.setState(change.state);
+  }
+
+  sysChangeCode(to: unknown, extra: unknown): MaybePromise<void> {
+    if (to === this.type) return;
+    return andThen(this.convert(to, extra), (change) => this.adopt(change));
+  }
+
+  sysPrepareCodeChange(to: unknown, extra: unknown): MaybePromise<'prepared' | 'current'> {
+    this.pendingChange = null;
+    if (to === this.type) return 'current';
+    return andThen(this.convert(to, extra), (change) => {
+      this.pendingChange = change;
+      return 'prepared' as const;
+    });
+  }
+
+  sysCommitCodeChange(): void {
+    const change = this.pendingChange;
+    if (change === null) throw new InvalidArgumentError('commit_code_change', 'no code change is prepared');
+    this.pendingChange = null;
+    this.adopt(change);
+  }
+
+  sysAbortCodeChange(): void {
+    this.pendingChange = null;
   }
 
   sysTerminate(reason: ExitReason): MaybePromise<void> {

@@ -43,6 +43,13 @@ function show(value: unknown): string {
  * data, postponing, inserted events, timeouts, the enter call. Inserted events and events
  * postponed until a state change are handled before the next message.
  */
+/** What a code change switches a state machine to. */
+interface StatemChange {
+  readonly type: LooseStatemType;
+  readonly state: unknown;
+  readonly data: unknown;
+}
+
 export class StatemProcess implements SysHost {
   type: LooseStatemType;
   impl: LooseStatemCallbacks;
@@ -53,6 +60,8 @@ export class StatemProcess implements SysHost {
   suspended = false;
   terminated = false;
   private deferred: unknown[] | null = null;
+  /** A code change prepared (while suspended) and not yet committed. */
+  private pendingChange: StatemChange | null = null;
   private postponed: StatemEvent[] = [];
   private readonly timers: StatemTimers;
   private pendingEventTimeout: { readonly ms: number; readonly content: unknown } | null = null;
@@ -254,7 +263,8 @@ export class StatemProcess implements SysHost {
     return next;
   }
 
-  sysChangeCode(to: unknown, extra: unknown): MaybePromise<void> {
+  /** Run `to`'s codeChange on the current state and data: what to switch to (nothing changes yet). */
+  private convert(to: unknown, extra: unknown): MaybePromise<StatemChange> {
     if (!isOtpType(to) || to.otp !== 'gen_statem') throw new InvalidArgumentError('change_code', 'the new implementation is not a gen_statem type');
     const next = to as unknown as LooseStatemType;
     const convert = next.callbacks.codeChange;
@@ -264,11 +274,40 @@ export class StatemProcess implements SysHost {
       if (typeof x !== 'object' || x === null) throw new BadReturnError('codeChange', show(x));
       if ('error' in x) throw new CodeChangeError(this.ctx.self.toString(), (x as { error: unknown }).error);
       if (!('state' in x) || !('data' in x)) throw new BadReturnError('codeChange', show(x));
-      this.type = next;
-      this.impl = next.callbacks;
-      this.setState((x as { state: unknown }).state);
-      this.setData((x as { data: unknown }).data);
+      return { type: next, state: (x as { state: unknown }).state, data: (x as { data: unknown }).data };
     });
+  }
+
+  private adopt(change: StatemChange): void {
+    this.type = change.type;
+    this.impl = change.type.callbacks;
+    this.setState(change.state);
+    this.setData(change.data);
+  }
+
+  sysChangeCode(to: unknown, extra: unknown): MaybePromise<void> {
+    if (to === this.type) return;
+    return andThen(this.convert(to, extra), (change) => this.adopt(change));
+  }
+
+  sysPrepareCodeChange(to: unknown, extra: unknown): MaybePromise<'prepared' | 'current'> {
+    this.pendingChange = null;
+    if (to === this.type) return 'current';
+    return andThen(this.convert(to, extra), (change) => {
+      this.pendingChange = change;
+      return 'prepared' as const;
+    });
+  }
+
+  sysCommitCodeChange(): void {
+    const change = this.pendingChange;
+    if (change === null) throw new InvalidArgumentError('commit_code_change', 'no code change is prepared');
+    this.pendingChange = null;
+    this.adopt(change);
+  }
+
+  sysAbortCodeChange(): void {
+    this.pendingChange = null;
   }
 
   sysTerminate(reason: ExitReason): MaybePromise<void> {
