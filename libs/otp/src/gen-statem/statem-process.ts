@@ -1,5 +1,6 @@
 import { isCallMessage, isExitMessage, type CallFrom, type ProcessContext } from '@sdnode/core';
 import { BadReturnError, CodeChangeError, ExitReasons, InvalidArgumentError, UnknownRequestError, type ExitReason, type Pid } from '@sdnode/wire';
+import { StagedCodeChange } from '../common/staged-code-change.js';
 import { andThen, isThenable, type MaybePromise } from '../common/async.js';
 import type { Debug } from '../common/debug.js';
 import { isCastMessage, isSysRequest, TimerTick } from '../common/messages.js';
@@ -61,7 +62,11 @@ export class StatemProcess implements SysHost {
   terminated = false;
   private deferred: unknown[] | null = null;
   /** A code change prepared (while suspended) and not yet committed. */
-  private pendingChange: StatemChange | null = null;
+  private readonly codeChange = new StagedCodeChange<LooseStatemType, StatemChange>(
+    () => this.type,
+    (to, extra) => this.convert(to, extra),
+    (change) => this.adopt(change),
+  );
   private postponed: StatemEvent[] = [];
   private readonly timers: StatemTimers;
   private pendingEventTimeout: { readonly ms: number; readonly content: unknown } | null = null;
@@ -286,28 +291,19 @@ export class StatemProcess implements SysHost {
   }
 
   sysChangeCode(to: unknown, extra: unknown): MaybePromise<void> {
-    if (to === this.type) return;
-    return andThen(this.convert(to, extra), (change) => this.adopt(change));
+    return this.codeChange.change(to, extra);
   }
 
   sysPrepareCodeChange(to: unknown, extra: unknown): MaybePromise<'prepared' | 'current'> {
-    this.pendingChange = null;
-    if (to === this.type) return 'current';
-    return andThen(this.convert(to, extra), (change) => {
-      this.pendingChange = change;
-      return 'prepared' as const;
-    });
+    return this.codeChange.prepare(to, extra);
   }
 
   sysCommitCodeChange(): void {
-    const change = this.pendingChange;
-    if (change === null) throw new InvalidArgumentError('commit_code_change', 'no code change is prepared');
-    this.pendingChange = null;
-    this.adopt(change);
+    this.codeChange.commit();
   }
 
   sysAbortCodeChange(): void {
-    this.pendingChange = null;
+    this.codeChange.abort();
   }
 
   sysTerminate(reason: ExitReason): MaybePromise<void> {
