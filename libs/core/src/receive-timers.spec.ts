@@ -1,5 +1,4 @@
-import { describe, expect, it } from 'vitest';
-import { performance } from 'node:perf_hooks';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ReceiveTimers, type TimedEntry } from './receive-timers.js';
 
 function entry(onFire: (e: TimedEntry) => void = () => {}): TimedEntry & { firedAt: number | null } {
@@ -17,16 +16,24 @@ function entry(onFire: (e: TimedEntry) => void = () => {}): TimedEntry & { fired
   return e;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Move the faked clock (setTimeout and performance.now) forward, firing what falls due. */
+const advance = (ms: number) => vi.advanceTimersByTime(ms);
 
 describe('ReceiveTimers', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('fires an entry once, not before its deadline', async () => {
     const timers = new ReceiveTimers();
     const e = entry();
     const t0 = performance.now();
     timers.arm(e, 20);
     expect(timers.size).toBe(1);
-    await sleep(60);
+    advance(60);
     expect(e.firedAt).not.toBeNull();
     expect(e.firedAt! - t0).toBeGreaterThanOrEqual(20);
     expect(e.list).toBeNull();
@@ -46,7 +53,7 @@ describe('ReceiveTimers', () => {
     timers.cancel(d); // tail
     timers.cancel(d); // twice: no-op
     expect(timers.size).toBe(1);
-    await sleep(40);
+    advance(40);
     expect(fired).toEqual(['c']);
   });
 
@@ -56,9 +63,9 @@ describe('ReceiveTimers', () => {
     timers.arm(entry(() => fired.push('long')), 300);
     timers.arm(entry(() => fired.push('short1')), 5);
     timers.arm(entry(() => fired.push('short2')), 5);
-    await sleep(30);
+    advance(30);
     expect(fired).toEqual(['short1', 'short2']);
-    await sleep(350);
+    advance(350);
     expect(fired).toEqual(['short1', 'short2', 'long']);
   });
 
@@ -66,12 +73,12 @@ describe('ReceiveTimers', () => {
     const timers = new ReceiveTimers();
     const first = entry();
     timers.arm(first, 15);
-    await sleep(8);
+    advance(8);
     const second = entry();
     timers.arm(second, 15); // due about 8 ms after the list's timer
     const armedAt = performance.now();
     timers.cancel(first);
-    await sleep(45);
+    advance(45);
     expect(first.firedAt).toBeNull();
     expect(second.firedAt).not.toBeNull();
     expect(second.firedAt! - armedAt).toBeGreaterThanOrEqual(15 - 1);
@@ -84,9 +91,9 @@ describe('ReceiveTimers', () => {
     timers.arm(e, 5);
     timers.arm(e, 300);
     expect(timers.size).toBe(1);
-    await sleep(30);
+    advance(30);
     expect(count).toBe(0);
-    await sleep(350);
+    advance(350);
     expect(count).toBe(1);
   });
 
@@ -95,7 +102,7 @@ describe('ReceiveTimers', () => {
     let count = 0;
     const again = entry(() => count++);
     timers.arm(entry(() => timers.arm(again, 10)), 5);
-    await sleep(50);
+    advance(50);
     expect(count).toBe(1);
     expect(timers.size).toBe(0);
   });

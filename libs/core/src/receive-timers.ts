@@ -14,7 +14,6 @@
  * fires with nothing due it is dropped. A timer never fires an entry before its deadline: when it
  * fires early (the event loop's clock is coarser than performance.now), it is re-armed for the rest.
  */
-import { performance } from 'node:perf_hooks';
 
 /** The longest delay Node.js timers accept (ms); longer timeouts wait this long. */
 const TIMEOUT_MAX = 2 ** 31 - 1;
