@@ -25,6 +25,7 @@ import { defaultLogger, type CoreLogger } from './logger.js';
 import { RPC_SERVER_NAME, RpcServer, unwrapRpcAnswer, type RpcFunction } from './rpc-server.js';
 import { WorkerPool } from './worker-pool.js';
 import { createDefaultTransport } from './default-transport.js';
+import { ShutdownHooks } from './shutdown-hooks.js';
 import type {
   NodeConnectOptions,
   NodeEvents,
@@ -37,12 +38,6 @@ import type {
   RunOptions,
 } from './node-options.js';
 
-interface ShutdownHook {
-  readonly name: string;
-  readonly hook: () => void | Promise<void>;
-  readonly timeout: number;
-}
-
 /**
  * One node: a local runtime (processes, names, timers) plus, with a transport, distribution to
  * other nodes. Several nodes can run in one Node.js process (nothing is module-level).
@@ -52,7 +47,7 @@ export class Node {
   private readonly events = new EventEmitter();
   private readonly functions = new Map<string, RpcFunction>();
   private stopped: Promise<void> | null = null;
-  private readonly shutdownHooks: ShutdownHook[] = [];
+  private readonly shutdownHooks: ShutdownHooks;
 
   private constructor(
     private readonly k: Kernel,
@@ -63,6 +58,7 @@ export class Node {
     options: NodeOptions,
   ) {
     this.workers = new WorkerPool(k.name, options.workers);
+    this.shutdownHooks = new ShutdownHooks(logger);
     this.events.setMaxListeners(0);
   }
 
@@ -379,27 +375,7 @@ export class Node {
    * throws or overruns is logged and the stop goes on. Returns a function that removes the hook.
    */
   addShutdownHook(name: string, hook: () => void | Promise<void>, options: { timeout?: number } = {}): () => void {
-    const entry: ShutdownHook = { name, hook, timeout: options.timeout ?? 30_000 };
-    this.shutdownHooks.push(entry);
-    return () => {
-      const i = this.shutdownHooks.indexOf(entry);
-      if (i >= 0) this.shutdownHooks.splice(i, 1);
-    };
-  }
-
-  private async runShutdownHooks(): Promise<void> {
-    for (const { name, hook, timeout } of this.shutdownHooks.splice(0).reverse()) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const overrun = new Promise<'overrun'>((resolve) => (timer = setTimeout(() => resolve('overrun'), timeout)));
-      try {
-        const outcome = await Promise.race([Promise.resolve().then(hook), overrun]);
-        if (outcome === 'overrun') this.logger.warn({ hook: name, timeout }, 'shutdown hook overran its timeout; stopping anyway');
-      } catch (e) {
-        this.logger.error({ err: e, hook: name }, 'shutdown hook failed');
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+    return this.shutdownHooks.add(name, hook, options.timeout);
   }
 
   /**
@@ -419,7 +395,7 @@ export class Node {
       }
     }
     this.stopped = (async () => {
-      await this.runShutdownHooks();
+      await this.shutdownHooks.run();
       const k = this.k;
       k.stopping = true;
       for (const p of [...k.procs.values()]) k.die(p, ExitReasons.shutdown());
