@@ -106,12 +106,12 @@ export class ConnectionManager implements HandshakeHost {
 
   badInput(error: Error, context: Record<string, unknown>): void {
     this.stats.badFrames++;
-    this.badLog.warn({ ...context, node: this.name, err: error }, 'bad input dropped');
+    this.badLog.warn({ ...context, node: this.name, ...describeInputError(error) }, 'bad input dropped');
   }
 
   refused(error: Error, context: Record<string, unknown>): void {
     this.stats.handshakesRefused++;
-    this.badLog.warn({ ...context, node: this.name, err: error }, 'handshake refused');
+    this.badLog.warn({ ...context, node: this.name, ...describeInputError(error) }, 'handshake refused');
   }
 
   refuseBack(hello: HelloFrame, reason: RefuseFrame['reason']): void {
@@ -387,4 +387,10 @@ export class ConnectionManager implements HandshakeHost {
       this.table.release(name);
     }
   }
+}
+
+/** Bad input is the peer's fault, not ours: log its code and message, without our stack trace. */
+function describeInputError(error: Error): { code?: string; error: string } {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? { code, error: error.message } : { error: error.message };
 }
