@@ -1,6 +1,14 @@
 import { InvalidArgumentError } from '@sdnode/wire';
 import { andThen, type MaybePromise } from './async.js';
 
+/** What the sys handler needs of a process's code changes (see StagedCodeChange). */
+export interface CodeChanger {
+  change(to: unknown, extra: unknown): MaybePromise<void>;
+  prepare(to: unknown, extra: unknown): MaybePromise<'prepared' | 'current'>;
+  commit(): void;
+  abort(): void;
+}
+
 /**
  * The code-change bookkeeping every behaviour process shares (GenServer, GenStatem): a direct
  * change (`Sys.changeCode`: convert, then adopt at once), and the two-phase change of a node-wide
@@ -10,7 +18,7 @@ import { andThen, type MaybePromise } from './async.js';
  * `convert` runs the new type's codeChange and throws CodeChangeError/BadReturnError on failure;
  * `adopt` switches the process to the converted type and state.
  */
-export class StagedCodeChange<T, C extends { readonly type: T }> {
+export class StagedCodeChange<T, C extends { readonly type: T }> implements CodeChanger {
   private pending: C | null = null;
 
   constructor(

@@ -1,3 +1,4 @@
+import type { CodeChanger } from './staged-code-change.js';
 import type { CallMessage, CallOptions, Destination, ProcessContext } from '@sdnode/core';
 import { CalleeExitError, ExitReasons, InvalidArgumentError, type ExitReason, type Pid } from '@sdnode/wire';
 import { isThenable, type MaybePromise } from './async.js';
@@ -27,18 +28,14 @@ export interface SysHost {
   sysStatusState(): unknown;
   /** Replace the state with `fn(state)`; returns the new state (throws: state unchanged). */
   sysReplaceState(fn: (state: unknown) => unknown): unknown;
-  /** Switch to the implementation `to` (its codeChange converts the state); throws a typed error. */
-  sysChangeCode(to: unknown, extra: unknown): MaybePromise<void>;
   /**
-   * The first half of a change, on a suspended process: run `to`'s codeChange and keep the result
-   * without switching. `current`: the process runs `to` already. Throws a typed error (the
-   * process keeps its version and state).
+   * Code changes: `change` switches to the implementation `to` at once (its codeChange converts
+   * the state); `prepare` runs `to`'s codeChange on a suspended process and keeps the result
+   * without switching (`current`: it runs `to` already), `commit` switches to it, `abort` forgets
+   * it (also done on resume and on replace_state). Failures throw a typed error and leave the
+   * process on its version and state.
    */
-  sysPrepareCodeChange(to: unknown, extra: unknown): MaybePromise<'prepared' | 'current'>;
-  /** Switch to the prepared implementation and state (throws when nothing is prepared). */
-  sysCommitCodeChange(): void;
-  /** Forget a prepared change (also done on resume and on replace_state). */
-  sysAbortCodeChange(): void;
+  readonly codeChange: CodeChanger;
   /** Run terminate and exit with `reason`. */
   sysTerminate(reason: ExitReason): MaybePromise<void>;
   /** Handle the messages deferred while suspended, in order. */
@@ -86,7 +83,7 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
       answer({ ok: host.sysGetState() });
       return;
     case 'replace_state':
-      host.sysAbortCodeChange();
+      host.codeChange.abort();
       try {
         answer({ ok: host.sysReplaceState(req.fn) });
       } catch (e) {
@@ -135,13 +132,13 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
       return;
     case 'resume':
       host.suspended = false;
-      host.sysAbortCodeChange();
+      host.codeChange.abort();
       answer({ ok: null });
       return host.sysResumed();
     case 'change_code': {
       let r: MaybePromise<void>;
       try {
-        r = host.sysChangeCode(req.to, req.extra);
+        r = host.codeChange.change(req.to, req.extra);
       } catch (e) {
         answer({ error: e instanceof Error ? e : new Error(String(e)) });
         return;
@@ -159,7 +156,7 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
       let r: MaybePromise<'prepared' | 'current'>;
       try {
         if (!host.suspended) throw new InvalidArgumentError('prepare_code_change', 'the process must be suspended first (Sys.suspend)');
-        r = host.sysPrepareCodeChange(req.to, req.extra);
+        r = host.codeChange.prepare(req.to, req.extra);
       } catch (e) {
         answer({ error: e instanceof Error ? e : new Error(String(e)) });
         return;
@@ -175,14 +172,14 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
     }
     case 'commit_code_change':
       try {
-        host.sysCommitCodeChange();
+        host.codeChange.commit();
         answer({ ok: null });
       } catch (e) {
         answer({ error: e instanceof Error ? e : new Error(String(e)) });
       }
       return;
     case 'abort_code_change':
-      host.sysAbortCodeChange();
+      host.codeChange.abort();
       answer({ ok: null });
       return;
     case 'terminate':

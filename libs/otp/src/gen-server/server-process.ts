@@ -82,7 +82,7 @@ export class ServerProcess implements SysHost {
   terminated = false;
   private deferred: unknown[] | null = null;
   /** A code change prepared (while suspended) and not yet committed. */
-  private readonly codeChange = new StagedCodeChange<LooseServerType, { type: LooseServerType; state: unknown }>(
+  readonly codeChange = new StagedCodeChange<LooseServerType, { type: LooseServerType; state: unknown }>(
     () => this.type,
     (to, extra) => this.convert(to, extra),
     (change) => this.adopt(change),
@@ -333,22 +333,6 @@ export class ServerProcess implements SysHost {
     this.type = change.type;
     this.impl = change.type.callbacks;
     this.setState(change.state);
-  }
-
-  sysChangeCode(to: unknown, extra: unknown): MaybePromise<void> {
-    return this.codeChange.change(to, extra);
-  }
-
-  sysPrepareCodeChange(to: unknown, extra: unknown): MaybePromise<'prepared' | 'current'> {
-    return this.codeChange.prepare(to, extra);
-  }
-
-  sysCommitCodeChange(): void {
-    this.codeChange.commit();
-  }
-
-  sysAbortCodeChange(): void {
-    this.codeChange.abort();
   }
 
   sysTerminate(reason: ExitReason): MaybePromise<void> {

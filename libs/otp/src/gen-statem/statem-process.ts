@@ -62,7 +62,7 @@ export class StatemProcess implements SysHost {
   terminated = false;
   private deferred: unknown[] | null = null;
   /** A code change prepared (while suspended) and not yet committed. */
-  private readonly codeChange = new StagedCodeChange<LooseStatemType, StatemChange>(
+  readonly codeChange = new StagedCodeChange<LooseStatemType, StatemChange>(
     () => this.type,
     (to, extra) => this.convert(to, extra),
     (change) => this.adopt(change),
@@ -288,22 +288,6 @@ export class StatemProcess implements SysHost {
     this.impl = change.type.callbacks;
     this.setState(change.state);
     this.setData(change.data);
-  }
-
-  sysChangeCode(to: unknown, extra: unknown): MaybePromise<void> {
-    return this.codeChange.change(to, extra);
-  }
-
-  sysPrepareCodeChange(to: unknown, extra: unknown): MaybePromise<'prepared' | 'current'> {
-    return this.codeChange.prepare(to, extra);
-  }
-
-  sysCommitCodeChange(): void {
-    this.codeChange.commit();
-  }
-
-  sysAbortCodeChange(): void {
-    this.codeChange.abort();
   }
 
   sysTerminate(reason: ExitReason): MaybePromise<void> {
