@@ -1,8 +1,9 @@
 /**
  * fast-check generators of valid cluster documents in the input form (bare names, defaults,
- * short references, durations as text), for the property tests. Valid by construction: unique
- * short names, explicit ports (10000+) disjoint from the default ones (basePort + index < 6000),
- * references only to generated nodes, each node at most once per group or application.
+ * short references, durations as text, partial registry settings), for the property tests. Valid
+ * by construction: unique short names, explicit ports (10000+) disjoint from the default ones
+ * (basePort + index < 6000), references only to generated nodes, each node at most once per group
+ * or application, durations above zero.
  */
 import fc from 'fast-check';
 
@@ -23,6 +24,16 @@ const duration = fc.oneof(
   fc.integer({ min: 1, max: 10_000_000 }),
   fc.integer({ min: 1, max: 3600 }).map((s) => `${s}s`),
   fc.integer({ min: 1, max: 999 }).map((ms) => `${ms}ms`),
+);
+/** A `registry` section: any subset of its fields, each in any accepted form. */
+export const registrySettings: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    mode: fc.constantFrom('replicated', 'partitioned'),
+    replicas: fc.integer({ min: 0, max: 16 }),
+    resolver: fc.constantFrom('exitLoser', 'notifyBoth', 'unregisterBoth'),
+    tombstoneTtl: duration,
+  },
+  { requiredKeys: [] },
 );
 const host = fc.oneof(fc.constant('127.0.0.1'), fc.ipV4().filter((h) => h !== '0.0.0.0'), fc.constant('::1'), fc.constant('db.example'));
 
@@ -96,6 +107,7 @@ export const clusterDocument: fc.Arbitrary<Doc> = fc
         }),
         { selector: (a) => a.name, maxLength: 3 },
       ),
+      registry: fc.option(registrySettings, { nil: undefined }),
     }),
   )
   .map((g) => {
@@ -110,6 +122,7 @@ export const clusterDocument: fc.Arbitrary<Doc> = fc
     if (g.applications.length > 0) {
       doc['applications'] = g.applications.map((a) => ({ name: a.name, nodes: a.nodes, ...(a.failoverTimeout === undefined ? {} : { failoverTimeout: a.failoverTimeout }) }));
     }
+    if (g.registry !== undefined) doc['registry'] = g.registry;
     return doc;
   });
 

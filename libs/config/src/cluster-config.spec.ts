@@ -22,6 +22,7 @@ describe('the normalised form', () => {
       sgroups: {},
       placement: {},
       applications: [{ name: 'x', failoverTimeout: 0, nodes: ['a@127.0.0.1', 'b@127.0.0.1'] }],
+      registry: { mode: 'replicated', replicas: 2, resolver: 'exitLoser', tombstoneTtl: 30_000 },
     });
   });
 

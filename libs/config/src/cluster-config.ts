@@ -40,6 +40,27 @@ export interface ApplicationConfig {
   readonly nodes: readonly (readonly string[])[];
 }
 
+/** How a name scope's registrations are held: on every node, or on an owner plus `replicas` holders. */
+export type RegistryMode = 'replicated' | 'partitioned';
+
+/** How a name registered on both sides of a healed partition is resolved (see docs/config.md). */
+export type ResolverName = 'exitLoser' | 'notifyBoth' | 'unregisterBoth';
+
+export const REGISTRY_MODES: readonly RegistryMode[] = Object.freeze(['replicated', 'partitioned'] as const);
+export const REGISTRY_RESOLVERS: readonly ResolverName[] = Object.freeze(['exitLoser', 'notifyBoth', 'unregisterBoth'] as const);
+/** The most holders besides the owner a partitioned scope may have. */
+export const MAX_REGISTRY_REPLICAS = 16;
+
+/** Settings of a name scope of @sdnode/registry (the global scope: `ClusterConfig.registry`). */
+export interface RegistryConfig {
+  readonly mode: RegistryMode;
+  /** Partitioned mode: holders of each name besides its owner. Kept, but not used, in replicated mode. */
+  readonly replicas: number;
+  readonly resolver: ResolverName;
+  /** Milliseconds a deleted registration is remembered. */
+  readonly tombstoneTtl: number;
+}
+
 /** Reserved for the placement layer: a named policy, shape-checked only (a mapping). */
 export type PlacementPolicyConfig = Readonly<Record<string, unknown>>;
 
@@ -58,6 +79,8 @@ export interface ClusterConfig {
   readonly placement: Readonly<Record<string, PlacementPolicyConfig>>;
   /** Distributed applications (run by @sdnode/otp's distributed application controller). */
   readonly applications: readonly ApplicationConfig[];
+  /** The global name scope of @sdnode/registry (the scope of the nodes in no s_group). */
+  readonly registry: RegistryConfig;
 }
 
 /** The defaults the normaliser fills in (documented in docs/config.md). */
@@ -70,6 +93,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   basePort: 4370,
   hidden: false,
   failoverTimeout: 0,
+  registry: Object.freeze<RegistryConfig>({ mode: 'replicated', replicas: 2, resolver: 'exitLoser', tombstoneTtl: 30_000 }),
 });
 
 // The file form.
@@ -103,6 +127,8 @@ export interface ClusterDocument {
   readonly sgroups: Readonly<Record<string, readonly string[]>>;
   readonly placement: ClusterConfig['placement'];
   readonly applications: readonly ApplicationDocument[];
+  /** As in the config: `tombstoneTtl` in milliseconds. */
+  readonly registry: RegistryConfig;
 }
 
 export function cookieDocument(cookie: CookieSource): CookieDocument {
@@ -139,6 +165,7 @@ export function toClusterDocument(config: ClusterConfig): ClusterDocument {
       failoverTimeout: a.failoverTimeout,
       nodes: a.nodes.map((level) => (level.length === 1 ? (level[0] as string) : [...level])),
     })),
+    registry: { ...config.registry },
   };
 }
 

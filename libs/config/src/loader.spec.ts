@@ -44,6 +44,11 @@ applications:
   - name: billing
     failoverTimeout: 2.5s
     nodes: [db, [web1, web2]]
+registry:
+  mode: partitioned
+  replicas: 1
+  resolver: notifyBoth
+  tombstoneTtl: 2m
 `;
 
 describe('loading a cluster configuration', () => {
@@ -79,6 +84,7 @@ describe('loading a cluster configuration', () => {
       sgroups: {},
       placement: {},
       applications: [],
+      registry: CONFIG_DEFAULTS.registry,
     });
   });
 
@@ -134,6 +140,7 @@ describe('loading a cluster configuration', () => {
     expect(config.applications).toEqual([
       { name: 'billing', failoverTimeout: 2500, nodes: [['db@10.0.2.5'], ['web1@10.0.1.10', 'web2@10.0.1.11']] },
     ]);
+    expect(config.registry).toEqual({ mode: 'partitioned', replicas: 1, resolver: 'notifyBoth', tombstoneTtl: 120_000 });
   });
 
   it('reads JSON files as JSON, with the same result as the equivalent YAML', () => {

@@ -10,6 +10,7 @@ import { CONFIG_DEFAULTS, type ClusterConfig, type CookieSource, type PlacementP
 import { ConfigFileUnreadableError, ConfigInvalidError, type ConfigProblem } from './errors.js';
 import { resolveNodes } from './node-resolution.js';
 import { NodeDirectory, resolveApplications, resolveSgroups } from './references.js';
+import { normaliseRegistrySettings } from './registry-settings.js';
 import { createSchemaValidator, type SchemaValidator } from './schema-validation.js';
 import { formatOf, locateProblems, objectSource, parseSource, type PathProblem, type SourceDocument, type SourceFormat } from './source-document.js';
 import { asArray, asObject, asString, parseDuration, type RawObject } from './values.js';
@@ -142,6 +143,7 @@ function normaliseDocument(data: unknown, options: NormaliseOptions): NormaliseR
     sgroups: resolveSgroups(root, directory, problems),
     placement: placementOf(root),
     applications: resolveApplications(root, directory, problems),
+    registry: normaliseRegistrySettings(root['registry'], ['registry'], problems),
   };
   return { config, problems };
 }

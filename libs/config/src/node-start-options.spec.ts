@@ -27,7 +27,15 @@ describe('start options of one node', () => {
         'x@h1': 'tcp://h1:4374',
         'x@h2': 'tcp://h2:4375',
       },
+      registry: { mode: 'replicated', replicas: 2, resolver: 'exitLoser', tombstoneTtl: 30_000 },
     });
+  });
+
+  it("gives every node, hidden or not, the cluster's registry settings", () => {
+    const config = parseClusterConfig('nodes: [a, {name: b, hidden: true}]\nregistry: {mode: partitioned, replicas: 3, resolver: unregisterBoth, tombstoneTtl: 10s}');
+    const expected = { mode: 'partitioned', replicas: 3, resolver: 'unregisterBoth', tombstoneTtl: 10_000 };
+    expect(nodeStartOptions(config, 'a', { cookie: 'k' }).registry).toEqual(expected);
+    expect(nodeStartOptions(config, 'b', { cookie: 'k' }).registry).toEqual(expected);
   });
 
   it('binds where listen says and advertises host:port', () => {

@@ -1,10 +1,11 @@
 /**
  * What one node of the cluster needs to start: plain data whose field names match @sdnode/core's
  * NodeOptions (config may not import core; `Node.start({...nodeStartOptions(config, 'a'), types})`),
- * including the cookie, turned from its configured source into the cookie itself.
+ * including the cookie, turned from its configured source into the cookie itself, plus the
+ * cluster's registry settings for @sdnode/registry.
  */
 import { readFileSync } from 'node:fs';
-import type { ClusterConfig, CookieSource, NodeConfig } from './cluster-config.js';
+import type { ClusterConfig, CookieSource, NodeConfig, RegistryConfig } from './cluster-config.js';
 import { CookieUnavailableError, UnknownNodeError } from './errors.js';
 import { shortName } from './values.js';
 
@@ -19,6 +20,8 @@ export interface NodeStartOptions {
   readonly netTickTime: number;
   /** The other nodes to connect to at start: name -> address. */
   readonly seeds: Readonly<Record<string, string>>;
+  /** Settings of the global name scope, for @sdnode/registry (not a NodeOptions field): the cluster's, the same on every node. */
+  readonly registry: RegistryConfig;
 }
 
 export interface NodeStartOptionsOptions extends CookieEnvironment {
@@ -63,6 +66,7 @@ export function nodeStartOptions(config: ClusterConfig, name: string, options: N
     hidden: node.hidden,
     netTickTime: config.netTickTime,
     seeds: seedsFor(config, node),
+    registry: { ...config.registry },
   };
 }
 

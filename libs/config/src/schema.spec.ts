@@ -19,6 +19,7 @@ describe('the JSON Schema', () => {
     node: definition('node'),
     application: definition('application'),
     cookie: definition('cookie').else as SchemaObject,
+    registry: definition('registrySettings'),
   };
 
   it('is exported by the package as @sdnode/config/schema.json', () => {
@@ -63,6 +64,7 @@ describe('docs/config.md', () => {
       ...Object.keys((schema.properties?.['defaults'] as SchemaObject).properties ?? {}),
       ...Object.keys(defs['node']?.properties ?? {}),
       ...Object.keys(defs['application']?.properties ?? {}),
+      ...Object.keys(defs['registrySettings']?.properties ?? {}),
     ]);
     expect([...fields].filter((f) => !docs.includes(`\`${f}\``))).toEqual([]);
   });
@@ -75,8 +77,14 @@ describe('docs/config.md', () => {
     expect(loader.check(readmeExample ?? '').ok).toBe(true);
   });
 
+  it('shows a valid registry section, with the settings its comments describe', () => {
+    const section = blocks(docs, 'yaml').find((b) => b.startsWith('registry:')) ?? '';
+    const result = loader.check(`nodes: [a]\n${section}`);
+    expect(result.ok && result.config.registry).toEqual({ mode: 'partitioned', replicas: 1, resolver: 'unregisterBoth', tombstoneTtl: 120_000 });
+  });
+
   it('shows exactly the problems the loader reports for its error example', () => {
-    const broken = blocks(docs, 'yaml')[2] ?? '';
+    const broken = blocks(docs, 'yaml').at(-1) ?? '';
     const shown = blocks(docs, 'text')[0] ?? '';
     const result = loader.check(broken, { file: 'cluster.yaml' });
     expect(result.ok ? '' : result.problems.map(formatProblem).join('\n')).toBe(shown.trimEnd());

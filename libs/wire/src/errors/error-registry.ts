@@ -4,6 +4,7 @@ import * as wireErrors from './wire-errors.js';
 import * as connectionErrors from './connection-errors.js';
 import * as harnessErrors from './harness-errors.js';
 import * as otpErrors from './otp-errors.js';
+import * as registryErrors from './registry-errors.js';
 
 type Rebuild = (wire: WireError) => SdnodeError;
 
@@ -17,6 +18,7 @@ const classes: ReadonlyArray<abstract new (...args: never[]) => SdnodeError> = [
   ...Object.values(connectionErrors),
   ...Object.values(harnessErrors),
   ...Object.values(otpErrors),
+  ...Object.values(registryErrors),
 ] as ReadonlyArray<abstract new (...args: never[]) => SdnodeError>;
 
 /**

@@ -35,3 +35,4 @@ export {
   DistributedApplicationError,
   UpgradeError,
 } from './otp-errors.js';
+export { NotAMemberError, UnknownScopeError, ScopeExistsError, NameNotRegisteredError, RegistryStoppedError } from './registry-errors.js';

@@ -1,0 +1,132 @@
+import { SdnodeError, type Pid, type Term } from '@sdnode/wire';
+import { entryToWire, type RegistryEntry } from './entry.js';
+import type { ClaimKind, Outcome } from './ops.js';
+import { nameConflictReason, resolveConflict, type NameConflictMessage } from './resolvers.js';
+import type { ScopeCore } from './scope-core.js';
+
+/** A claim as the owner sees it. */
+export interface Claim {
+  readonly req: number;
+  readonly kind: ClaimKind;
+  readonly name: string;
+  readonly pid: Pid | null;
+  readonly meta: Term | null;
+  /** Hash of the requester's view when it sent the claim. */
+  readonly view: string;
+}
+
+export interface Answer {
+  readonly outcome: Outcome;
+  readonly detail: Term | null;
+}
+
+/** Where an answer goes: a peer (by request number), or a local callback. */
+export type Reply = (answer: Answer) => void;
+
+/**
+ * The owner's side (docs/protocols/registry.md, "Deciding"): the owner of a name in the current
+ * view alone decides writes to it, one at a time, and only in a stable view; claims that arrive
+ * while the view settles wait, and claims made in another view are answered `retry`. Also
+ * resolves conflicts among the entries of names it owns.
+ */
+export class NameOwner {
+  private queue: Array<{ claim: Claim; reply: Reply }> = [];
+
+  constructor(private readonly c: ScopeCore) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  claim(claim: Claim, reply: Reply): void {
+    if (!this.c.view.stable) {
+      this.queue.push({ claim, reply });
+      return;
+    }
+    this.process(claim, reply);
+  }
+
+  /** The view became stable: decide what waited, then the conflicts of names owned here. */
+  stable(): void {
+    const queue = this.queue;
+    this.queue = [];
+    for (const { claim, reply } of queue) this.process(claim, reply);
+    for (const name of this.c.table.conflicted()) this.maybeResolve(name);
+  }
+
+  private process(claim: Claim, reply: Reply): void {
+    const c = this.c;
+    if (claim.view !== c.view.hash || c.view.ring.owner(claim.name) !== c.self) {
+      reply({ outcome: 'retry', detail: c.view.hash });
+      return;
+    }
+    try {
+      reply(this.decide(claim));
+    } catch (e) {
+      c.host.logger.error({ err: e, scope: c.scope, name: claim.name }, 'registry decision failed');
+      reply({ outcome: 'error', detail: (e instanceof SdnodeError ? e.toWire() : { code: 'EREGISTRY', message: String(e), details: {} }) as unknown as Term });
+    }
+  }
+
+  private decide(claim: Claim): Answer {
+    const c = this.c;
+    const { name, pid, meta, kind } = claim;
+    const current = c.table.get(name);
+    if (kind === 'unreg') {
+      for (const e of c.table.entriesOf(name)) c.deleteEverywhere(e, 'unregistered');
+      return { outcome: 'ok', detail: null };
+    }
+    if (pid === null) return { outcome: 'error', detail: { code: 'EBADCLAIM', message: 'claim without pid', details: {} } as unknown as Term };
+    if (!c.mayHold(pid)) return { outcome: 'noproc', detail: null };
+    if (kind === 'reg' && current !== undefined) {
+      return current.pid.equals(pid) ? { outcome: 'ok', detail: entryToWire(current) as unknown as Term } : { outcome: 'taken', detail: current.pid };
+    }
+    const entry: RegistryEntry = { name, pid, meta, id: c.ids.next(), at: Date.now() };
+    // A re-registration replaces the current entry (and any contenders: the owner's word settles it).
+    const replaced = kind === 'rereg' ? c.table.entriesOf(name) : [];
+    for (const old of replaced.slice(1)) c.deleteEverywhere(old, 'unregistered');
+    const replaces = replaced[0] ?? null;
+    if (replaces !== null) c.applyChange(c.table.remove(replaces.id), 'replaced');
+    c.applyChange(c.table.add(entry), 'replaced');
+    c.stats.decided++;
+    const pids = replaces === null ? [pid] : [pid, replaces.pid];
+    c.sendAll(c.targets(name, pids), ['set', entryToWire(entry), replaces?.id ?? null, c.view.hash]);
+    if (replaces !== null) c.invalidateCachers(name, replaces.id);
+    if (c.isLocal(pid)) c.host.watch(pid);
+    return { outcome: 'ok', detail: entryToWire(entry) as unknown as Term };
+  }
+
+  /** If this node owns `name` in a stable view and holds several entries for it, resolve. */
+  maybeResolve(name: string): void {
+    const c = this.c;
+    if (!c.view.stable || !c.table.hasConflict(name) || c.view.ring.owner(name) !== c.self) return;
+    const entries = c.table.entriesOf(name);
+    const r = resolveConflict(c.settings.resolver, name, entries);
+    const loserIds = r.losers.map((e) => e.id);
+    for (const id of loserIds) c.applyChange(c.table.remove(id), 'conflict');
+    c.stats.conflictsResolved++;
+    const everyone = [...entries.map((e) => e.pid)];
+    c.sendAll(c.targets(name, everyone), ['resolve', name, r.winner === null ? null : entryToWire(r.winner), loserIds]);
+    for (const id of loserIds) c.invalidateCachers(name, id);
+    c.host.logger.warn(
+      { scope: c.scope, name, winner: r.winner?.pid.toString() ?? null, losers: r.losers.map((e) => e.pid.toString()) },
+      'registry name conflict resolved',
+    );
+    if (c.events.size > 0) c.events.emit({ registry: 'conflict', scope: c.scope, name, winner: r.winner?.pid ?? null, losers: r.losers.map((e) => e.pid) });
+    const winnerPid = r.winner?.pid ?? null;
+    const node = c.host.node;
+    for (const loser of r.losers) {
+      if (winnerPid !== null && loser.pid.equals(winnerPid)) continue; // the same pid twice: not a conflict
+      if (r.action === 'exit' && winnerPid !== null) {
+        node.exit(loser.pid, nameConflictReason(c.scope, name, winnerPid));
+      } else {
+        const msg: NameConflictMessage = { registry: 'name_conflict', scope: c.scope, name, winner: winnerPid };
+        node.send(loser.pid, msg);
+      }
+    }
+    if (r.action === 'notify' && winnerPid !== null) {
+      const msg: NameConflictMessage = { registry: 'name_conflict', scope: c.scope, name, winner: winnerPid };
+      node.send(winnerPid, msg);
+    }
+  }
+}

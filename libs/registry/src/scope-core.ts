@@ -1,0 +1,148 @@
+import type { CoreLogger, Node } from '@sdnode/core';
+import type { Pid } from '@sdnode/wire';
+import { EntryIds, entryToWire, type RegistryEntry } from './entry.js';
+import type { RegistryEvent, UnregisterReason } from './events.js';
+import { Subscribers } from './events.js';
+import { LookupCache } from './lookup-cache.js';
+import { NameTable, type NameChange } from './name-table.js';
+import type { MembershipSource } from './membership.js';
+import type { DelReason, Op } from './ops.js';
+import type { ScopeSettings } from './scope-settings.js';
+import type { ScopeView } from './scope-view.js';
+
+/** What a scope needs from its registry: the node, ordered sending, local pid watching. */
+export interface ScopeHost {
+  readonly node: Node;
+  readonly logger: CoreLogger;
+  /** Queue an op for a peer (batched, in order). */
+  send(peer: string, scope: string, op: Op): void;
+  /** Watch a local pid: the registry tells every scope when it exits. */
+  watch(pid: Pid): void;
+}
+
+/** Counters of one scope (info, metrics, tests). */
+export interface ScopeStats {
+  /** Ops received that were malformed or not allowed from their sender: dropped. */
+  dropped: number;
+  /** Registrations this node decided as an owner. */
+  decided: number;
+  /** Conflicts this node resolved as an owner. */
+  conflictsResolved: number;
+  /** Views installed. */
+  views: number;
+  /** Views that were made stable by the settle timeout rather than by every report. */
+  forcedStable: number;
+}
+
+/**
+ * The state one scope's protocol handlers share: its names, its view, its settings, and the
+ * helpers that keep every copy consistent (which peers an update goes to, which pids may be
+ * held, events for each change).
+ */
+export class ScopeCore {
+  readonly table = new NameTable();
+  readonly cache: LookupCache;
+  readonly ids: EntryIds;
+  /** Partitioned mode, on the owner: nodes that cached a name from a lookup. */
+  readonly cachers = new Map<string, Set<string>>();
+  readonly events: Subscribers<RegistryEvent>;
+  readonly stats: ScopeStats = { dropped: 0, decided: 0, conflictsResolved: 0, views: 0, forcedStable: 0 };
+
+  constructor(
+    readonly scope: string,
+    readonly host: ScopeHost,
+    readonly settings: ScopeSettings,
+    readonly view: ScopeView,
+    readonly membership: MembershipSource,
+  ) {
+    this.cache = new LookupCache(settings.cacheSize);
+    this.ids = new EntryIds(view.self, view.creation);
+    this.events = new Subscribers(host.node, host.logger);
+  }
+
+  get self(): string {
+    return this.view.self;
+  }
+
+  get partitioned(): boolean {
+    return this.settings.mode === 'partitioned';
+  }
+
+  /** May this node write to the scope? */
+  isMemberNode(): boolean {
+    return this.membership.isMember();
+  }
+
+  send(peer: string, op: Op): void {
+    this.host.send(peer, this.scope, op);
+  }
+
+  sendAll(peers: Iterable<string>, op: Op): void {
+    for (const p of peers) if (p !== this.self) this.host.send(p, this.scope, op);
+  }
+
+  isLocal(pid: Pid): boolean {
+    return pid.node === this.self;
+  }
+
+  isLocalAlive(pid: Pid): boolean {
+    if (pid.creation !== this.view.creation) return false;
+    const info = this.host.node.processInfo(pid);
+    return info !== undefined && info.status !== 'exiting';
+  }
+
+  /** May an entry for `pid` be held: a live local pid, or a pid of a member's current incarnation. */
+  mayHold(pid: Pid): boolean {
+    return this.isLocal(pid) ? this.isLocalAlive(pid) : this.view.creationOf(pid.node) === pid.creation;
+  }
+
+  /** Holders of a name in the current view (every member in replicated mode). */
+  holders(name: string): readonly string[] {
+    return this.partitioned ? this.view.ring.holders(name, this.settings.replicas) : this.view.members;
+  }
+
+  isHolder(name: string): boolean {
+    return !this.partitioned || this.holders(name).includes(this.self);
+  }
+
+  /** Who must learn of a change to `name` involving these pids: its holders and the pids' homes. */
+  targets(name: string, pids: readonly Pid[]): Set<string> {
+    const out = new Set(this.holders(name));
+    if (this.partitioned) for (const p of pids) if (this.view.isMember(p.node)) out.add(p.node);
+    out.delete(this.self);
+    return out;
+  }
+
+  /** Delete an entry here and everywhere it is held. */
+  deleteEverywhere(e: RegistryEntry, reason: DelReason): void {
+    this.applyChange(this.table.remove(e.id), reason === 'died' ? 'died' : 'unregistered');
+    this.sendAll(this.targets(e.name, [e.pid]), ['del', e.name, e.id, reason]);
+    this.invalidateCachers(e.name, e.id);
+  }
+
+  /** Partitioned owner: tell the nodes that cached `name` that registration `id` is gone. */
+  invalidateCachers(name: string, id: string): void {
+    const nodes = this.cachers.get(name);
+    if (nodes === undefined) return;
+    this.cachers.delete(name);
+    this.sendAll(nodes, ['inval', name, id]);
+  }
+
+  /** Emit events for a change of a name's current entry. */
+  applyChange(change: NameChange | null, reason: UnregisterReason): void {
+    if (change === null || this.events.size === 0) return;
+    const { name, before, after } = change;
+    if (before !== undefined) this.events.emit({ registry: 'unregistered', scope: this.scope, name, pid: before.pid, reason });
+    if (after !== undefined) this.events.emit({ registry: 'registered', scope: this.scope, name, pid: after.pid, meta: after.meta });
+  }
+
+  applyChanges(changes: readonly NameChange[], reason: UnregisterReason): void {
+    if (this.events.size === 0) return;
+    for (const c of changes) this.applyChange(c, reason);
+  }
+
+  /** The wire form of entries, in sync ops of at most 256 entries, to one peer. */
+  sendEntries(peer: string, entries: readonly RegistryEntry[]): void {
+    for (let i = 0; i < entries.length; i += 256) this.send(peer, ['sync', entries.slice(i, i + 256).map(entryToWire)]);
+  }
+}

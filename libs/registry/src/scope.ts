@@ -1,0 +1,201 @@
+import { InvalidArgumentError, NameNotRegisteredError, NotAMemberError, isPid, type Pid, type Term } from '@sdnode/wire';
+import { isValidName, type RegistryEntry } from './entry.js';
+import type { Listener, RegistryEvent } from './events.js';
+import type { Answer } from './owner.js';
+import type { WaitOptions } from './pending-requests.js';
+import type { ProcessGroups } from './process-groups.js';
+import { registerResult, type RegisterResult } from './register-result.js';
+import type { ScopeProtocol } from './scope-protocol.js';
+import type { ScopeStats } from './scope-core.js';
+import type { ViewState } from './scope-view.js';
+
+/** A snapshot of one scope on one node. */
+export interface ScopeInfo {
+  readonly scope: string;
+  readonly mode: 'replicated' | 'partitioned';
+  readonly membership: string;
+  /** The current view: this node and the admitted members, sorted. */
+  readonly members: readonly string[];
+  readonly viewHash: string;
+  readonly state: ViewState;
+  /** Members whose report of the current view has not arrived. */
+  readonly waitingFor: readonly string[];
+  /** Peers not admitted, and why (a scope mode that differs). */
+  readonly refused: Readonly<Record<string, string>>;
+  readonly names: number;
+  readonly cached: number;
+  readonly tombstones: number;
+  readonly groups: number;
+  readonly pendingRequests: number;
+  readonly queuedClaims: number;
+  readonly stats: Readonly<ScopeStats>;
+}
+
+/**
+ * A name space replicated over a set of member nodes (the global scope of the free nodes, an
+ * s_group, a fixed list). Register, look up and send by name; process groups in `pg`.
+ *
+ * | call | what happens |
+ * | --- | --- |
+ * | `register(name, pid, meta?)` | the pid's home node checks it is alive and has no other name here, then the name's owner decides; `ok` once decided (readable here at once, on other members within milliseconds) |
+ * | `reRegister(name, pid, meta?)` | as register, but replaces whoever holds the name |
+ * | `unregister(name)` | the owner deletes it everywhere; fine when absent |
+ * | `whereis(name)` / `lookup(name)` | this node's view (replicated: every name; partitioned: held or cached) |
+ * | `find(name)` | partitioned mode: asks the owner when not held or cached here |
+ * | `send(name, msg)` | to the pid; throws NameNotRegisteredError when absent (partitioned: via the owner) |
+ */
+export class Scope {
+  private readonly inflight = new Map<string, string>();
+
+  constructor(private readonly p: ScopeProtocol) {
+    p.homeRegister = (kind, name, pid, meta) => this.homeRegister(kind, name, pid, (meta ?? null) as Term | null, {});
+  }
+
+  get name(): string {
+    return this.p.scope;
+  }
+
+  get mode(): 'replicated' | 'partitioned' {
+    return this.p.settings.mode;
+  }
+
+  /** Process groups of this scope (Erlang's pg). */
+  get pg(): ProcessGroups {
+    return this.p.groups;
+  }
+
+  /** Is this node a member (may it write)? */
+  get isMember(): boolean {
+    return this.p.membership.isMember();
+  }
+
+  register(name: string, pid: Pid, meta: Term | null = null, options: WaitOptions = {}): Promise<RegisterResult> {
+    return this.write('reg', name, pid, meta, options);
+  }
+
+  reRegister(name: string, pid: Pid, meta: Term | null = null, options: WaitOptions = {}): Promise<RegisterResult> {
+    return this.write('rereg', name, pid, meta, options);
+  }
+
+  async unregister(name: string, options: WaitOptions = {}): Promise<void> {
+    this.checkWrite(name);
+    const a = await this.p.requester.claim('unreg', name, null, null, options);
+    if (a.outcome !== 'ok') registerResult(a);
+  }
+
+  whereis(name: string): Pid | undefined {
+    return this.lookup(name)?.pid;
+  }
+
+  lookup(name: string): RegistryEntry | undefined {
+    const c = this.p.core;
+    const e = c.table.get(name) ?? (c.partitioned ? c.cache.get(name) : undefined);
+    if (e === undefined || (e.pid.node === c.self && !c.isLocalAlive(e.pid))) return undefined;
+    return e;
+  }
+
+  /** The entry of `name`, asking its owner when this node neither holds nor caches it (partitioned mode). */
+  async find(name: string, options: WaitOptions = {}): Promise<RegistryEntry | undefined> {
+    if (!isValidName(name)) throw new InvalidArgumentError('name', 'must be a non-empty string of at most 255 characters');
+    const local = this.lookup(name);
+    if (local !== undefined || !this.p.core.partitioned || this.p.view.ring.owner(name) === this.p.core.self) return local;
+    return (await this.p.requester.lookup(name, options)) ?? undefined;
+  }
+
+  send(name: string, msg: unknown): void {
+    const pid = this.whereis(name);
+    if (pid !== undefined) {
+      this.p.host.node.send(pid, msg);
+      return;
+    }
+    const c = this.p.core;
+    const owner = c.partitioned ? this.p.view.ring.owner(name) : c.self;
+    if (owner === c.self) throw new NameNotRegisteredError(this.name, name);
+    c.send(owner, ['send', name, msg as Term]);
+  }
+
+  /** Names this node holds (replicated: every name of the scope). */
+  registeredNames(): string[] {
+    return [...this.p.core.table.names()];
+  }
+
+  /** Names held here whose pid lives on `node`. */
+  namesOfNode(node: string): string[] {
+    const out: string[] = [];
+    for (const e of this.p.core.table.values()) if (e.pid.node === node) out.push(e.name);
+    return out;
+  }
+
+  count(): number {
+    return this.p.core.table.size;
+  }
+
+  /** registered / unregistered / conflict events of this node's view, to a callback or a process. */
+  subscribe(listener: Listener<RegistryEvent> | Pid): () => void {
+    return this.p.core.events.add(listener);
+  }
+
+  /** Members of the current view (this node included) and whether it is stable. */
+  view(): { readonly members: readonly string[]; readonly hash: string; readonly stable: boolean } {
+    const v = this.p.view;
+    return { members: v.members, hash: v.hash, stable: v.stable };
+  }
+
+  info(): ScopeInfo {
+    const p = this.p;
+    const c = p.core;
+    return {
+      scope: this.name,
+      mode: this.mode,
+      membership: p.membership.kind,
+      members: p.view.members,
+      viewHash: p.view.hash,
+      state: p.view.state,
+      waitingFor: p.view.waitingFor(),
+      refused: Object.fromEntries(p.refused),
+      names: c.table.size,
+      cached: c.cache.size,
+      tombstones: c.table.tombstoneCount,
+      groups: p.groups.groupCount,
+      pendingRequests: p.requester.requests.size,
+      queuedClaims: p.owner.queued,
+      stats: { ...c.stats },
+    };
+  }
+
+  // ---- writes ----
+
+  private checkWrite(name: string): void {
+    if (!isValidName(name)) throw new InvalidArgumentError('name', 'must be a non-empty string of at most 255 characters');
+    if (!this.isMember) throw new NotAMemberError(this.name, this.p.core.self);
+  }
+
+  private async write(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<RegisterResult> {
+    this.checkWrite(name);
+    if (!isPid(pid)) throw new InvalidArgumentError('pid', 'expected a Pid');
+    const c = this.p.core;
+    if (c.isLocal(pid)) return registerResult(await this.homeRegister(kind, name, pid, meta, options));
+    if (!this.p.view.isMember(pid.node)) throw new NotAMemberError(this.name, pid.node, 'is not in the current view of');
+    return registerResult(await this.p.requester.forward(pid.node, kind, name, pid, meta, options));
+  }
+
+  /** On the pid's home: the authority on the pid checks it, then claims the name. */
+  private async homeRegister(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<Answer> {
+    const c = this.p.core;
+    if (!c.isLocalAlive(pid)) return { outcome: 'noproc', detail: null };
+    for (const id of c.table.idsOfPid(pid.key)) {
+      const other = c.table.getById(id)?.name;
+      if (other !== undefined && other !== name) return { outcome: 'already_named', detail: other };
+    }
+    const pending = this.inflight.get(pid.key);
+    if (pending !== undefined && pending !== name) return { outcome: 'already_named', detail: pending };
+    this.inflight.set(pid.key, name);
+    c.host.watch(pid);
+    try {
+      const a = await this.p.requester.claim(kind, name, pid, meta, options);
+      return a.outcome === 'ok' && !c.isLocalAlive(pid) ? { outcome: 'noproc', detail: null } : a;
+    } finally {
+      if (this.inflight.get(pid.key) === name) this.inflight.delete(pid.key);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { RegistryEntry } from './entry.js';
+import type { ScopeCore } from './scope-core.js';
+import type { ViewChange } from './scope-view.js';
+
+/**
+ * What a member sends when it installs a new view, before its VIEW report (docs/protocols/
+ * registry.md, "Views"):
+ * - replicated mode: to each new member, the entries of its own pids (each node is the authority
+ *   on its pids, so every name reaches a newcomer once, from its home), and, as the previous owner
+ *   of names a newcomer now owns, those entries (the new owner must hold every decision of the
+ *   previous owner before it decides);
+ * - partitioned mode: each entry to the nodes that hold it now and did not before (every previous
+ *   holder sends; duplicates are ignored by id), then it drops what it no longer holds.
+ * Entries of members that left are dropped first.
+ */
+export function syncOnViewChange(c: ScopeCore, change: ViewChange): void {
+  for (const node of change.removed) {
+    c.applyChanges(c.table.removeNode(node), 'nodedown');
+    c.cache.dropNode(node);
+  }
+  if (c.partitioned) syncPartitioned(c, change);
+  else syncReplicated(c, change);
+}
+
+function syncReplicated(c: ScopeCore, change: ViewChange): void {
+  if (change.added.length === 0) return;
+  const added = new Set(change.added);
+  const local: RegistryEntry[] = [];
+  const handoff = new Map<string, RegistryEntry[]>();
+  for (const e of c.table.allEntries()) {
+    if (c.isLocal(e.pid)) {
+      local.push(e);
+      continue;
+    }
+    const owner = change.current.owner(e.name);
+    if (added.has(owner) && change.previous.owner(e.name) === c.self) push(handoff, owner, e);
+  }
+  for (const peer of change.added) {
+    c.sendEntries(peer, local);
+    const moved = handoff.get(peer);
+    if (moved !== undefined) c.sendEntries(peer, moved);
+  }
+}
+
+function syncPartitioned(c: ScopeCore, change: ViewChange): void {
+  const k = c.settings.replicas;
+  const out = new Map<string, RegistryEntry[]>();
+  const added = new Set(change.added);
+  const dropped: string[] = [];
+  for (const e of c.table.allEntries()) {
+    const now = change.current.holders(e.name, k);
+    const before = change.previous.holders(e.name, k);
+    const heldBefore = before.includes(c.self);
+    for (const h of now) {
+      if (h === c.self) continue;
+      // A previous holder hands the entry to new holders; a home tells new members of its pids.
+      if ((heldBefore && !before.includes(h)) || (c.isLocal(e.pid) && added.has(h))) push(out, h, e);
+    }
+    if (!now.includes(c.self) && !c.isLocal(e.pid)) dropped.push(e.id);
+  }
+  for (const [peer, entries] of out) c.sendEntries(peer, entries);
+  const drop = new Set(dropped);
+  if (drop.size > 0) c.table.removeWhere((e) => drop.has(e.id));
+  c.cache.clear();
+  c.cachers.clear();
+}
+
+function push(map: Map<string, RegistryEntry[]>, key: string, e: RegistryEntry): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [e]);
+  else list.push(e);
+}
