@@ -52,6 +52,7 @@ export {
   type CallFrom,
   type SystemMessage,
 } from './signals.js';
+export { isNameService, type NameService, type NameRegistration, type NameServiceOptions } from './name-service.js';
 export { TimerRef } from './timers.js';
 export { FullMeshPolicy, type ConnectionPolicy, type PolicyHost } from './connection-policy.js';
 export { WorkerPool, type WorkerPoolOptions, type WorkerRunOptions } from './worker-pool.js';

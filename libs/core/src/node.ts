@@ -26,6 +26,7 @@ import { RPC_SERVER_NAME, RpcServer, unwrapRpcAnswer, type RpcFunction } from '.
 import { WorkerPool } from './worker-pool.js';
 import { createDefaultTransport } from './default-transport.js';
 import { ShutdownHooks } from './shutdown-hooks.js';
+import { NameServices, type NameService } from './name-service.js';
 import type {
   NodeConnectOptions,
   NodeEvents,
@@ -48,6 +49,7 @@ export class Node {
   private readonly functions = new Map<string, RpcFunction>();
   private stopped: Promise<void> | null = null;
   private readonly shutdownHooks: ShutdownHooks;
+  private readonly nameServices = new NameServices();
 
   private constructor(
     private readonly k: Kernel,
@@ -207,6 +209,20 @@ export class Node {
 
   registered(): string[] {
     return [...this.k.names.keys()];
+  }
+
+  /**
+   * Make a name service (a registry scope) reachable on this node by its scope name: the OTP
+   * behaviours resolve `{ global: name }` and `{ scope, name }` with it. Throws
+   * InvalidArgumentError when the scope has a service already. Returns a function removing it.
+   */
+  registerNameService(svc: NameService): () => void {
+    return this.nameServices.add(svc);
+  }
+
+  /** The name service of `scopeName` on this node, or undefined. */
+  nameService(scopeName: string): NameService | undefined {
+    return this.nameServices.get(scopeName);
   }
 
   /**

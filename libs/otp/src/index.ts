@@ -36,6 +36,7 @@ export type { TraceEvent, TraceSink, Statistics } from './common/debug.js';
 export { isTraceMessage, isCastMessage, type TraceMessage, type CastMessage } from './common/messages.js';
 export { isOtpType, type OtpType, type BehaviourName } from './common/otp-type.js';
 export type { StartOptions, DebugOptions } from './common/start.js';
+export { isRegistryName, type RegistryName, type GlobalName, type ScopedName, type ViaName, type ProcessName, type Target } from './common/names.js';
 export type { Caller } from './common/caller.js';
 export { Supervisor, type SupervisorCallbacks, type SupervisorType, SUPERVISOR_CALL_TIMEOUT } from './supervisor/supervisor.js';
 export type { SupervisorServerSpec } from './supervisor/supervisor-server.js';

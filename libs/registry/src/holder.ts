@@ -1,5 +1,5 @@
 import type { Pid } from '@sdnode/wire';
-import { entryToWire, type RegistryEntry } from './entry.js';
+import { compareEntries, entryToWire, type RegistryEntry } from './entry.js';
 import type { DelReason } from './ops.js';
 import type { ScopeCore } from './scope-core.js';
 
@@ -16,24 +16,73 @@ export class NameHolder {
     private readonly onConflict: (name: string) => void,
   ) {}
 
-  /** An owner's decision. `view` is the hash of the view it was decided in. */
-  set(e: RegistryEntry, replaces: string | null, view: string): void {
-    const c = this.c;
-    if (replaces !== null) c.applyChange(c.table.remove(replaces), 'replaced');
-    if (!this.admit(e)) return;
-    if (c.isLocal(e.pid) && view !== c.view.hash) {
-      // Decided in a view this node has left: members that joined since never got it.
-      c.sendAll(c.partitioned ? c.targets(e.name, [e.pid]) : c.view.peers(), ['sync', [entryToWire(e)]]);
-    }
+  /** A registration, as its pid's home spreads it (or an owner tells the home of a replaced pid). */
+  set(e: RegistryEntry, replaces: string | null): void {
+    if (replaces !== null) this.c.removeAsTold(replaces, 'replaced');
+    this.admit(e);
   }
 
-  /** Entries from a sync (a new member's names, a handoff, a re-send). */
+  /**
+   * As the home of the entry's pid: its owner decided it. A dead pid's registration is deleted
+   * everywhere (the owner holds it); a live one is admitted here and spread to the members.
+   */
+  decided(e: RegistryEntry, replaces: string | null): void {
+    const c = this.c;
+    if (!c.isLocalAlive(e.pid)) {
+      c.deleteEverywhere(e, 'died');
+      return;
+    }
+    if (replaces !== null) c.removeAsTold(replaces, 'replaced');
+    if (!this.admit(e)) return;
+    c.sendAll(c.targets(e.name, [e.pid]), ['set', entryToWire(e), replaces, c.view.hash]);
+  }
+
+  /** Entries from a sync (a handoff, a re-send). */
   sync(entries: readonly RegistryEntry[]): void {
     for (const e of entries) this.admit(e);
   }
 
+  /** A member's own names, sent by their home when it met this node: the home's word overrides tombstones. */
+  homeSync(from: string, entries: readonly RegistryEntry[]): boolean {
+    if (!entries.every((e) => e.pid.node === from)) return false;
+    for (const e of entries) this.admit(e, true);
+    return true;
+  }
+
+  /** VERIFY from a member that holds these registrations of pids living here: answer which are gone. */
+  verify(from: string, req: number, pairs: ReadonlyArray<readonly [string, string]>): void {
+    const c = this.c;
+    const gone: string[] = [];
+    const claiming = new Set(c.homeClaims.values());
+    for (const [name, id] of pairs) {
+      const e = c.table.getById(id);
+      if (e !== undefined && c.isLocal(e.pid)) continue;
+      // Not held here: live only while the home is still claiming that name for one of its pids.
+      if (!claiming.has(name)) gone.push(id);
+    }
+    c.send(from, ['verified', req, gone]);
+  }
+
+  /** The home of these registrations' pids says they are gone: drop them. */
+  gone(from: string, ids: readonly string[]): void {
+    const c = this.c;
+    for (const id of ids) {
+      const e = c.table.getById(id);
+      if (e !== undefined && e.pid.node === from) c.applyChange(c.table.remove(id), 'unregistered');
+    }
+  }
+
+  /** As the home of `pid`: it holds one name once; duplicates (decided twice across a partition) go. */
+  private dedupeLocal(name: string, pidKey: string): void {
+    const c = this.c;
+    const mine = c.table.entriesOf(name).filter((e) => e.pid.key === pidKey);
+    if (mine.length < 2) return;
+    mine.sort(compareEntries);
+    for (const extra of mine.slice(1)) c.deleteEverywhere(extra, 'unregistered');
+  }
+
   /** Add one entry if it may be held; returns whether it is held now. */
-  private admit(e: RegistryEntry): boolean {
+  private admit(e: RegistryEntry, fromHome = false): boolean {
     const c = this.c;
     if (!c.mayHold(e.pid)) {
       // A dead local pid: this node is the authority, everyone must drop the entry.
@@ -41,16 +90,19 @@ export class NameHolder {
       return false;
     }
     if (c.partitioned && !c.isHolder(e.name) && !c.isLocal(e.pid)) return false;
-    const change = c.table.add(e);
+    const change = c.table.add(e, fromHome);
     c.applyChange(change, 'conflict');
     if (c.isLocal(e.pid)) c.host.watch(e.pid);
-    if (c.table.hasConflict(e.name)) this.onConflict(e.name);
+    if (c.table.hasConflict(e.name)) {
+      if (c.isLocal(e.pid)) this.dedupeLocal(e.name, e.pid.key);
+      if (c.table.hasConflict(e.name)) this.onConflict(e.name);
+    }
     return c.table.getById(e.id) !== undefined;
   }
 
   del(name: string, id: string, reason: DelReason): void {
     const c = this.c;
-    c.applyChange(c.table.remove(id), reason);
+    c.removeAsTold(id, reason);
     c.cache.drop(name, id);
     if (c.partitioned && c.view.ring.owner(name) === c.self) c.invalidateCachers(name, id);
   }
@@ -62,7 +114,7 @@ export class NameHolder {
     for (const id of losers) {
       const e = c.table.getById(id);
       if (e !== undefined) loserPids.push(e.pid);
-      c.applyChange(c.table.remove(id), 'conflict');
+      c.removeAsTold(id, 'conflict');
     }
     if (winner !== null) this.admit(winner);
     c.cache.drop(name);

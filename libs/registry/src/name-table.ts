@@ -73,6 +73,12 @@ export class NameTable {
     return ids === undefined ? [] : [...ids];
   }
 
+  /** Ids of the entries whose pid lives on `node`. */
+  idsOfNode(node: string): readonly string[] {
+    const ids = this.byNode.get(node);
+    return ids === undefined ? [] : [...ids];
+  }
+
   hasPid(pidKey: string): boolean {
     return this.byPid.has(pidKey);
   }
@@ -98,9 +104,14 @@ export class NameTable {
   /**
    * Add an entry (a decision, a sync or a handoff). Ignored when its id is tombstoned or already
    * held (the meta of a held id is not changed: a new meta is a new registration).
+   * `overrideTombstone`: the entry comes from its pid's home, the authority on it.
    * Returns the change of the name's current entry, or null.
    */
-  add(e: RegistryEntry): NameChange | null {
+  add(e: RegistryEntry, overrideTombstone = false): NameChange | null {
+    if (overrideTombstone) {
+      this.youngTombs.delete(e.id);
+      this.oldTombs.delete(e.id);
+    }
     if (this.byId.has(e.id) || this.isTombstoned(e.id)) return null;
     this.byId.set(e.id, e);
     index(this.byPid, e.pid.key, e.id);

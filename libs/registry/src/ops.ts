@@ -29,6 +29,9 @@ export type Op =
   | readonly ['inval', name: string, id: string]
   | readonly ['resolve', name: string, winner: EntryWire | null, losers: readonly string[]]
   | readonly ['sync', entries: readonly EntryWire[]]
+  | readonly ['hsync', entries: readonly EntryWire[]]
+  | readonly ['verify', req: number, pairs: ReadonlyArray<readonly [name: string, id: string]>]
+  | readonly ['verified', req: number, gone: readonly string[]]
   | readonly ['fwd', req: number, kind: ClaimKind, name: string, pid: Pid, meta: Term | null]
   | readonly ['lookup', req: number, name: string]
   | readonly ['found', req: number, entry: EntryWire | null]
@@ -47,7 +50,9 @@ export type ParsedOp =
   | { readonly op: 'del'; readonly name: string; readonly id: string; readonly reason: DelReason }
   | { readonly op: 'inval'; readonly name: string; readonly id: string }
   | { readonly op: 'resolve'; readonly name: string; readonly winner: RegistryEntry | null; readonly losers: readonly string[] }
-  | { readonly op: 'sync'; readonly entries: readonly RegistryEntry[] }
+  | { readonly op: 'sync' | 'hsync'; readonly entries: readonly RegistryEntry[] }
+  | { readonly op: 'verify'; readonly req: number; readonly pairs: ReadonlyArray<readonly [string, string]> }
+  | { readonly op: 'verified'; readonly req: number; readonly gone: readonly string[] }
   | { readonly op: 'fwd'; readonly req: number; readonly kind: ClaimKind; readonly name: string; readonly pid: Pid; readonly meta: Term | null }
   | { readonly op: 'lookup'; readonly req: number; readonly name: string }
   | { readonly op: 'found'; readonly req: number; readonly entry: RegistryEntry | null }
@@ -101,15 +106,24 @@ export function parseOp(raw: unknown): ParsedOp | string {
       if (want(4) !== undefined || !isValidName(a[1]) || winner === undefined || !Array.isArray(a[3]) || !a[3].every(isId)) return 'bad resolve';
       return { op: 'resolve', name: a[1], winner, losers: a[3] as string[] };
     }
-    case 'sync': {
-      if (want(2) !== undefined || !Array.isArray(a[1])) return 'bad sync';
+    case 'verify': {
+      if (want(3) !== undefined || !isReq(a[1]) || !Array.isArray(a[2])) return 'bad verify';
+      for (const pair of a[2] as unknown[]) if (!Array.isArray(pair) || pair.length !== 2 || !isValidName(pair[0]) || !isId(pair[1])) return 'bad verify pair';
+      return { op: 'verify', req: a[1], pairs: a[2] as Array<[string, string]> };
+    }
+    case 'verified':
+      if (want(3) !== undefined || !isReq(a[1]) || !Array.isArray(a[2]) || !a[2].every(isId)) return 'bad verified';
+      return { op: 'verified', req: a[1], gone: a[2] as string[] };
+    case 'sync':
+    case 'hsync': {
+      if (want(2) !== undefined || !Array.isArray(a[1])) return `bad ${a[0]}`;
       const entries: RegistryEntry[] = [];
       for (const w of a[1] as unknown[]) {
         const e = entryFromWire(w);
-        if (e === undefined) return 'bad sync entry';
+        if (e === undefined) return `bad ${a[0]} entry`;
         entries.push(e);
       }
-      return { op: 'sync', entries };
+      return { op: a[0], entries };
     }
     case 'fwd': {
       const [, req, kind, name, pid, meta] = a;

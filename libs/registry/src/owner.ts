@@ -31,6 +31,9 @@ export type Reply = (answer: Answer) => void;
  */
 export class NameOwner {
   private queue: Array<{ claim: Claim; reply: Reply }> = [];
+  private readonly checks = new Map<number, { name: string; waiting: Set<string>; timer: ReturnType<typeof setTimeout> }>();
+  private readonly checking = new Set<string>();
+  private lastCheck = 0;
 
   constructor(private readonly c: ScopeCore) {}
 
@@ -79,7 +82,7 @@ export class NameOwner {
     if (pid === null) return { outcome: 'error', detail: { code: 'EBADCLAIM', message: 'claim without pid', details: {} } as unknown as Term };
     if (!c.mayHold(pid)) return { outcome: 'noproc', detail: null };
     if (kind === 'reg' && current !== undefined) {
-      return current.pid.equals(pid) ? { outcome: 'ok', detail: entryToWire(current) as unknown as Term } : { outcome: 'taken', detail: current.pid };
+      return current.pid.equals(pid) ? { outcome: 'ok', detail: [entryToWire(current), null] as unknown as Term } : { outcome: 'taken', detail: current.pid };
     }
     const entry: RegistryEntry = { name, pid, meta, id: c.ids.next(), at: Date.now() };
     // A re-registration replaces the current entry (and any contenders: the owner's word settles it).
@@ -89,18 +92,64 @@ export class NameOwner {
     if (replaces !== null) c.applyChange(c.table.remove(replaces.id), 'replaced');
     c.applyChange(c.table.add(entry), 'replaced');
     c.stats.decided++;
-    const pids = replaces === null ? [pid] : [pid, replaces.pid];
-    c.sendAll(c.targets(name, pids), ['set', entryToWire(entry), replaces?.id ?? null, c.view.hash]);
+    // The new pid's home spreads the decision (it is the authority on its pids' names); the home
+    // of a replaced pid is told here, so that it drops that name even where the two differ.
+    if (replaces !== null && replaces.pid.node !== pid.node && replaces.pid.node !== c.self && c.view.isMember(replaces.pid.node)) {
+      c.send(replaces.pid.node, ['set', entryToWire(entry), replaces.id, c.view.hash]);
+    }
     if (replaces !== null) c.invalidateCachers(name, replaces.id);
     if (c.isLocal(pid)) c.host.watch(pid);
-    return { outcome: 'ok', detail: entryToWire(entry) as unknown as Term };
+    return { outcome: 'ok', detail: [entryToWire(entry), replaces?.id ?? null] as unknown as Term };
   }
 
-  /** If this node owns `name` in a stable view and holds several entries for it, resolve. */
+  /**
+   * If this node owns `name` in a stable view and holds entries of different pids for it, first
+   * ask the pids' homes which of them are still live (VERIFY: an entry may be a stale copy of a
+   * registration its home deleted while apart), then resolve among the live ones. Entries of one
+   * pid are not a conflict: that pid's home removes the duplicates.
+   */
   maybeResolve(name: string): void {
+    const c = this.c;
+    if (!c.view.stable || !c.table.hasConflict(name) || c.view.ring.owner(name) !== c.self || this.checking.has(name)) return;
+    const entries = c.table.entriesOf(name);
+    if (entries.every((e) => e.pid.equals(entries[0]!.pid))) return;
+    const homes = new Set(entries.map((e) => e.pid.node).filter((n) => n !== c.self));
+    if (homes.size === 0) {
+      this.resolveNow(name);
+      return;
+    }
+    const req = ++this.lastCheck;
+    this.checking.add(name);
+    for (const home of homes) {
+      c.send(home, ['verify', req, entries.filter((e) => e.pid.node === home).map((e) => [e.name, e.id] as const)]);
+    }
+    const timer = setTimeout(() => this.finishCheck(req), c.settings.requestTimeout);
+    timer.unref();
+    this.checks.set(req, { name, waiting: homes, timer });
+  }
+
+  /** A home answered a VERIFY sent before resolving (its stale entries are already dropped). */
+  checked(req: number, home: string): void {
+    const check = this.checks.get(req);
+    if (check === undefined) return;
+    check.waiting.delete(home);
+    if (check.waiting.size === 0) this.finishCheck(req);
+  }
+
+  private finishCheck(req: number): void {
+    const check = this.checks.get(req);
+    if (check === undefined) return;
+    this.checks.delete(req);
+    clearTimeout(check.timer);
+    this.checking.delete(check.name);
+    this.resolveNow(check.name);
+  }
+
+  private resolveNow(name: string): void {
     const c = this.c;
     if (!c.view.stable || !c.table.hasConflict(name) || c.view.ring.owner(name) !== c.self) return;
     const entries = c.table.entriesOf(name);
+    if (entries.every((e) => e.pid.equals(entries[0]!.pid))) return;
     const r = resolveConflict(c.settings.resolver, name, entries);
     const loserIds = r.losers.map((e) => e.id);
     for (const id of loserIds) c.applyChange(c.table.remove(id), 'conflict');

@@ -13,11 +13,18 @@ export type RegisterResult =
   | { readonly ok: false; readonly reason: 'already_named'; readonly name: string }
   | { readonly ok: false; readonly reason: 'noproc' };
 
+/** The entry an `ok` answer to a registration carries, `[entry, replaced id]`. */
+export function decidedEntry(detail: unknown): { entry: RegistryEntry; replaces: string | null } | undefined {
+  if (!Array.isArray(detail) || detail.length !== 2 || (detail[1] !== null && typeof detail[1] !== 'string')) return undefined;
+  const entry = entryFromWire(detail[0]);
+  return entry === undefined ? undefined : { entry, replaces: detail[1] as string | null };
+}
+
 /** Turn an owner's answer into a RegisterResult; an `error` answer is thrown as its typed error. */
 export function registerResult(a: Answer): RegisterResult {
   switch (a.outcome) {
     case 'ok': {
-      const entry = entryFromWire(a.detail);
+      const entry = decidedEntry(a.detail)?.entry;
       if (entry === undefined) throw new RemoteError('EBADREPLY', 'malformed registry answer');
       return { ok: true, entry };
     }

@@ -82,7 +82,7 @@ describe('the global scope, replicated', () => {
     const pids = spawnIdle(b.node, 200);
     await Promise.all(pids.map((p, i) => b.registry.global.register(`n${i}`, p)));
     await eventually(() => a.registry.global.count() === 200 && cc.registry.global.count() === 200, '200 names everywhere', () => c.describe());
-    c.network.kill(b.node.name);
+    await c.kill(b);
     await eventually(() => a.registry.global.count() === 0 && cc.registry.global.count() === 0, 'names of b gone', () => c.describe());
   });
 

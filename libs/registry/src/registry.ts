@@ -110,7 +110,15 @@ export class Registry {
     const protocol = new ScopeProtocol(name, this.host, source, scopeSettings(options), () => this.peers.values());
     const scope = new Scope(protocol);
     const unsubscribe = source.onChange?.(() => protocol.membershipChanged()) ?? (() => undefined);
-    this.scopesByName.set(name, { scope, protocol, unsubscribe });
+    const unregisterService = this.node.registerNameService(scope);
+    this.scopesByName.set(name, {
+      scope,
+      protocol,
+      unsubscribe: () => {
+        unsubscribe();
+        unregisterService();
+      },
+    });
     protocol.start();
     return scope;
   }

@@ -1,5 +1,6 @@
 import type { Pid, Term } from '@sdnode/wire';
 import type { RegistryEntry } from './entry.js';
+import { decidedEntry } from './register-result.js';
 import type { ClaimKind } from './ops.js';
 import type { Answer, NameOwner } from './owner.js';
 import { PendingRequests, type Pending, type WaitOptions } from './pending-requests.js';
@@ -24,6 +25,8 @@ export class NameRequester {
   constructor(
     private readonly c: ScopeCore,
     private readonly owner: NameOwner,
+    /** A registration of a local pid was decided (also when its request already timed out). */
+    private readonly onDecided: (entry: RegistryEntry, replaces: string | null) => void,
   ) {
     this.requests = new PendingRequests(c.settings.requestTimeout);
   }
@@ -52,6 +55,10 @@ export class NameRequester {
   /** A RESULT (or a local owner's answer) for request `req`. */
   answer(req: number, answer: Answer): void {
     const p = this.requests.get(req);
+    if (answer.outcome === 'ok' && (p === undefined || (p.data.type === 'claim' && p.data.kind !== 'unreg'))) {
+      const decided = decidedEntry(answer.detail);
+      if (decided !== undefined && this.c.isLocal(decided.entry.pid)) this.onDecided(decided.entry, decided.replaces);
+    }
     if (p === undefined) return;
     if (answer.outcome === 'retry' && p.data.type === 'claim') {
       p.data.sentView = null;

@@ -45,6 +45,8 @@ export class ScopeCore {
   readonly ids: EntryIds;
   /** Partitioned mode, on the owner: nodes that cached a name from a lookup. */
   readonly cachers = new Map<string, Set<string>>();
+  /** On the home: the name each local pid is being registered under (claims in flight). */
+  readonly homeClaims = new Map<string, string>();
   readonly events: Subscribers<RegistryEvent>;
   readonly stats: ScopeStats = { dropped: 0, decided: 0, conflictsResolved: 0, views: 0, forcedStable: 0 };
 
@@ -120,6 +122,19 @@ export class ScopeCore {
     this.invalidateCachers(e.name, e.id);
   }
 
+  /**
+   * Remove an entry because another node said so (a DEL, a replacement, a resolution). When
+   * its pid lives here this node is the authority: it says DEL itself, so that its own stream
+   * of updates (which also carries its names to new members) ends with the deletion.
+   */
+  removeAsTold(id: string, reason: UnregisterReason): void {
+    const e = this.table.getById(id);
+    this.applyChange(this.table.remove(id), reason);
+    if (e !== undefined && this.isLocal(e.pid)) {
+      this.sendAll(this.targets(e.name, [e.pid]), ['del', e.name, e.id, reason === 'died' ? 'died' : 'unregistered']);
+    }
+  }
+
   /** Partitioned owner: tell the nodes that cached `name` that registration `id` is gone. */
   invalidateCachers(name: string, id: string): void {
     const nodes = this.cachers.get(name);
@@ -141,8 +156,18 @@ export class ScopeCore {
     for (const c of changes) this.applyChange(c, reason);
   }
 
-  /** The wire form of entries, in sync ops of at most 256 entries, to one peer. */
-  sendEntries(peer: string, entries: readonly RegistryEntry[]): void {
-    for (let i = 0; i < entries.length; i += 256) this.send(peer, ['sync', entries.slice(i, i + 256).map(entryToWire)]);
+  /** Entries to one peer, 256 per op: `hsync` when they are this node's own pids' names (the home's word). */
+  sendEntries(peer: string, entries: readonly RegistryEntry[], op: 'sync' | 'hsync' = 'sync'): void {
+    for (let i = 0; i < entries.length; i += 256) this.send(peer, [op, entries.slice(i, i + 256).map(entryToWire)]);
+  }
+
+  /** Ask a member that just joined the view about the registrations held here for its pids. */
+  sendVerify(peer: string): void {
+    const pairs: Array<[string, string]> = [];
+    for (const id of this.table.idsOfNode(peer)) {
+      const e = this.table.getById(id);
+      if (e !== undefined) pairs.push([e.name, e.id]);
+    }
+    for (let i = 0; i < pairs.length; i += 512) this.send(peer, ['verify', 0, pairs.slice(i, i + 512)]);
   }
 }

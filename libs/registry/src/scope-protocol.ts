@@ -50,7 +50,7 @@ export class ScopeProtocol {
     this.core = new ScopeCore(scope, host, settings, view, membership);
     this.owner = new NameOwner(this.core);
     this.holder = new NameHolder(this.core, (name) => this.owner.maybeResolve(name));
-    this.requester = new NameRequester(this.core, this.owner);
+    this.requester = new NameRequester(this.core, this.owner, (e, replaces) => this.holder.decided(e, replaces));
     this.groups = new ProcessGroups(this.core);
     this.sweepTimer = setInterval(() => this.core.table.sweepTombstones(), Math.max(1, settings.tombstoneTtl / 2));
     this.sweepTimer.unref();
@@ -210,10 +210,19 @@ export class ScopeProtocol {
         this.forwarded(from, op.req, op.kind, op.name, op.pid, op.meta);
         return true;
       case 'set':
-        this.holder.set(op.entry, op.replaces, op.view);
+        this.holder.set(op.entry, op.replaces);
         return true;
       case 'sync':
         this.holder.sync(op.entries);
+        return true;
+      case 'hsync':
+        return this.holder.homeSync(from, op.entries);
+      case 'verify':
+        this.holder.verify(from, op.req, op.pairs);
+        return true;
+      case 'verified':
+        this.holder.gone(from, op.gone);
+        if (op.req !== 0) this.owner.checked(op.req, from);
         return true;
       case 'del':
         this.holder.del(op.name, op.id, op.reason);

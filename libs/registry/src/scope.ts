@@ -1,3 +1,4 @@
+import type { NameRegistration, NameService } from '@sdnode/core';
 import { InvalidArgumentError, NameNotRegisteredError, NotAMemberError, isPid, type Pid, type Term } from '@sdnode/wire';
 import { isValidName, type RegistryEntry } from './entry.js';
 import type { Listener, RegistryEvent } from './events.js';
@@ -23,6 +24,8 @@ export interface ScopeInfo {
   /** Peers not admitted, and why (a scope mode that differs). */
   readonly refused: Readonly<Record<string, string>>;
   readonly names: number;
+  /** Names held here with more than one entry (a conflict waiting for its owner). */
+  readonly conflicts: number;
   readonly cached: number;
   readonly tombstones: number;
   readonly groups: number;
@@ -44,9 +47,7 @@ export interface ScopeInfo {
  * | `find(name)` | partitioned mode: asks the owner when not held or cached here |
  * | `send(name, msg)` | to the pid; throws NameNotRegisteredError when absent (partitioned: via the owner) |
  */
-export class Scope {
-  private readonly inflight = new Map<string, string>();
-
+export class Scope implements NameService {
   constructor(private readonly p: ScopeProtocol) {
     p.homeRegister = (kind, name, pid, meta) => this.homeRegister(kind, name, pid, (meta ?? null) as Term | null, {});
   }
@@ -154,6 +155,7 @@ export class Scope {
       waitingFor: p.view.waitingFor(),
       refused: Object.fromEntries(p.refused),
       names: c.table.size,
+      conflicts: c.table.conflicted().length,
       cached: c.cache.size,
       tombstones: c.table.tombstoneCount,
       groups: p.groups.groupCount,
@@ -161,6 +163,25 @@ export class Scope {
       queuedClaims: p.owner.queued,
       stats: { ...c.stats },
     };
+  }
+
+  // ---- the name service of OTP behaviours ({global: name}, {scope, name}, {via, name}) ----
+
+  get scopeName(): string {
+    return this.name;
+  }
+
+  async registerName(name: string, pid: Pid, options: WaitOptions = {}): Promise<NameRegistration> {
+    const r = await this.register(name, pid, null, options);
+    return r.ok ? { ok: true } : r;
+  }
+
+  unregisterName(name: string, options: WaitOptions = {}): Promise<void> {
+    return this.unregister(name, options);
+  }
+
+  whereisName(name: string): Pid | undefined {
+    return this.whereis(name);
   }
 
   // ---- writes ----
@@ -187,15 +208,15 @@ export class Scope {
       const other = c.table.getById(id)?.name;
       if (other !== undefined && other !== name) return { outcome: 'already_named', detail: other };
     }
-    const pending = this.inflight.get(pid.key);
+    const pending = c.homeClaims.get(pid.key);
     if (pending !== undefined && pending !== name) return { outcome: 'already_named', detail: pending };
-    this.inflight.set(pid.key, name);
+    c.homeClaims.set(pid.key, name);
     c.host.watch(pid);
     try {
       const a = await this.p.requester.claim(kind, name, pid, meta, options);
       return a.outcome === 'ok' && !c.isLocalAlive(pid) ? { outcome: 'noproc', detail: null } : a;
     } finally {
-      if (this.inflight.get(pid.key) === name) this.inflight.delete(pid.key);
+      if (c.homeClaims.get(pid.key) === name) c.homeClaims.delete(pid.key);
     }
   }
 }

@@ -5,13 +5,14 @@ import type { ViewChange } from './scope-view.js';
 /**
  * What a member sends when it installs a new view, before its VIEW report (docs/protocols/
  * registry.md, "Views"):
- * - replicated mode: to each new member, the entries of its own pids (each node is the authority
- *   on its pids, so every name reaches a newcomer once, from its home), and, as the previous owner
- *   of names a newcomer now owns, those entries (the new owner must hold every decision of the
- *   previous owner before it decides);
+ * - replicated mode: to each new member, the entries of its own pids (HSYNC: each node is the
+ *   authority on its pids, so every name reaches a newcomer once, from its home), and, as the
+ *   previous owner of names another member now owns, those entries (the new owner must hold every
+ *   decision of the previous owner before it decides: only homes spread decisions to everyone);
  * - partitioned mode: each entry to the nodes that hold it now and did not before (every previous
  *   holder sends; duplicates are ignored by id), then it drops what it no longer holds.
- * Entries of members that left are dropped first.
+ * Entries of members that left are dropped first. Last, each new member is asked (VERIFY) which
+ * of the registrations held here for its pids are gone: deletions it made while apart.
  */
 export function syncOnViewChange(c: ScopeCore, change: ViewChange): void {
   for (const node of change.removed) {
@@ -20,31 +21,28 @@ export function syncOnViewChange(c: ScopeCore, change: ViewChange): void {
   }
   if (c.partitioned) syncPartitioned(c, change);
   else syncReplicated(c, change);
+  // What this node holds of a new member's pids may be stale (it missed deletions while apart).
+  for (const peer of change.added) c.sendVerify(peer);
 }
 
 function syncReplicated(c: ScopeCore, change: ViewChange): void {
-  if (change.added.length === 0) return;
-  const added = new Set(change.added);
   const local: RegistryEntry[] = [];
   const handoff = new Map<string, RegistryEntry[]>();
+  const wasAlone = change.previous.members.length === 1;
   for (const e of c.table.allEntries()) {
-    if (c.isLocal(e.pid)) {
-      local.push(e);
-      continue;
-    }
+    if (c.isLocal(e.pid)) local.push(e);
+    if (wasAlone && change.added.length === 0) continue;
     const owner = change.current.owner(e.name);
-    if (added.has(owner) && change.previous.owner(e.name) === c.self) push(handoff, owner, e);
+    if (owner !== c.self && change.previous.owner(e.name) === c.self) push(handoff, owner, e);
   }
-  for (const peer of change.added) {
-    c.sendEntries(peer, local);
-    const moved = handoff.get(peer);
-    if (moved !== undefined) c.sendEntries(peer, moved);
-  }
+  for (const peer of change.added) c.sendEntries(peer, local, 'hsync');
+  for (const [peer, moved] of handoff) c.sendEntries(peer, moved);
 }
 
 function syncPartitioned(c: ScopeCore, change: ViewChange): void {
   const k = c.settings.replicas;
   const out = new Map<string, RegistryEntry[]>();
+  const home = new Map<string, RegistryEntry[]>();
   const added = new Set(change.added);
   const dropped: string[] = [];
   for (const e of c.table.allEntries()) {
@@ -53,11 +51,13 @@ function syncPartitioned(c: ScopeCore, change: ViewChange): void {
     const heldBefore = before.includes(c.self);
     for (const h of now) {
       if (h === c.self) continue;
-      // A previous holder hands the entry to new holders; a home tells new members of its pids.
-      if ((heldBefore && !before.includes(h)) || (c.isLocal(e.pid) && added.has(h))) push(out, h, e);
+      // A home tells new members of its pids; a previous holder hands the entry to new holders.
+      if (c.isLocal(e.pid) && added.has(h)) push(home, h, e);
+      else if (heldBefore && !before.includes(h)) push(out, h, e);
     }
     if (!now.includes(c.self) && !c.isLocal(e.pid)) dropped.push(e.id);
   }
+  for (const [peer, entries] of home) c.sendEntries(peer, entries, 'hsync');
   for (const [peer, entries] of out) c.sendEntries(peer, entries);
   const drop = new Set(dropped);
   if (drop.size > 0) c.table.removeWhere((e) => drop.has(e.id));

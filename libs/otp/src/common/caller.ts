@@ -1,5 +1,6 @@
 import { Node, type CallOptions, type Destination, type ProcessContext } from '@sdnode/core';
 import { InvalidArgumentError, NoProcError, Pid } from '@sdnode/wire';
+import { resolveTarget, type Target } from './names.js';
 
 /**
  * Who talks to a behaviour process: a process (its context) or, from outside any process, a node
@@ -7,8 +8,17 @@ import { InvalidArgumentError, NoProcError, Pid } from '@sdnode/wire';
  */
 export type Caller = ProcessContext | Node;
 
-/** The OTP call pattern from `caller`: a reply, TimeoutError, NoProcError, NoConnectionError or CalleeExitError. */
-export function callFrom<T>(caller: Caller, to: Destination, request: unknown, options?: CallOptions): Promise<T> {
+/**
+ * The OTP call pattern from `caller`: a reply, TimeoutError, NoProcError, NoConnectionError or
+ * CalleeExitError. A registry name is resolved to its pid first (NoProcError when nobody holds it).
+ */
+export function callFrom<T>(caller: Caller, target: Target, request: unknown, options?: CallOptions): Promise<T> {
+  let to: Destination;
+  try {
+    to = resolveTarget(caller, target);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   if (caller instanceof Node) return caller.call<T>(to, request, options);
   // A process calling itself would only ever time out (Erlang exits with calling_self).
   const self = caller.self;
@@ -20,11 +30,12 @@ export function callFrom<T>(caller: Caller, to: Destination, request: unknown, o
 
 /**
  * Send without failing (casts, like gen_server:cast, never fail): a message to an unregistered
- * local name is dropped.
+ * local name, or to a registry name nobody holds, is dropped. A registry name whose scope has no
+ * name service on this node throws InvalidArgumentError (a wrong argument, like an unsendable message).
  */
-export function sendQuietly(caller: Caller, to: Destination, msg: unknown): void {
+export function sendQuietly(caller: Caller, target: Target, msg: unknown): void {
   try {
-    caller.send(to, msg);
+    caller.send(resolveTarget(caller, target), msg);
   } catch (e) {
     if (!(e instanceof NoProcError)) throw e;
   }

@@ -1,9 +1,22 @@
-import { isDownMessage, isExitMessage, type ProcessContext, type ProcessType } from '@sdnode/core';
-import { AbortedError, ExitReasons, InvalidArgumentError, NameTakenError, Pid, StartError, TimeoutError, isExitReason, type ExitReason } from '@sdnode/wire';
+import { isDownMessage, isExitMessage, type NameRegistration, type ProcessContext, type ProcessType } from '@sdnode/core';
+import {
+  AbortedError,
+  AlreadyRegisteredError,
+  ExitReasons,
+  InvalidArgumentError,
+  NameTakenError,
+  NoProcError,
+  Pid,
+  StartError,
+  TimeoutError,
+  isExitReason,
+  type ExitReason,
+} from '@sdnode/wire';
 import { isThenable, type MaybePromise } from './async.js';
 import { inProcess, requireProcess, type Caller } from './caller.js';
 import type { TraceSink } from './debug.js';
 import { isAckFrom, type AckMessage, type AckResult } from './messages.js';
+import { checkProcessName, formatName, nameInService, serviceOf, type ProcessName, type RegistryName } from './names.js';
 
 /**
  * The start protocol (Erlang's proc_lib start / init_ack): the starter spawns the process with a
@@ -23,8 +36,11 @@ export interface DebugOptions {
 export interface StartOptions {
   /** Link the new process to the calling process (needs a process caller; supervisors always link). */
   readonly link?: boolean;
-  /** Register under this name on the node where it runs, before init runs. */
-  readonly name?: string;
+  /**
+   * Register under this name before init runs: a local name on the node where it runs, or a name
+   * in a name service (`{ global }`, `{ scope, name }`, `{ via, name }`; see names.ts).
+   */
+  readonly name?: ProcessName;
   /** Start on this node (default: the caller's own). The type must be defined there. */
   readonly node?: string;
   /** Default 5000 ms; a process that has not finished init by then is killed. */
@@ -38,7 +54,7 @@ export interface StartInfo {
   readonly starter: Pid;
   /** The parent when linked: an exit signal from it stops the process (when it traps exits). */
   readonly link: boolean;
-  readonly name?: string;
+  readonly name?: ProcessName;
   readonly debug?: DebugOptions;
 }
 
@@ -60,23 +76,67 @@ export type StartOutcome =
 
 // ---- the process side ----
 
+/** A behaviour process's start info (null when spawned plainly) and the arguments of its init callback. */
+export interface InitStart {
+  readonly info: StartInfo | null;
+  readonly args: unknown[];
+}
+
 /**
- * Split a behaviour process's spawn arguments into its start info (null when spawned plainly) and
- * the arguments of its init callback; register the name asked for. A taken name is acknowledged
- * to the starter and the process exits `normal` here (the starter reports NameTakenError).
+ * Split a behaviour process's spawn arguments into its start info and the arguments of its init
+ * callback; register the name asked for. A taken name is acknowledged to the starter and the
+ * process exits `normal` here (the starter reports NameTakenError). A local name is registered at
+ * once; a name in a name service is registered asynchronously (the result is then a promise).
  */
-export function beginInit(ctx: ProcessContext, raw: readonly unknown[]): { info: StartInfo | null; args: unknown[] } {
+export function beginInit(ctx: ProcessContext, raw: readonly unknown[]): MaybePromise<InitStart> {
   if (raw.length === 0 || !isStartMarker(raw[0])) return { info: null, args: raw as unknown[] };
   const info = raw[0].$otpStart;
-  if (info.name !== undefined) {
-    const holder = ctx.whereis(info.name);
-    if (holder !== undefined) {
-      acknowledge(ctx, info, { nameTaken: info.name, holder });
-      ctx.exit(ExitReasons.normal);
-    }
-    ctx.register(info.name);
+  const start: InitStart = { info, args: raw.slice(1) };
+  const name = info.name;
+  if (name === undefined) return start;
+  if (typeof name !== 'string') return registerInService(ctx, info, name).then(() => start);
+  const holder = ctx.whereis(name);
+  if (holder !== undefined) {
+    acknowledge(ctx, info, { nameTaken: name, holder });
+    ctx.exit(ExitReasons.normal);
   }
-  return { info, args: raw.slice(1) };
+  ctx.register(name);
+  return start;
+}
+
+/**
+ * Register the starting process under `name` in its name service. Any refusal but `taken` (the
+ * service is missing or failed, the process already has a name there) fails the start with that
+ * error as the exit reason.
+ */
+async function registerInService(ctx: ProcessContext, info: StartInfo, name: RegistryName): Promise<void> {
+  let outcome: NameRegistration | { readonly failed: unknown };
+  try {
+    outcome = await serviceOf(ctx.node, name).registerName(nameInService(name), ctx.self);
+  } catch (e) {
+    outcome = { failed: e };
+  }
+  // Killed while registering (the start timed out, its node stopped): init must not run. (The
+  // service drops the name of a dead process by itself.) ctx.exit only unwinds here.
+  const me = ctx.node.processInfo(ctx.self);
+  if (me === undefined || me.status === 'exiting') ctx.exit(ExitReasons.killed);
+  if ('failed' in outcome) return failStart(ctx, info, outcome.failed);
+  if (outcome.ok) return;
+  switch (outcome.reason) {
+    case 'taken':
+      acknowledge(ctx, info, { nameTaken: formatName(name), holder: outcome.holder });
+      return ctx.exit(ExitReasons.normal);
+    case 'already_named':
+      return failStart(ctx, info, new AlreadyRegisteredError(ctx.self.toString(), outcome.name));
+    default:
+      return failStart(ctx, info, new NoProcError(ctx.self.toString(), { name: formatName(name) }));
+  }
+}
+
+function failStart(ctx: ProcessContext, info: StartInfo, e: unknown): never {
+  const reason = ExitReasons.error(e);
+  acknowledge(ctx, info, { failed: reason });
+  return ctx.exit(reason);
 }
 
 /**
@@ -124,7 +184,7 @@ export async function startProcess(caller: Caller, type: ProcessType | string, a
   if (options.link === true) requireProcess(caller, 'start with link');
   const outcome = await inProcess(caller, (ctx) => startOutcome(ctx, type, args, options), options);
   if ('ok' in outcome) return outcome.ok;
-  const target = options.name ?? (typeof type === 'string' ? type : type.name);
+  const target = options.name !== undefined ? formatName(options.name) : typeof type === 'string' ? type : type.name;
   if ('ignore' in outcome) throw new StartError(target, 'ignore');
   if (outcome.error instanceof Error) throw outcome.error;
   throw new StartError(target, outcome.error);
@@ -138,6 +198,8 @@ export async function startOutcome(ctx: ProcessContext, type: ProcessType | stri
   const link = options.link === true;
   const timeout = options.timeout ?? DEFAULT_START_TIMEOUT;
   if (!(timeout > 0)) throw new InvalidArgumentError('timeout', `${timeout} must be positive`);
+  const remote = options.node !== undefined && options.node !== ctx.node.name;
+  if (options.name !== undefined) checkStartName(ctx, checkProcessName(options.name), remote);
   const info: StartInfo = {
     starter: ctx.self,
     link,
@@ -147,9 +209,9 @@ export async function startOutcome(ctx: ProcessContext, type: ProcessType | stri
   const spawnArgs = [{ $otpStart: info } satisfies StartMarker, ...args];
   let pid: Pid;
   try {
-    if (options.node !== undefined && options.node !== ctx.node.name) {
+    if (remote) {
       const typeName = typeof type === 'string' ? type : type.name;
-      pid = await ctx.spawnRemote(options.node, typeName, spawnArgs, {
+      pid = await ctx.spawnRemote(options.node!, typeName, spawnArgs, {
         link,
         timeout,
         ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -161,6 +223,20 @@ export async function startOutcome(ctx: ProcessContext, type: ProcessType | stri
     return { error: e instanceof Error ? e : ExitReasons.error(e) };
   }
   return awaitInit(ctx, pid, link, timeout, options.signal);
+}
+
+/**
+ * A name in a name service is checked before spawning: a `via` service (it holds functions)
+ * cannot travel to another node; a local start needs the scope's service on this node
+ * (InvalidArgumentError naming the scope). A remote start uses the services of its node.
+ */
+function checkStartName(ctx: ProcessContext, name: ProcessName, remote: boolean): void {
+  if (typeof name === 'string') return;
+  if (remote) {
+    if ('via' in name) throw new InvalidArgumentError('name', `${formatName(name)}: a via name service cannot be sent to another node; use { global } or { scope, name }`);
+    return;
+  }
+  serviceOf(ctx.node, name);
 }
 
 type InitAnswer = AckMessage | { readonly down: ExitReason } | { readonly exit: ExitReason };

@@ -1,10 +1,11 @@
 import type { CodeChanger } from './staged-code-change.js';
-import type { CallMessage, CallOptions, Destination, ProcessContext } from '@sdnode/core';
+import type { CallMessage, CallOptions, ProcessContext } from '@sdnode/core';
 import { CalleeExitError, ExitReasons, InvalidArgumentError, type ExitReason, type Pid } from '@sdnode/wire';
 import { isThenable, type MaybePromise } from './async.js';
 import { callFrom, type Caller } from './caller.js';
 import { Debug, type Statistics, type TraceSink } from './debug.js';
 import { unwrap, type Outcome, type SysRequest } from './messages.js';
+import type { Target } from './names.js';
 import type { BehaviourName, OtpType } from './otp-type.js';
 import type { DebugOptions } from './start.js';
 
@@ -190,42 +191,42 @@ export function handleSys(host: SysHost, ctx: ProcessContext, call: CallMessage,
 /** Options of every Sys function: those of a call (default timeout 5000 ms). */
 export type SysOptions = CallOptions;
 
-async function sys<T>(caller: Caller, target: Destination, request: SysRequest, options?: SysOptions): Promise<T> {
+async function sys<T>(caller: Caller, target: Target, request: SysRequest, options?: SysOptions): Promise<T> {
   return unwrap<T>(await callFrom(caller, target, request, options));
 }
 
 /** Introspection and control of any behaviour process (local or remote), like Erlang's sys. */
 export const Sys = {
   /** The process's state (GenServer: its state; GenStatem: `{ state, data }`; Supervisor: its children). */
-  getState<T = unknown>(caller: Caller, target: Destination, options?: SysOptions): Promise<T> {
+  getState<T = unknown>(caller: Caller, target: Target, options?: SysOptions): Promise<T> {
     return sys<T>(caller, target, { $sys: 'get_state' }, options);
   },
 
   /** Replace the state with `fn(state)` and return it (local processes only: `fn` is a closure). */
-  replaceState<T>(caller: Caller, target: Destination, fn: (state: T) => T, options?: SysOptions): Promise<T> {
+  replaceState<T>(caller: Caller, target: Target, fn: (state: T) => T, options?: SysOptions): Promise<T> {
     return sys<T>(caller, target, { $sys: 'replace_state', fn: fn as (s: unknown) => unknown }, options);
   },
 
-  getStatus(caller: Caller, target: Destination, options?: SysOptions): Promise<StatusReport> {
+  getStatus(caller: Caller, target: Target, options?: SysOptions): Promise<StatusReport> {
     return sys<StatusReport>(caller, target, { $sys: 'get_status' }, options);
   },
 
   /** `true`/`false` switch statistics on (counters reset) or off; `'get'` reads them (null when off). */
-  statistics(caller: Caller, target: Destination, op: boolean | 'get', options?: SysOptions): Promise<Statistics | null> {
+  statistics(caller: Caller, target: Target, op: boolean | 'get', options?: SysOptions): Promise<Statistics | null> {
     return sys<Statistics | null>(caller, target, { $sys: 'statistics', op: op === 'get' ? 'get' : op ? 'on' : 'off' }, options);
   },
 
   /** Send the process's trace events to `sink` from now on; null switches tracing off. */
-  trace(caller: Caller, target: Destination, sink: TraceSink | null, options?: SysOptions): Promise<void> {
+  trace(caller: Caller, target: Target, sink: TraceSink | null, options?: SysOptions): Promise<void> {
     return sys<void>(caller, target, { $sys: 'trace', sink }, options);
   },
 
   /** Only system requests are handled until `resume`; other messages wait, in order. */
-  suspend(caller: Caller, target: Destination, options?: SysOptions): Promise<void> {
+  suspend(caller: Caller, target: Target, options?: SysOptions): Promise<void> {
     return sys<void>(caller, target, { $sys: 'suspend' }, options);
   },
 
-  resume(caller: Caller, target: Destination, options?: SysOptions): Promise<void> {
+  resume(caller: Caller, target: Target, options?: SysOptions): Promise<void> {
     return sys<void>(caller, target, { $sys: 'resume' }, options);
   },
 
@@ -234,7 +235,7 @@ export const Sys = {
    * instance a newer version of its type). The new implementation's codeChange converts the state;
    * every later message is handled by `to`. Local processes only (`to` holds functions).
    */
-  changeCode(caller: Caller, target: Destination, to: OtpType, extra?: unknown, options?: SysOptions): Promise<void> {
+  changeCode(caller: Caller, target: Target, to: OtpType, extra?: unknown, options?: SysOptions): Promise<void> {
     return sys<void>(caller, target, { $sys: 'change_code', to, extra }, options);
   },
 
@@ -245,15 +246,15 @@ export const Sys = {
    * CodeChangeError (its codeChange returned an error) or InvalidArgumentError (not suspended, not
    * the same behaviour). Then `commitCodeChange` switches, `abortCodeChange` (or resume) forgets it.
    */
-  prepareCodeChange(caller: Caller, target: Destination, to: OtpType, extra?: unknown, options?: SysOptions): Promise<'prepared' | 'current'> {
+  prepareCodeChange(caller: Caller, target: Target, to: OtpType, extra?: unknown, options?: SysOptions): Promise<'prepared' | 'current'> {
     return sys<'prepared' | 'current'>(caller, target, { $sys: 'prepare_code_change', to, extra }, options);
   },
 
-  commitCodeChange(caller: Caller, target: Destination, options?: SysOptions): Promise<void> {
+  commitCodeChange(caller: Caller, target: Target, options?: SysOptions): Promise<void> {
     return sys<void>(caller, target, { $sys: 'commit_code_change' }, options);
   },
 
-  abortCodeChange(caller: Caller, target: Destination, options?: SysOptions): Promise<void> {
+  abortCodeChange(caller: Caller, target: Target, options?: SysOptions): Promise<void> {
     return sys<void>(caller, target, { $sys: 'abort_code_change' }, options);
   },
 
@@ -262,7 +263,7 @@ export const Sys = {
    * has exited. Rejects with NoProcError when it does not exist, CalleeExitError when it exited
    * with another reason (its terminate failed), TimeoutError.
    */
-  async terminate(caller: Caller, target: Destination, reason: ExitReason = ExitReasons.normal, options?: SysOptions): Promise<void> {
+  async terminate(caller: Caller, target: Target, reason: ExitReason = ExitReasons.normal, options?: SysOptions): Promise<void> {
     try {
       await callFrom(caller, target, { $sys: 'terminate', reason }, options);
     } catch (e) {

@@ -1,7 +1,8 @@
-import { isExitMessage, type CallOptions, type Destination, type ProcessContext } from '@sdnode/core';
+import { isExitMessage, type CallOptions, type ProcessContext } from '@sdnode/core';
 import { ExitReasons, HandlerNotFoundError, type ExitReason, type Pid } from '@sdnode/wire';
 import { callFrom, requireProcess, sendQuietly, type Caller } from '../common/caller.js';
 import { unwrap, type Outcome } from '../common/messages.js';
+import type { Target } from '../common/names.js';
 import { startProcess, type StartOptions } from '../common/start.js';
 import { Sys, type SysOptions } from '../common/sys.js';
 import { defineServer } from '../gen-server/define.js';
@@ -98,7 +99,7 @@ function defineManager(name: string, handlers: readonly EventHandler<any, any, a
 /** The generic manager type (`sdnode.otp.event_manager`), without a catalog of handlers by name. */
 const Generic = defineManager('sdnode.otp.event_manager');
 
-async function request<T>(caller: Caller, mgr: Destination, op: keyof ManagerSpec['calls'], args: unknown[], options?: CallOptions): Promise<T> {
+async function request<T>(caller: Caller, mgr: Target, op: keyof ManagerSpec['calls'], args: unknown[], options?: CallOptions): Promise<T> {
   return unwrap<T>(await callFrom(caller, mgr, { op, args }, options));
 }
 
@@ -137,7 +138,7 @@ export const EventManager = {
   },
 
   /** Add a handler (an object: local managers; a name: from the manager's catalog). HandlerExistsError, StartError. */
-  addHandler<A>(caller: Caller, mgr: Destination, handler: EventHandler<A, any, any> | string, args: A, options: AddHandlerOptions & CallOptions = {}): Promise<void> {
+  addHandler<A>(caller: Caller, mgr: Target, handler: EventHandler<A, any, any> | string, args: A, options: AddHandlerOptions & CallOptions = {}): Promise<void> {
     return request(caller, mgr, 'add', [handler, args, options.id, null], options);
   },
 
@@ -146,42 +147,42 @@ export const EventManager = {
    * removed for another reason than deleteHandler, the process gets `{ $handlerExit: id, manager,
    * reason }`; if the process exits, the handler is removed.
    */
-  addSupHandler<A>(ctx: ProcessContext, mgr: Destination, handler: EventHandler<A, any, any> | string, args: A, options: AddHandlerOptions & CallOptions = {}): Promise<void> {
+  addSupHandler<A>(ctx: ProcessContext, mgr: Target, handler: EventHandler<A, any, any> | string, args: A, options: AddHandlerOptions & CallOptions = {}): Promise<void> {
     requireProcess(ctx, 'addSupHandler');
     return request(ctx, mgr, 'add', [handler, args, options.id, ctx.self], options);
   },
 
   /** Remove a handler; resolves with its terminate's result. HandlerNotFoundError. */
-  deleteHandler<T = unknown>(caller: Caller, mgr: Destination, id: string, args?: unknown, options?: CallOptions): Promise<T> {
+  deleteHandler<T = unknown>(caller: Caller, mgr: Target, id: string, args?: unknown, options?: CallOptions): Promise<T> {
     return request(caller, mgr, 'remove', [id, args], options);
   },
 
   /** Replace handler `id` by another (see SwapTo). HandlerNotFoundError, StartError (the new one's init failed). */
-  swapHandler(caller: Caller, mgr: Destination, id: string, swap: SwapTo, options?: CallOptions): Promise<void> {
+  swapHandler(caller: Caller, mgr: Target, id: string, swap: SwapTo, options?: CallOptions): Promise<void> {
     return request(caller, mgr, 'swap', [id, swap], options);
   },
 
   /** Give `event` to every handler; does not wait. */
-  notify(caller: Caller, mgr: Destination, event: unknown): void {
+  notify(caller: Caller, mgr: Target, event: unknown): void {
     sendQuietly(caller, mgr, { $cast: { op: 'notify', args: [event] } });
   },
 
   /** Give `event` to every handler and wait until all have handled it. */
-  async syncNotify(caller: Caller, mgr: Destination, event: unknown, options?: CallOptions): Promise<void> {
+  async syncNotify(caller: Caller, mgr: Target, event: unknown, options?: CallOptions): Promise<void> {
     await callFrom(caller, mgr, { op: 'syncNotify', args: [event] }, options);
   },
 
   /** Call one handler. HandlerNotFoundError; HandlerCrashError (it crashed and was removed). */
-  call<R = unknown>(caller: Caller, mgr: Destination, id: string, req: unknown, options?: CallOptions): Promise<R> {
+  call<R = unknown>(caller: Caller, mgr: Target, id: string, req: unknown, options?: CallOptions): Promise<R> {
     return request(caller, mgr, 'call', [id, req], options);
   },
 
-  whichHandlers(caller: Caller, mgr: Destination, options?: CallOptions): Promise<string[]> {
+  whichHandlers(caller: Caller, mgr: Target, options?: CallOptions): Promise<string[]> {
     return callFrom(caller, mgr, { op: 'which', args: [] }, options);
   },
 
   /** Stop the manager: every handler's terminate runs with `{ kind: 'stop', reason }`. */
-  stop(caller: Caller, mgr: Destination, reason: ExitReason = ExitReasons.normal, options?: SysOptions): Promise<void> {
+  stop(caller: Caller, mgr: Target, reason: ExitReason = ExitReasons.normal, options?: SysOptions): Promise<void> {
     return Sys.terminate(caller, mgr, reason, options);
   },
 } as const;

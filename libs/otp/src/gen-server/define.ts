@@ -1,7 +1,8 @@
-import { defineProcess, type CallOptions, type CallbackBehaviour, type Destination, type ProcessContext } from '@sdnode/core';
+import { defineProcess, type CallOptions, type CallbackBehaviour, type ProcessContext } from '@sdnode/core';
 import { InvalidArgumentError } from '@sdnode/wire';
 import { isThenable } from '../common/async.js';
 import { callFrom, sendQuietly, type Caller } from '../common/caller.js';
+import type { Target } from '../common/names.js';
 import type { BehaviourName } from '../common/otp-type.js';
 import { startProcess, type StartOptions } from '../common/start.js';
 import { ServerProcess, type LooseCallbacks, type LooseServerType } from './server-process.js';
@@ -26,7 +27,7 @@ function checkCallbacks(name: string, cb: LooseCallbacks): { calls: string[]; ca
 }
 
 /** A typed client bound to a caller; its methods are the type's operations. */
-export function makeClient<S>(ops: ServerType<S>['ops'], caller: Caller, target: Destination, options: CallOptions | undefined): ServerClient<S> {
+export function makeClient<S>(ops: ServerType<S>['ops'], caller: Caller, target: Target, options: CallOptions | undefined): ServerClient<S> {
   const call: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
   for (const op of ops.calls) call[op] = (...args) => callFrom(caller, target, { op, args }, options);
   const cast: Record<string, (...args: unknown[]) => void> = {};
@@ -77,10 +78,10 @@ export function defineServer<S extends ServerSpec>(
     startLink(caller: ProcessContext, args: ArgsOf<S>, startOptions: Omit<StartOptions, 'link'> = {}): Promise<ServerPid<S>> {
       return startProcess(caller, type, args, { ...startOptions, link: true }) as Promise<ServerPid<S>>;
     },
-    ref(target: Destination): ServerRef<S> {
+    ref(target: Target): ServerRef<S> {
       return target as ServerRef<S>;
     },
-    client(caller: Caller, target: Destination, callOptions?: CallOptions): ServerClient<S> {
+    client(caller: Caller, target: Target, callOptions?: CallOptions): ServerClient<S> {
       return makeClient<S>(ops, caller, target, callOptions);
     },
   }) as unknown as ServerType<S>;

@@ -103,7 +103,10 @@ export class ServerProcess implements SysHost {
 
   /** init of the core process: the start protocol, then the init callback. */
   static init(type: LooseServerType, ctx: ProcessContext, raw: readonly unknown[]): MaybePromise<ServerProcess> {
-    const { info, args } = beginInit(ctx, raw);
+    return andThen(beginInit(ctx, raw), ({ info, args }) => ServerProcess.initWith(type, ctx, info, args));
+  }
+
+  private static initWith(type: LooseServerType, ctx: ProcessContext, info: StartInfo | null, args: unknown[]): MaybePromise<ServerProcess> {
     const w = new ServerProcess(ctx, type, info);
     const result = guardInit(ctx, info, () => andThen(type.callbacks.init(w.cx, ...args), (r) => w.initResult(r)));
     return andThen(result, (r) => {

@@ -1,7 +1,8 @@
-import type { CallFrom, CallOptions, Destination, DownMessage, ExitMessage, ProcessContext } from '@sdnode/core';
+import type { CallFrom, CallOptions, DownMessage, ExitMessage, ProcessContext } from '@sdnode/core';
 import type { ExitReason, Pid } from '@sdnode/wire';
 import type { MaybePromise } from '../common/async.js';
 import type { Caller } from '../common/caller.js';
+import type { Target } from '../common/names.js';
 import type { OtpType } from '../common/otp-type.js';
 import type { StartOptions } from '../common/start.js';
 
@@ -118,8 +119,8 @@ export type ServerCallbacks<S> = BaseCallbacks<S> &
 
 declare const SPEC: unique symbol;
 
-/** A destination (pid, name, `{name, node}`) known to run a server of spec S. */
-export type ServerRef<S> = Destination & { readonly [SPEC]?: S };
+/** A target (pid, name, `{name, node}`, a registry name such as `{global: name}`) known to run a server of spec S. */
+export type ServerRef<S> = Target & { readonly [SPEC]?: S };
 
 /** The pid of a started server of spec S. */
 export type ServerPid<S> = Pid & { readonly [SPEC]?: S };
@@ -145,10 +146,10 @@ export interface ServerType<S> extends OtpType<ArgsOf<S>> {
   start(caller: Caller, args: ArgsOf<S>, options?: StartOptions): Promise<ServerPid<S>>;
   /** Start linked to the calling process. */
   startLink(caller: ProcessContext, args: ArgsOf<S>, options?: Omit<StartOptions, 'link'>): Promise<ServerPid<S>>;
-  /** Type a destination as a server of this type. */
-  ref(target: Destination): ServerRef<S>;
+  /** Type a target as a server of this type. */
+  ref(target: Target): ServerRef<S>;
   /** A typed client of the server at `target` for `caller`. */
-  client(caller: Caller, target: Destination, options?: CallOptions): ServerClient<S>;
+  client(caller: Caller, target: Target, options?: CallOptions): ServerClient<S>;
 }
 
 export interface DefineServerOptions {

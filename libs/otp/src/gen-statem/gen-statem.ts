@@ -1,7 +1,8 @@
-import { defineProcess, type CallOptions, type CallbackBehaviour, type Destination, type ProcessContext } from '@sdnode/core';
+import { defineProcess, type CallOptions, type CallbackBehaviour, type ProcessContext } from '@sdnode/core';
 import { ExitReasons, InvalidArgumentError, type ExitReason, type Pid } from '@sdnode/wire';
 import { isThenable } from '../common/async.js';
 import { callFrom, sendQuietly, type Caller } from '../common/caller.js';
+import type { Target } from '../common/names.js';
 import { startProcess, type StartOptions } from '../common/start.js';
 import { Sys, type SysOptions } from '../common/sys.js';
 import type { From } from '../gen-server/types.js';
@@ -76,12 +77,12 @@ export const GenStatem = {
   },
 
   /** Send a call event and wait for the reply action (errors as GenServer.call). */
-  call<R = unknown>(caller: Caller, machine: Destination, request: unknown, options?: CallOptions): Promise<R> {
+  call<R = unknown>(caller: Caller, machine: Target, request: unknown, options?: CallOptions): Promise<R> {
     return callFrom<R>(caller, machine, request, options);
   },
 
   /** Send a cast event; never fails. */
-  cast(caller: Caller, machine: Destination, msg: unknown): void {
+  cast(caller: Caller, machine: Target, msg: unknown): void {
     sendQuietly(caller, machine, { $cast: msg });
   },
 
@@ -90,7 +91,7 @@ export const GenStatem = {
     ctx.reply(from, value);
   },
 
-  stop(caller: Caller, machine: Destination, reason: ExitReason = ExitReasons.normal, options?: SysOptions): Promise<void> {
+  stop(caller: Caller, machine: Target, reason: ExitReason = ExitReasons.normal, options?: SysOptions): Promise<void> {
     return Sys.terminate(caller, machine, reason, options);
   },
 } as const;

@@ -84,7 +84,10 @@ export class StatemProcess implements SysHost {
   }
 
   static init(type: LooseStatemType, ctx: ProcessContext, raw: readonly unknown[]): MaybePromise<StatemProcess> {
-    const { info, args } = beginInit(ctx, raw);
+    return andThen(beginInit(ctx, raw), ({ info, args }) => StatemProcess.initWith(type, ctx, info, args));
+  }
+
+  private static initWith(type: LooseStatemType, ctx: ProcessContext, info: StartInfo | null, args: unknown[]): MaybePromise<StatemProcess> {
     const w = new StatemProcess(ctx, type, info);
     const result = guardInit(ctx, info, () => andThen(type.callbacks.init(w.cx, ...args), (r) => w.initResult(r)));
     return andThen(result, (t) => {

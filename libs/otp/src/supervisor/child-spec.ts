@@ -1,5 +1,6 @@
 import type { ProcessContext, ProcessType } from '@sdnode/core';
 import { InvalidArgumentError, type ExitReason, type Pid } from '@sdnode/wire';
+import { isRegistryName, type ProcessName } from '../common/names.js';
 
 /**
  * Child specifications (Erlang's child_spec maps). A child is started from a process type and
@@ -23,13 +24,14 @@ export type ChildKind = 'worker' | 'supervisor';
  * How a child is started:
  * - `{ type, args, name? }`: an OTP type (GenServer, Supervisor, GenStatem, EventManager) is started
  *   with the start protocol (its init completes before the next child starts), registered under
- *   `name` if given; a plain core process type is spawned linked. A type given by name must be an
- *   OTP type defined on this node.
+ *   `name` if given (a local name, or a registry name such as `{ global: name }`: OTP types only);
+ *   a plain core process type is spawned linked. A type given by name must be an OTP type defined
+ *   on this node.
  * - a function: it must start a process linked to the calling supervisor (`ctx`) and resolve
  *   with its pid, or null to mean ignore. For dynamic supervisors it also gets the extra arguments.
  */
 export type ChildStart =
-  | { readonly type: ProcessType | string; readonly args?: readonly unknown[]; readonly name?: string }
+  | { readonly type: ProcessType | string; readonly args?: readonly unknown[]; readonly name?: ProcessName }
   | ((ctx: ProcessContext, ...extra: unknown[]) => Promise<Pid | null>);
 
 export interface ChildSpec {
@@ -68,7 +70,7 @@ function checkStart(id: string, start: unknown): ChildStart {
   if (typeof start === 'object' && start !== null) {
     const { type, args, name } = start as { type?: unknown; args?: unknown; name?: unknown };
     const typeOk = typeof type === 'string' || (typeof type === 'object' && type !== null && typeof (type as { name?: unknown }).name === 'string');
-    if (typeOk && (args === undefined || Array.isArray(args)) && (name === undefined || typeof name === 'string')) return start as ChildStart;
+    if (typeOk && (args === undefined || Array.isArray(args)) && (name === undefined || typeof name === 'string' || isRegistryName(name))) return start as ChildStart;
   }
   throw new InvalidArgumentError('child spec', `${id}: start must be { type, args?, name? } or a function`);
 }
@@ -95,7 +97,7 @@ export function shouldRestart(restart: Restart, reason: ExitReason): boolean {
 }
 
 /** Options of the child spec helpers: the spec's policies, and a name to register the child under. */
-export type ChildOptions = Omit<ChildSpec, 'id' | 'start' | 'kind'> & { readonly name?: string };
+export type ChildOptions = Omit<ChildSpec, 'id' | 'start' | 'kind'> & { readonly name?: ProcessName };
 
 function child<A extends unknown[]>(kind: ChildKind, id: string, type: ProcessType<A>, args: A, options: ChildOptions): ChildSpec {
   const { name, ...policies } = options;

@@ -167,6 +167,9 @@ export async function startChildProcess(ctx: ProcessContext, child: Child): Prom
     }
     const args = [...(start.args ?? []), ...child.extra];
     if (typeof start.type !== 'string' && isProcessType(start.type) && !isOtpType(start.type)) {
+      if (start.name !== undefined && typeof start.name !== 'string') {
+        throw new InvalidArgumentError('child spec', `${child.spec.id}: a plain process type takes a local name only`);
+      }
       const pid = ctx.spawnLink(start.type, ...args);
       if (start.name !== undefined) ctx.node.register(start.name, pid);
       return { ok: pid };

@@ -1,8 +1,9 @@
-import type { CallOptions, Destination, ProcessContext } from '@sdnode/core';
+import type { CallOptions, ProcessContext } from '@sdnode/core';
 import type { Pid } from '@sdnode/wire';
 import type { MaybePromise } from '../common/async.js';
 import { callFrom, type Caller } from '../common/caller.js';
 import { unwrap } from '../common/messages.js';
+import type { Target } from '../common/names.js';
 import { startProcess, type StartOptions } from '../common/start.js';
 import { defineServer } from '../gen-server/define.js';
 import type { ServerPid, ServerType } from '../gen-server/types.js';
@@ -42,7 +43,7 @@ function define<A extends unknown[]>(name: string, callbacks: SupervisorCallback
 /** A supervisor whose flags and children are its start argument (for supervisors built at run time). */
 const Generic: SupervisorType<[init: SupervisorInit]> = define('sdnode.otp.supervisor', { init: (_ctx, init: SupervisorInit) => init });
 
-async function request<T>(caller: Caller, sup: Destination, op: keyof SupervisorServerSpec['calls'], args: unknown[], options?: CallOptions): Promise<T> {
+async function request<T>(caller: Caller, sup: Target, op: keyof SupervisorServerSpec['calls'], args: unknown[], options?: CallOptions): Promise<T> {
   return unwrap<T>(await callFrom(caller, sup, { op, args }, { timeout: SUPERVISOR_CALL_TIMEOUT, ...options }));
 }
 
@@ -71,35 +72,35 @@ export const Supervisor = {
    * with its pid, or null when its init returned ignore. Rejects with ChildExistsError,
    * StartError (its init failed; the spec is not kept), InvalidArgumentError.
    */
-  startChild(caller: Caller, sup: Destination, what: ChildSpec | readonly unknown[], options?: CallOptions): Promise<Pid | null> {
+  startChild(caller: Caller, sup: Target, what: ChildSpec | readonly unknown[], options?: CallOptions): Promise<Pid | null> {
     return request(caller, sup, 'startChild', [what], options);
   },
 
   /** Stop a child by id (static) or pid (dynamic); a temporary or dynamic child is also forgotten. ChildNotFoundError. */
-  terminateChild(caller: Caller, sup: Destination, which: string | Pid, options?: CallOptions): Promise<void> {
+  terminateChild(caller: Caller, sup: Target, which: string | Pid, options?: CallOptions): Promise<void> {
     return request(caller, sup, 'terminateChild', [which], options);
   },
 
   /** Start a stopped child again. ChildNotFoundError, ChildRunningError, StartError. */
-  restartChild(caller: Caller, sup: Destination, id: string, options?: CallOptions): Promise<Pid | null> {
+  restartChild(caller: Caller, sup: Target, id: string, options?: CallOptions): Promise<Pid | null> {
     return request(caller, sup, 'restartChild', [id], options);
   },
 
   /** Forget a stopped child. ChildNotFoundError, ChildRunningError. */
-  deleteChild(caller: Caller, sup: Destination, id: string, options?: CallOptions): Promise<void> {
+  deleteChild(caller: Caller, sup: Target, id: string, options?: CallOptions): Promise<void> {
     return request(caller, sup, 'deleteChild', [id], options);
   },
 
   /** Every child in start order: id, pid ('restarting', or null when not running), kind. */
-  whichChildren(caller: Caller, sup: Destination, options?: CallOptions): Promise<ChildInfo[]> {
+  whichChildren(caller: Caller, sup: Target, options?: CallOptions): Promise<ChildInfo[]> {
     return request(caller, sup, 'whichChildren', [], options);
   },
 
-  countChildren(caller: Caller, sup: Destination, options?: CallOptions): Promise<ChildCounts> {
+  countChildren(caller: Caller, sup: Target, options?: CallOptions): Promise<ChildCounts> {
     return request(caller, sup, 'countChildren', [], options);
   },
 
-  getChildSpec(caller: Caller, sup: Destination, id: string, options?: CallOptions): Promise<NormalChildSpec> {
+  getChildSpec(caller: Caller, sup: Target, id: string, options?: CallOptions): Promise<NormalChildSpec> {
     return request(caller, sup, 'getChildSpec', [id], options);
   },
 

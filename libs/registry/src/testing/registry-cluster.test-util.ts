@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { Node, defineProcess, type ProcessContext } from '@sdnode/core';
 import { MemoryNetwork, MemoryTransport } from '@sdnode/transport';
 import type { Pid } from '@sdnode/wire';
@@ -19,6 +20,8 @@ export interface RegistryCluster {
   readonly members: TestMember[];
   /** Start one more node (with its registry), not connected to anyone. */
   add(name: string, options?: RegistryOptions): Promise<TestMember>;
+  /** Kill a node (it stops at once; its peers see the connection drop). */
+  kill(m: TestMember): Promise<void>;
   /** Connect every pair of running nodes (the full mesh policy would too, transitively). */
   mesh(): Promise<void>;
   stop(): Promise<void>;
@@ -42,7 +45,8 @@ export async function registryCluster(
       encode: options.encode ?? true,
       ...(options.netTickTime !== undefined ? { netTickTime: options.netTickTime } : {}),
     });
-    const node = await Node.start({ name, cookie: 'test', transport, types: [Idle] });
+    const logger = pino({ level: process.env['SDNODE_LOG_LEVEL'] ?? 'error', base: { node: name } });
+    const node = await Node.start({ name, cookie: 'test', transport, types: [Idle], logger });
     const m = { node, registry: Registry.start(node, registry) };
     members.push(m);
     return m;
@@ -52,9 +56,24 @@ export async function registryCluster(
     network,
     members,
     add,
+    async kill(m) {
+      network.kill(m.node.name);
+      await m.node.stop();
+    },
     async mesh() {
-      const live = members.filter((m) => !m.node.isStopped);
-      for (const a of live) for (const b of live) if (a !== b && !a.node.nodes().includes(b.node.name)) await a.node.connect(b.node.name, { timeout: 3000 });
+      // A cut link is reported a moment later (setImmediate): connect until every pair holds.
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const live = members.filter((m) => !m.node.isStopped);
+        const missing = live.flatMap((a) => live.filter((b) => a !== b && !a.node.nodes().includes(b.node.name)).map((b) => [a, b] as const));
+        if (missing.length === 0) {
+          await new Promise((r) => setImmediate(r));
+          if (live.every((a) => live.every((b) => a === b || a.node.nodes().includes(b.node.name)))) return;
+          continue;
+        }
+        if (Date.now() > deadline) throw new Error(`mesh incomplete: ${missing.map(([a, b]) => `${a.node.name}-${b.node.name}`).join(' ')}`);
+        await Promise.allSettled(missing.map(([a, b]) => a.node.connect(b.node.name, { timeout: 1000 })));
+      }
     },
     async stop() {
       await Promise.all(members.map((m) => m.node.stop()));
@@ -67,7 +86,7 @@ export async function registryCluster(
           if (s === undefined) return `${m.node.name}: no scope ${scope}`;
           const i = s.info();
           const names = s.registeredNames().slice(0, 20).map((n) => `${n}=${String(s.whereis(n))}`);
-          return `${m.node.name}: view ${i.members.join(',')} ${i.state} (waiting ${i.waitingFor.join(',') || '-'}), ${i.names} names [${names.join(' ')}], dropped ${i.stats.dropped}`;
+          return `${m.node.name}: connected ${m.node.nodes().join(',') || '-'}; view ${i.members.join(',')} ${i.state} (waiting ${i.waitingFor.join(',') || '-'}), ${i.names} names [${names.join(' ')}], dropped ${i.stats.dropped}`;
         })
         .join('\n');
     },
