@@ -66,8 +66,9 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     async (name: string, flags) => setExitCode(await pingCommand(name, flags, io.out)),
   );
 
-  query(program.command('info').argument('<name>', 'node name').description('the node\'s connected nodes and process count'))
+  query(program.command('info').argument('<name>', 'node name').description('the node\'s connected nodes, process count and registry scopes'))
     .option('--json', 'print JSON', false)
+    .option('--names', 'also list the names held in each registry scope (at most 1000 per scope)', false)
     .action(async (name: string, flags) => setExitCode(await infoCommand(name, flags, io.out)));
 
   program

@@ -15,3 +15,4 @@ export { sweepDeadRuns, sweepRun } from './containers/stale-resources.js';
 export { HARNESS_LABEL, OWNER_LABEL } from './containers/testcontainers.js';
 export { NODE_PORT } from './containers/container-backend.js';
 export { clusterOptionsFromConfig } from './from-config.js';
+export { RegistryRpc, registryFunctions, summariseScopes, type ScopeSummary } from './node-side/registry-functions.js';

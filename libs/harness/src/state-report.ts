@@ -15,6 +15,12 @@ function formatState(state: NodeState, limit: number): string[] {
   if (state.blocked.length > 0) lines.push(`  partitioned from: ${state.blocked.join(', ')}`);
   const names = Object.entries(state.registered).map(([name, pid]) => `${name}=${str(pid)}`);
   lines.push(`  registered: ${names.length === 0 ? '(none)' : names.join(', ')}`);
+  for (const sc of state.scopes ?? []) {
+    const sample = Object.entries(sc.sample).map(([name, pid]) => `${name}=${str(pid)}`);
+    lines.push(
+      `  scope ${sc.scope} (${sc.mode}, ${sc.state}${sc.waitingFor.length > 0 ? `, waiting for ${sc.waitingFor.join(', ')}` : ''}): members ${sc.members.join(', ')}; ${sc.names} names${sc.conflicts > 0 ? `, ${sc.conflicts} conflicts` : ''}${sc.groups > 0 ? `, ${sc.groups} groups` : ''}${sc.dropped > 0 ? `, ${sc.dropped} ops dropped` : ''}${sample.length > 0 ? `: ${sample.join(', ')}` : ''}`,
+    );
+  }
   lines.push(`  processes (${state.processCount}):`);
   for (const p of state.processes.slice(0, limit)) {
     lines.push(`    ${str(p.pid)} ${p.name ?? '-'} ${p.type} ${p.status}${p.queue > 0 ? ` queue=${p.queue}` : ''}`);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@sdnode/wire';
-import { findNode, loadClusterConfig, nodeStartOptions, type ApplicationConfig, type AttributeValue } from '@sdnode/config';
+import { findNode, loadClusterConfig, nodeStartOptions, type ApplicationConfig, type AttributeValue, type RegistryConfig } from '@sdnode/config';
 import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
 
 /** The flags of `sdnode start` that say which node to start and how to reach it. */
@@ -28,6 +28,8 @@ export interface StartOptions {
   readonly location?: Readonly<Record<string, string>>;
   /** From a cluster file: the cluster's distributed applications (its `applications` section). */
   readonly applications?: readonly ApplicationConfig[];
+  /** From a cluster file: the settings of the global name scope (its `registry` section). */
+  readonly registry?: RegistryConfig;
 }
 
 export const DEFAULT_LISTEN = 'tcp://127.0.0.1:0';
@@ -73,5 +75,6 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     attributes: node.attributes,
     location: node.location,
     applications: config.applications,
+    registry: config.registry,
   };
 }

@@ -1,5 +1,6 @@
 import { FullMeshPolicy, Node } from '@sdnode/core';
-import { PartitionFilterPolicy, harnessFunctions } from '@sdnode/harness';
+import { PartitionFilterPolicy, harnessFunctions, registryFunctions } from '@sdnode/harness';
+import { Registry } from '@sdnode/registry';
 import { codeFunctions } from '@sdnode/otp';
 import { createEventLog } from '../event-log.js';
 import { builtinTypes, watchPeer } from '../builtin-types.js';
@@ -28,7 +29,7 @@ export interface StartFlags extends StartOptionFlags {
  */
 export async function startCommand(flags: StartFlags): Promise<number> {
   // From the flags, or from a cluster file (--config FILE --node NAME) with the flags overriding it.
-  const { attributes, location, applications: distributed = [], ...options } = await resolveStartOptions(flags);
+  const { attributes, location, applications: distributed = [], registry: registrySettings, ...options } = await resolveStartOptions(flags);
   const log = createEventLog({ json: flags.json, ...(flags.logLevel ? { level: flags.logLevel } : {}) });
   const user = flags.module === undefined ? { types: [], functions: {}, applications: [] } : await loadUserModule(flags.module);
   checkDistributedApplications(options.name, distributed, user.applications);
@@ -42,7 +43,10 @@ export async function startCommand(flags: StartFlags): Promise<number> {
     ...(filter ? { connectionPolicy: filter } : {}),
     logger: log.logger,
   });
-  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter))) node.registerFunction(fn, impl);
+  // The global name scope (free visible nodes), with the cluster file's registry settings.
+  const registry = Registry.start(node, { global: options.hidden ? false : (registrySettings ?? {}) });
+  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter, registry))) node.registerFunction(fn, impl);
+  for (const [fn, impl] of Object.entries(registryFunctions(registry))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(codeFunctions(node))) node.registerFunction(fn, impl);
   // Something else than a signal may take the node down (a permanent application exiting).
   let failure: string | null = null;

@@ -1,6 +1,8 @@
 import type { Node, RpcFunction } from '@sdnode/core';
 import { InvalidArgumentError, type Pid } from '@sdnode/wire';
+import type { Registry } from '@sdnode/registry';
 import type { PartitionFilterPolicy } from './partition-filter.js';
+import { summariseScopes, type ScopeSummary } from './registry-functions.js';
 
 /** The rpc functions a harness node answers (registered by `sdnode start`). */
 export const HarnessFunctions = {
@@ -40,6 +42,8 @@ export interface NodeState {
   readonly registered: Record<string, Pid>;
   /** Nodes cut off by a local-mode partition. */
   readonly blocked: string[];
+  /** The node's registry scopes (absent when it runs no registry). */
+  readonly scopes?: ScopeSummary[];
 }
 
 function summaries(node: Node, limit: number): ProcessSummary[] {
@@ -69,9 +73,10 @@ function nodeList(value: unknown): string[] {
 
 /**
  * The harness functions of a node. With a PartitionFilterPolicy (`sdnode start --fault-hooks`),
- * also `block` and `unblock`, through which the harness partitions local clusters.
+ * also `block` and `unblock`, through which the harness partitions local clusters. With a
+ * registry, the state shows its scopes.
  */
-export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy): Record<string, RpcFunction> {
+export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy, registry?: Registry): Record<string, RpcFunction> {
   const functions: Record<string, RpcFunction> = {
     [HarnessFunctions.state]: (limit: unknown = 200): NodeState => {
       const info = node.info();
@@ -84,6 +89,7 @@ export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy): Re
         processes: summaries(node, typeof limit === 'number' ? limit : 200),
         registered: registeredNames(node),
         blocked: filter?.blockedNodes() ?? [],
+        ...(registry !== undefined ? { scopes: summariseScopes(registry) } : {}),
       };
     },
     [HarnessFunctions.processes]: () => summaries(node, Number.MAX_SAFE_INTEGER),
