@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The sdnode demo: three nodes as separate OS processes on loopback (each on its own 127.0.0.x
 // address), started by the test harness with this process as their hidden driver node; a remote
-// spawn, a message exchange, and a killed node observed as nodedown + DOWN.
+// spawn, a message exchange, global names, and a killed node observed as nodedown + DOWN with its
+// names gone.
 import { isDown } from '@sdnode/core';
 import { formatExitReason, type Pid } from '@sdnode/wire';
 import { EchoProcess } from 'sdnode';
-import { Cluster } from 'sdnode/testing';
+import { Cluster, RegistryRpc } from 'sdnode/testing';
+import type { RegisterResult } from '@sdnode/registry';
 
 // The demo narrates the events itself; keep the runtime's own warnings (e.g. "connection down") out of it.
 process.env['SDNODE_LOG_LEVEL'] ??= 'error';
@@ -35,8 +37,19 @@ async function main(): Promise<void> {
       }
     });
 
-    say('\n== killing n3 while we monitor a process on it ==');
+    say('\n== global names: registered on one node, resolved on every node ==');
+    const named = await cluster.rpc<RegisterResult>(n1, RegistryRpc.register, ['global', 'echo-service', echo]);
+    say(`  n1 registers 'echo-service' -> ${echo}: ${named.ok ? 'ok' : named.reason}`);
     const victim: Pid = await cluster.spawn(n3, EchoProcess.name);
+    await cluster.rpc<RegisterResult>(n3, RegistryRpc.register, ['global', 'doomed-service', victim]);
+    await cluster.waitUntil(async () => (await cluster.rpc(n3, RegistryRpc.whereis, ['global', 'echo-service'])) !== null, { timeout: 5000, what: 'n3 resolves echo-service' });
+    say(`  n3 resolves 'echo-service' -> ${String(await cluster.rpc(n3, RegistryRpc.whereis, ['global', 'echo-service']))}`);
+    const taken = await cluster.rpc<RegisterResult>(n2, RegistryRpc.register, ['global', 'echo-service', await cluster.spawn(n2, EchoProcess.name)]);
+    say(`  n2 tries to take 'echo-service' for another process: ${taken.ok ? 'ok' : taken.reason}`);
+    await cluster.waitUntil(async () => (await cluster.rpc(n1, RegistryRpc.whereis, ['global', 'doomed-service'])) !== null, { timeout: 5000, what: 'n1 resolves doomed-service' });
+    say(`  n3 registers 'doomed-service' -> ${victim}; n1 resolves it to ${String(await cluster.rpc(n1, RegistryRpc.whereis, ['global', 'doomed-service']))}`);
+
+    say('\n== killing n3 while we monitor a process on it ==');
     await cluster.run(async (ctx) => {
       const ref = ctx.monitor(victim);
       say(`  monitoring ${victim} on n3; sending SIGKILL to n3 (${cluster.node(n3).instance?.where})`);
@@ -47,6 +60,8 @@ async function main(): Promise<void> {
     await cluster.waitForEvent(n1, 'nodedown', { node: n3 }, { timeout: 15_000 });
     say(`  n1 logged: nodedown ${n3}`);
     say(`  n1 now sees: ${(await cluster.connectedNodes(n1)).join(', ')}`);
+    await cluster.waitUntil(async () => (await cluster.rpc(n1, RegistryRpc.whereis, ['global', 'doomed-service'])) === null, { timeout: 5000, what: 'doomed-service gone' });
+    say(`  'doomed-service' went with n3: n1 resolves it to ${String(await cluster.rpc(n1, RegistryRpc.whereis, ['global', 'doomed-service']))}`);
   } finally {
     await cluster.close();
   }
