@@ -41,6 +41,8 @@ export class Registry {
   private readonly watcher: PidWatcher;
   private readonly host: ScopeHost;
   private stopped = false;
+  /** CONTROL frames of the registry channel dropped before reaching a scope: malformed, or for a scope not running here. */
+  droppedFrames = 0;
   private readonly onUp = (name: string, info: { hidden: boolean }): void => this.nodeUp({ name, hidden: info.hidden });
   private readonly onDown = (name: string): void => this.nodeDown(name);
   private readonly onStopping = (): void => this.stop();
@@ -165,11 +167,13 @@ export class Registry {
   private onControl(from: PeerInfo, body: unknown): void {
     if (this.stopped) return;
     if (!Array.isArray(body) || body.length !== 2 || typeof body[0] !== 'string' || !Array.isArray(body[1])) {
+      this.droppedFrames++;
       this.logger.warn({ peer: from.name }, 'malformed registry frame dropped');
       return;
     }
     const s = this.scopesByName.get(body[0]);
     if (s === undefined) {
+      this.droppedFrames++;
       this.logger.debug({ peer: from.name, scope: body[0] }, 'registry frame for a scope not running here');
       return;
     }
