@@ -47,6 +47,7 @@ describe('the options sdnode start gives the node', () => {
       attributes: { role: 'db' },
       location: { zone: 'z1' },
       applications: [],
+      registry: { mode: 'replicated', replicas: 2, resolver: 'exitLoser', tombstoneTtl: 30_000 },
     });
   });
 
