@@ -37,6 +37,11 @@ export interface ConnectionPolicy {
   accept?(peer: { name: string; hidden: boolean; creation: number }): boolean;
   /** May the node connect on its own to `node` because a process sent, linked or monitored there? (default: yes) */
   mayAutoConnect?(node: string): boolean;
+  /**
+   * Is this connected visible peer in the node's visible node list (`node.nodes()`)? Default:
+   * yes. s_groups answer no for point-to-point connections to nodes that share no group.
+   */
+  visible?(peer: PeerInfo): boolean;
   nodeUp(peer: PeerInfo): void;
   nodeDown(peer: PeerInfo, reason: DisconnectReason): void;
   /** NODES gossip from an up peer. */

@@ -298,10 +298,15 @@ export class Node {
     this.transport?.disconnect(name);
   }
 
-  /** Connected visible nodes; with `{hidden: true}`, hidden nodes too. */
-  nodes(options: { hidden?: boolean } = {}): string[] {
+  /**
+   * Connected visible nodes, as the connection policy sees them (with s_groups: the members of
+   * this node's groups); with `{hidden: true}`, hidden nodes too; with `{all: true}`, every
+   * connected non-hidden node, point-to-point connections included.
+   */
+  nodes(options: { hidden?: boolean; all?: boolean } = {}): string[] {
     const peers = this.transport?.peers() ?? [];
-    return peers.filter((p) => options.hidden === true || !p.hidden).map((p) => p.name);
+    const visible = options.all === true ? undefined : this.policy?.visible?.bind(this.policy);
+    return peers.filter((p) => (options.hidden === true || !p.hidden) && (p.hidden || visible === undefined || visible(p))).map((p) => p.name);
   }
 
   on<E extends keyof NodeEvents>(event: E, listener: (...args: NodeEvents[E]) => void): this {
@@ -367,7 +372,7 @@ export class Node {
       address: this.address ?? null,
       hidden: this.hidden,
       processCount: this.k.procs.size,
-      nodes: peers.filter((p) => !p.hidden).map((p) => p.name),
+      nodes: this.nodes(),
       hiddenNodes: peers.filter((p) => p.hidden).map((p) => p.name),
       policy: this.policy?.name ?? 'none',
       stats: {

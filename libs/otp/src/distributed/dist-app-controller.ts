@@ -102,7 +102,7 @@ function apply(ctx: ProcessContext, d: Driven, effect: Effect): void {
     case 'send':
       // Only on the current connection: a frame to a node that is not up would be held for the
       // next connection, and arrive there as if it were news (the peer gets our hello then anyway).
-      if (!ctx.node.nodes().includes(effect.to) || !ctx.node.control.send(effect.to, DIST_APP_CHANNEL, effect.message)) {
+      if (!ctx.node.nodes({ all: true }).includes(effect.to) || !ctx.node.control.send(effect.to, DIST_APP_CHANNEL, effect.message)) {
         ctx.log.info({ application: app, to: effect.to }, 'distributed application message not sent (no connection)');
       }
       return;
@@ -169,7 +169,7 @@ function onInbound(env: Env, msg: Inbound): NoReplyResult<DacState> {
       }
       if (!state.apps.has(m.app)) {
         // Not a candidate here (or not configured): say so, so that the sender does not wait for us.
-        if (m.kind === 'status' && m.hello && ctx.node.nodes().includes(msg.from)) {
+        if (m.kind === 'status' && m.hello && ctx.node.nodes({ all: true }).includes(msg.from)) {
           ctx.node.control.send(msg.from, DIST_APP_CHANNEL, { ...m, instance: false, eligible: false, hello: false });
         }
         break;
@@ -225,7 +225,7 @@ export const DistAppControllerType = defineServer<DacSpec>('sdnode.otp.dist_app_
     };
     // Nodes connected before the listeners were installed (their nodeup events are gone), then the
     // first decision: with them known, nothing starts before their statuses are in.
-    for (const peer of node.nodes()) feedAll(ctx, state, { type: 'nodeup', peer });
+    for (const peer of node.nodes({ all: true })) feedAll(ctx, state, { type: 'nodeup', peer });
     feedAll(ctx, state, { type: 'init' });
     return { state };
   },
