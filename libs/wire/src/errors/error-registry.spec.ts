@@ -5,6 +5,7 @@ import * as connectionErrors from './connection-errors.js';
 import * as harnessErrors from './harness-errors.js';
 import * as otpErrors from './otp-errors.js';
 import * as registryErrors from './registry-errors.js';
+import * as sgroupErrors from './sgroup-errors.js';
 import { RemoteError, SdnodeError } from './sdnode-error.js';
 import { errorFromWire, isWireError, knownErrorCodes } from './error-registry.js';
 import { TermCodec } from '../codec/term-codec.js';
@@ -58,7 +59,7 @@ const SAMPLES: readonly SdnodeError[] = [
 describe('error registry', () => {
   const codec = new TermCodec();
 
-  const exported = [...Object.values(processErrors), ...Object.values(wireErrors), ...Object.values(connectionErrors), ...Object.values(harnessErrors), ...Object.values(otpErrors), ...Object.values(registryErrors)] as AnyErrorClass[];
+  const exported = [...Object.values(processErrors), ...Object.values(wireErrors), ...Object.values(connectionErrors), ...Object.values(harnessErrors), ...Object.values(otpErrors), ...Object.values(registryErrors), ...Object.values(sgroupErrors)] as AnyErrorClass[];
   /** The hand-made sample of each class, or one built with placeholder arguments for a class added later. */
   const everyClass: readonly SdnodeError[] = exported.map(
     (cls) => SAMPLES.find((s) => s.constructor === cls) ?? new cls('x@h', { name: 'Error', message: 'm' }, 'z'),

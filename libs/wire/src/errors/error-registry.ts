@@ -5,6 +5,7 @@ import * as connectionErrors from './connection-errors.js';
 import * as harnessErrors from './harness-errors.js';
 import * as otpErrors from './otp-errors.js';
 import * as registryErrors from './registry-errors.js';
+import * as sgroupErrors from './sgroup-errors.js';
 
 type Rebuild = (wire: WireError) => SdnodeError;
 
@@ -19,6 +20,7 @@ const classes: ReadonlyArray<abstract new (...args: never[]) => SdnodeError> = [
   ...Object.values(harnessErrors),
   ...Object.values(otpErrors),
   ...Object.values(registryErrors),
+  ...Object.values(sgroupErrors),
 ] as ReadonlyArray<abstract new (...args: never[]) => SdnodeError>;
 
 /**

@@ -36,3 +36,4 @@ export {
   UpgradeError,
 } from './otp-errors.js';
 export { NotAMemberError, UnknownScopeError, ScopeExistsError, NameNotRegisteredError, RegistryStoppedError } from './registry-errors.js';
+export { NotGroupMemberError, GroupExistsError, UnknownGroupError, CannotRemoveSelfError, ConcurrentChangeError, NodeNotFreeError } from './sgroup-errors.js';

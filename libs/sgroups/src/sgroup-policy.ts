@@ -1,0 +1,137 @@
+import type { ConnectionPolicy, PolicyHost } from '@sdnode/core';
+import type { DisconnectReason, PeerInfo } from '@sdnode/transport';
+import type { NodesFrame } from '@sdnode/wire';
+import { GroupTable, type TableChange } from './group-table.js';
+
+/** What the s_groups service hears from its policy. */
+export interface PolicyListener {
+  nodeUp(peer: PeerInfo): void;
+  nodeDown(peer: PeerInfo): void;
+}
+
+/**
+ * Connections with s_groups (SD Erlang's non-transitive connections), replacing FullMeshPolicy:
+ * - an s_group node connects on its own to the members of its groups, and to nobody else; it
+ *   neither sends nor accepts NODES gossip, so nothing propagates outside its groups;
+ * - free visible nodes keep the transitive full mesh among themselves (NODES lists free nodes
+ *   only, and is accepted only between free nodes);
+ * - hidden nodes stay point to point;
+ * - any node may still connect to any other because a process used a pid or name there: such a
+ *   connection is point to point and not in the visible node list (`visible`).
+ * Removing a node from a group disconnects the remaining members from it unless they still share
+ * a group (or are both free).
+ */
+export class SGroupPolicy implements ConnectionPolicy {
+  readonly name = 'sgroups';
+  private host: PolicyHost | null = null;
+  private tableValue: GroupTable | null = null;
+  listener: PolicyListener | null = null;
+
+  /** @param cutDelayMs how long after a removal the connections it no longer justifies are closed. */
+  constructor(private readonly cutDelayMs = 300) {}
+
+  get table(): GroupTable {
+    if (this.tableValue === null) throw new Error('SGroupPolicy: the node has not started with this policy');
+    return this.tableValue;
+  }
+
+  get started(): boolean {
+    return this.host !== null;
+  }
+
+  start(host: PolicyHost): void {
+    this.host = host;
+    this.tableValue ??= new GroupTable(host.name);
+  }
+
+  /** Is this node free (in no s_group)? */
+  get free(): boolean {
+    return this.tableValue === null || !this.tableValue.inSomeGroup(this.tableValue.self);
+  }
+
+  visible(peer: PeerInfo): boolean {
+    const t = this.tableValue;
+    if (t === null) return true;
+    return this.free ? !t.inSomeGroup(peer.name) : t.share(t.self, peer.name);
+  }
+
+  nodeUp(peer: PeerInfo): void {
+    this.listener?.nodeUp(peer);
+    if (!peer.hidden) this.gossipFree(peer.name);
+  }
+
+  nodeDown(peer: PeerInfo, _reason: DisconnectReason): void {
+    this.listener?.nodeDown(peer);
+  }
+
+  nodes(from: PeerInfo, frame: NodesFrame): void {
+    const host = this.host;
+    const t = this.tableValue;
+    if (host === null || t === null || host.hidden || from.hidden || !this.free || t.inSomeGroup(from.name)) return;
+    const up = new Set(host.peers().map((p) => p.name));
+    for (const n of frame.nodes) {
+      if (n.name === host.name || up.has(n.name) || t.inSomeGroup(n.name)) continue;
+      host.connect(n.name, n.address);
+    }
+  }
+
+  stop(): void {
+    this.host = null;
+  }
+
+  /**
+   * Disconnect from `node` unless a shared group (or both being free) justifies the connection,
+   * a moment from now: the frames already queued to it (the COMMIT that removed it) leave first.
+   */
+  private cutLater(node: string): void {
+    const timer = setTimeout(() => {
+      const host = this.host;
+      const t = this.tableValue;
+      if (host === null || t === null) return;
+      const justified = t.share(t.self, node) || (!t.inSomeGroup(t.self) && !t.inSomeGroup(node));
+      if (!justified && host.peers().some((p) => p.name === node)) host.disconnect(node);
+    }, this.cutDelayMs);
+    timer.unref();
+  }
+
+  /** Addresses of the connected peers (and this node's own), for the definitions this node proposes. */
+  addresses(ownAddress: string | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const p of this.host?.peers() ?? []) out[p.name] = p.address;
+    if (ownAddress !== undefined && this.tableValue !== null) out[this.tableValue.self] = ownAddress;
+    return out;
+  }
+
+  /** A free node tells a free peer about the other free visible nodes it is connected to. */
+  gossipFree(to: string): void {
+    const host = this.host;
+    const t = this.tableValue;
+    if (host === null || t === null || host.hidden || !this.free || t.inSomeGroup(to)) return;
+    const others = host
+      .peers()
+      .filter((p) => !p.hidden && p.name !== to && !t.inSomeGroup(p.name))
+      .map((p) => ({ name: p.name, address: p.address }));
+    if (others.length > 0) host.sendNodes(to, others);
+  }
+
+  /** After a definition was adopted: connect to the members of own groups, drop what no group justifies. */
+  groupsChanged(change: TableChange): void {
+    const host = this.host;
+    const t = this.tableValue;
+    if (host === null || t === null) return;
+    const self = t.self;
+    const up = new Set(host.peers().map((p) => p.name));
+    for (const d of t.own()) {
+      for (const m of d.members) if (m !== self && !up.has(m)) host.connect(m, d.addresses[m]);
+    }
+    const before = change.before !== undefined && !change.before.deleted ? change.before.members : [];
+    const after = change.after.deleted ? [] : change.after.members;
+    const removed = before.filter((m) => !after.includes(m));
+    if (removed.includes(self)) {
+      for (const m of after) if (up.has(m)) this.cutLater(m);
+    } else if (after.includes(self)) {
+      for (const r of removed) if (up.has(r)) this.cutLater(r);
+    }
+    if (this.free) for (const p of host.peers()) if (!p.hidden && !t.inSomeGroup(p.name)) this.gossipFree(p.name);
+  }
+}

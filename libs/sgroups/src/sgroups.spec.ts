@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CannotRemoveSelfError, GroupExistsError, NotGroupMemberError } from '@sdnode/wire';
+import { eventually, full, sgroupCluster, spawnIdle, type SGroupCluster } from './testing/sgroup-cluster.test-util.js';
+
+const sorted = (xs: readonly string[]): string[] => [...xs].sort();
+
+describe('s_groups: membership and connections', () => {
+  let c: SGroupCluster;
+  afterEach(async () => {
+    await c?.stop();
+  });
+
+  it('groups from the cluster file: members connect to each other and to nobody else', async () => {
+    c = await sgroupCluster(['a', 'b', 'c', 'd'], { groups: { g1: [full('a'), full('b')], g2: [full('b'), full('c')] } });
+    // b is a gateway in both groups; d is free. Nobody is told to connect: the groups do it.
+    await eventually(() => sorted(c.member('b').node.nodes()).join() === [full('a'), full('c')].join(), 'b sees a and c', () => c.describe());
+    await eventually(() => c.member('a').node.nodes().join() === full('b') && c.member('c').node.nodes().join() === full('b'), 'a and c see b only', () => c.describe());
+    expect(c.member('a').node.nodes({ all: true })).not.toContain(full('c'));
+    expect(c.member('d').node.nodes({ all: true })).toEqual([]);
+    expect(c.member('b').sgroups.ownNodes()).toEqual([full('a'), full('c')]);
+    expect(c.member('d').sgroups.kind).toBe('free');
+    expect(c.member('a').sgroups.kind).toBe('sgroup');
+  });
+
+  it('creates a group by agreement, reports nodes that could not join, adds and removes nodes', async () => {
+    c = await sgroupCluster(['a', 'b', 'c']);
+    const a = c.member('a').sgroups;
+    const created = await a.newGroup('g', [full('a'), full('b'), 'ghost@127.0.0.9'], { addresses: { [full('b')]: c.member('b').node.address! } });
+    expect(created.definition.members).toEqual([full('a'), full('b')]);
+    expect(created.notJoined.map((p) => p.node)).toEqual(['ghost@127.0.0.9']);
+    await eventually(() => c.member('b').sgroups.ownNodes().join() === full('a'), 'b is in g', () => c.describe());
+    await expect(a.newGroup('g', [full('a')])).rejects.toBeInstanceOf(GroupExistsError);
+    const added = await a.addNodes('g', [full('c')], { addresses: { [full('c')]: c.member('c').node.address! } });
+    expect(added.definition.members).toEqual([full('a'), full('b'), full('c')]);
+    await eventually(() => sorted(c.member('c').node.nodes()).join() === [full('a'), full('b')].join(), 'c meshed with a and b', () => c.describe());
+    await expect(a.removeNodes('g', [full('a')])).rejects.toBeInstanceOf(CannotRemoveSelfError);
+    await expect(c.member('c').sgroups.newGroup('h', [full('a')])).rejects.toThrow(/must include/);
+    await a.removeNodes('g', [full('c')]);
+    await eventually(() => c.member('c').sgroups.kind === 'free' && !c.member('a').node.nodes({ all: true }).includes(full('c')), 'c free and disconnected from a', () => c.describe());
+    expect(c.member('b').sgroups.ownNodes('g')).toEqual([full('a')]);
+  });
+
+  it('has a name space per group: members register, non-members ask a member', async () => {
+    c = await sgroupCluster(['a', 'b', 'c'], { groups: { g1: [full('a'), full('b')], g2: [full('b'), full('c')] } });
+    await eventually(() => c.member('b').node.nodes().length === 2, 'meshed', () => c.describe());
+    await eventually(() => ['g1', 'g2'].every((g) => c.member('b').sgroups.scope(g)?.view().members.length === 2), 'scopes settled', () => c.describe());
+    const pa = spawnIdle(c.member('a').node);
+    const pc = spawnIdle(c.member('c').node);
+    expect((await c.member('a').sgroups.names.register('g1', 'svc', pa)).ok).toBe(true);
+    expect((await c.member('c').sgroups.names.register('g2', 'svc', pc)).ok).toBe(true); // same name, another group
+    await expect(c.member('c').sgroups.names.register('g1', 'x', pc)).rejects.toBeInstanceOf(NotGroupMemberError);
+    await eventually(() => c.member('b').sgroups.names.whereisLocal('g1', 'svc')?.equals(pa) === true, 'b resolves g1 svc');
+    expect((await c.member('c').sgroups.names.whereis('g1', 'svc'))?.equals(pa)).toBe(true); // c asks a member of g1
+    expect((await c.member('a').sgroups.names.whereis('g2', 'svc'))?.equals(pc)).toBe(true);
+    expect(await c.member('a').sgroups.names.registeredNames('g2')).toEqual(['svc']);
+  });
+});
