@@ -27,8 +27,19 @@ export class SGroupPolicy implements ConnectionPolicy {
   private tableValue: GroupTable | null = null;
   listener: PolicyListener | null = null;
 
-  /** @param cutDelayMs how long after a removal the connections it no longer justifies are closed. */
-  constructor(private readonly cutDelayMs = 300) {}
+  /** Nodes this policy connected to because they share a group (cut when no group justifies them any more). */
+  private readonly dialed = new Set<string>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  /**
+   * @param cutDelayMs how long after a removal the connections it no longer justifies are closed.
+   * @param meshIntervalMs how often missing group members are dialled again, and connections
+   *   this policy made that no group justifies any more are closed.
+   */
+  constructor(
+    private readonly cutDelayMs = 300,
+    private readonly meshIntervalMs = 1000,
+  ) {}
 
   get table(): GroupTable {
     if (this.tableValue === null) throw new Error('SGroupPolicy: the node has not started with this policy');
@@ -42,6 +53,8 @@ export class SGroupPolicy implements ConnectionPolicy {
   start(host: PolicyHost): void {
     this.host = host;
     this.tableValue ??= new GroupTable(host.name);
+    this.timer = setInterval(() => this.maintain(), this.meshIntervalMs);
+    this.timer.unref();
   }
 
   /** Is this node free (in no s_group)? */
@@ -77,6 +90,30 @@ export class SGroupPolicy implements ConnectionPolicy {
 
   stop(): void {
     this.host = null;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Dial the members of own groups that are not connected; close group connections nothing justifies. */
+  maintain(): void {
+    const host = this.host;
+    const t = this.tableValue;
+    if (host === null || t === null) return;
+    const up = new Set(host.peers().map((p) => p.name));
+    const wanted = new Set<string>();
+    for (const d of t.own()) {
+      for (const m of d.members) {
+        if (m === t.self) continue;
+        wanted.add(m);
+        this.dialed.add(m);
+        if (!up.has(m)) host.connect(m, d.addresses[m]);
+      }
+    }
+    for (const n of [...this.dialed]) {
+      if (wanted.has(n) || !up.has(n)) continue; // one that is still dialling is cut once it is up
+      this.dialed.delete(n);
+      this.cutLater(n);
+    }
   }
 
   /**
@@ -121,17 +158,15 @@ export class SGroupPolicy implements ConnectionPolicy {
     if (host === null || t === null) return;
     const self = t.self;
     const up = new Set(host.peers().map((p) => p.name));
-    for (const d of t.own()) {
-      for (const m of d.members) if (m !== self && !up.has(m)) host.connect(m, d.addresses[m]);
-    }
     const before = change.before !== undefined && !change.before.deleted ? change.before.members : [];
     const after = change.after.deleted ? [] : change.after.members;
-    const removed = before.filter((m) => !after.includes(m));
-    if (removed.includes(self)) {
+    if (before.includes(self) && !after.includes(self)) {
       for (const m of after) if (up.has(m)) this.cutLater(m);
     } else if (after.includes(self)) {
-      for (const r of removed) if (up.has(r)) this.cutLater(r);
+      for (const r of before.filter((m) => !after.includes(m))) if (up.has(r)) this.cutLater(r);
     }
+    this.maintain();
     if (this.free) for (const p of host.peers()) if (!p.hidden && !t.inSomeGroup(p.name)) this.gossipFree(p.name);
   }
+
 }
