@@ -4,7 +4,7 @@ import type { GroupTable } from './group-table.js';
 
 /** The ops of the membership protocol (docs/protocols/sgroups.md), on CONTROL channel `sdnode.sgroups`. */
 export type SGroupOp =
-  | readonly ['info', defs: readonly DefinitionWire[]]
+  | readonly ['info', defs: readonly DefinitionWire[], addresses: Readonly<Record<string, string>>]
   | readonly ['propose', tx: string, def: DefinitionWire, base: readonly [number, string] | null]
   | readonly ['vote', tx: string, yes: boolean, current: DefinitionWire | null]
   | readonly ['commit', tx: string, def: DefinitionWire]

@@ -29,6 +29,8 @@ export class SGroupPolicy implements ConnectionPolicy {
 
   /** Nodes this policy connected to because they share a group (cut when no group justifies them any more). */
   private readonly dialed = new Set<string>();
+  /** Where nodes listen, as peers told (INFO): used when a definition does not say. */
+  readonly addressBook = new Map<string, string>();
   private timer: ReturnType<typeof setInterval> | null = null;
 
   /**
@@ -94,6 +96,14 @@ export class SGroupPolicy implements ConnectionPolicy {
     this.timer = null;
   }
 
+  /**
+   * Let this policy manage connections made for other reasons (the seeds a node started with):
+   * once no group justifies them (this node is in a group they are not), they are closed.
+   */
+  manage(nodes: readonly string[]): void {
+    for (const n of nodes) this.dialed.add(n);
+  }
+
   /** Dial the members of own groups that are not connected; close group connections nothing justifies. */
   maintain(): void {
     const host = this.host;
@@ -106,7 +116,7 @@ export class SGroupPolicy implements ConnectionPolicy {
         if (m === t.self) continue;
         wanted.add(m);
         this.dialed.add(m);
-        if (!up.has(m)) host.connect(m, d.addresses[m]);
+        if (!up.has(m)) host.connect(m, d.addresses[m] ?? this.addressBook.get(m));
       }
     }
     for (const n of [...this.dialed]) {
@@ -134,6 +144,7 @@ export class SGroupPolicy implements ConnectionPolicy {
   /** Addresses of the connected peers (and this node's own), for the definitions this node proposes. */
   addresses(ownAddress: string | undefined): Record<string, string> {
     const out: Record<string, string> = {};
+    for (const [n, a] of this.addressBook) out[n] = a;
     for (const p of this.host?.peers() ?? []) out[p.name] = p.address;
     if (ownAddress !== undefined && this.tableValue !== null) out[this.tableValue.self] = ownAddress;
     return out;

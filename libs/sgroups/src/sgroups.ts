@@ -194,6 +194,11 @@ export class SGroups {
     return () => this.monitors.delete(entry);
   }
 
+  /** Connections made for other reasons (seeds): closed once no group justifies them. */
+  manageConnections(nodes: readonly string[]): void {
+    this.options.policy.manage(nodes);
+  }
+
   /** Send this node's definitions to every connected peer again (they answer with newer ones). */
   sync(): void {
     for (const peer of this.node.nodes({ all: true })) this.sendInfo(peer);
@@ -206,7 +211,7 @@ export class SGroups {
   }
 
   private sendInfo(peer: string): void {
-    this.send(peer, ['info', this.table.all().map(definitionToWire)]);
+    this.send(peer, ['info', this.table.all().map(definitionToWire), this.options.policy.addresses(this.node.address)]);
   }
 
   /** Adopt a definition if newer: connections, name spaces and peers follow. */
@@ -217,7 +222,9 @@ export class SGroups {
     this.options.policy.groupsChanged(change);
     this.syncScope(def.name);
     this.signals.changed(def.name);
-    if (change.ownChanged) this.sync();
+    // Gossip: every connected peer learns the newer definition (each node forwards a definition
+    // once, when it adopts it, so this ends).
+    for (const peer of this.node.nodes({ all: true })) this.send(peer, ['info', [definitionToWire(def)], {}]);
   }
 
   private syncScope(group: string): void {
@@ -242,6 +249,7 @@ export class SGroups {
     }
     switch (op.op) {
       case 'info': {
+        for (const [n, address] of Object.entries(op.addresses)) if (n !== this.node.name && !this.options.policy.addressBook.has(n)) this.options.policy.addressBook.set(n, address);
         const mine = new Map(this.table.all().map((d) => [d.name, d] as const));
         for (const d of op.defs) this.adopt(d);
         // Tell the sender what it is missing or has older, of groups that concern it.
@@ -251,7 +259,7 @@ export class SGroups {
           const concerns = d.members.includes(from.name) || (t?.members.includes(from.name) ?? false);
           return this.table.get(d.name) === d && concerns && (t === undefined || t.version.n < d.version.n || (t.version.n === d.version.n && t.version.by < d.version.by));
         });
-        if (newer.length > 0) this.send(from.name, ['info', newer.map(definitionToWire)]);
+        if (newer.length > 0) this.send(from.name, ['info', newer.map(definitionToWire), {}]);
         return;
       }
       case 'propose':

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { eventually, full, sgroupCluster, type SGroupCluster, type SGroupMember } from './testing/sgroup-cluster.test-util.js';
+
+const NODES = ['a', 'b', 'c', 'd', 'e'];
+const GROUPS = ['g1', 'g2', 'g3'];
+
+type Command =
+  | { readonly k: 'new' | 'add' | 'remove'; readonly at: number; readonly group: number; readonly nodes: readonly number[] }
+  | { readonly k: 'delete'; readonly at: number; readonly group: number }
+  | { readonly k: 'partition'; readonly mask: number }
+  | { readonly k: 'heal' }
+  | { readonly k: 'kill'; readonly node: number };
+
+const idx = fc.nat({ max: 9 });
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ k: fc.constantFrom('new' as const, 'add' as const, 'remove' as const), at: idx, group: idx, nodes: fc.array(idx, { minLength: 1, maxLength: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('delete' as const), at: idx, group: idx }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('partition' as const), mask: fc.integer({ min: 1, max: 30 }) }) },
+  { weight: 1, arbitrary: fc.constant({ k: 'heal' as const }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('kill' as const), node: idx }) },
+);
+
+/** The model's expectations after heal and quiescence, checked against every live node's state. */
+function problems(live: readonly SGroupMember[]): string[] {
+  const out: string[] = [];
+  const reference = live[0]!;
+  const key = (m: SGroupMember) =>
+    m.sgroups
+      .groups()
+      .map((d) => `${d.name}:${d.members.join(',')}@${d.version.n}/${d.version.by}`)
+      .sort()
+      .join(' ');
+  for (const m of live) if (key(m) !== key(reference)) out.push(`definitions differ: ${reference.node.name} has [${key(reference)}], ${m.node.name} has [${key(m)}]`);
+  const liveNames = new Set(live.map((m) => m.node.name));
+  const groups = reference.sgroups.groups();
+  for (const m of live) {
+    const mine = groups.filter((d) => d.members.includes(m.node.name));
+    const kind = mine.length > 0 ? 'sgroup' : 'free';
+    if (m.sgroups.kind !== kind) out.push(`${m.node.name} is ${m.sgroups.kind}, the model says ${kind}`);
+    const expected = new Set<string>();
+    if (kind === 'sgroup') for (const d of mine) for (const n of d.members) if (n !== m.node.name && liveNames.has(n)) expected.add(n);
+    const visible = new Set(m.node.nodes());
+    // s_group nodes: exactly the live members of their groups; free nodes: no s_group node
+    if (kind === 'sgroup' && [...expected].sort().join() !== [...visible].sort().join()) out.push(`${m.node.name} sees ${[...visible].sort().join(',')}, expected ${[...expected].sort().join(',')}`);
+    if (kind === 'free') for (const v of visible) if (groups.some((d) => d.members.includes(v))) out.push(`free ${m.node.name} sees s_group node ${v}`);
+    for (const d of mine) if (m.sgroups.scope(d.name) === undefined) out.push(`${m.node.name} has no name space for ${d.name}`);
+  }
+  return out;
+}
+
+export async function run(commands: readonly Command[]): Promise<string[]> {
+  const c: SGroupCluster = await sgroupCluster(NODES);
+  const dead = new Set<string>();
+  const live = () => c.members.filter((m) => !dead.has(m.node.name));
+  const cross = (mask: number) => (x: number, y: number) => ((mask >> x) & 1) !== ((mask >> y) & 1);
+  let mask = 0;
+  try {
+    for (const a of c.members) for (const b of c.members) if (a !== b && !a.node.nodes({ all: true }).includes(b.node.name)) await a.node.connect(b.node.name, { timeout: 2000 });
+    for (const cmd of commands) {
+      const pending: Promise<unknown>[] = [];
+      if (cmd.k === 'partition') {
+        mask = cmd.mask;
+        NODES.forEach((x, i) => NODES.forEach((y, j) => i < j && cross(mask)(i, j) && c.network.partition(full(x), full(y))));
+      } else if (cmd.k === 'heal') {
+        mask = 0;
+        c.network.heal();
+      } else if (cmd.k === 'kill') {
+        const m = c.member(NODES[cmd.node % NODES.length]!);
+        if (!dead.has(m.node.name) && live().length > 2) {
+          dead.add(m.node.name);
+          await c.kill(m);
+        }
+      } else {
+        const at = c.member(NODES[cmd.at % NODES.length]!);
+        if (dead.has(at.node.name)) continue;
+        const group = GROUPS[cmd.group % GROUPS.length]!;
+        const nodes = cmd.k === 'delete' ? [] : [...new Set(cmd.nodes.map((n) => full(NODES[n % NODES.length]!)))];
+        const s = at.sgroups;
+        const call =
+          cmd.k === 'new' ? s.newGroup(group, [at.node.name, ...nodes]) : cmd.k === 'add' ? s.addNodes(group, nodes) : cmd.k === 'remove' ? s.removeNodes(group, nodes.filter((n) => n !== at.node.name)) : s.deleteGroup(group);
+        pending.push(call.catch(() => undefined)); // typed refusals are part of the game
+      }
+      await Promise.all(pending);
+    }
+    c.network.heal();
+    const nodes = live();
+    for (const a of nodes) for (const b of nodes) if (a !== b) await a.node.connect(b.node.name, { timeout: 2000 }).catch(() => undefined);
+    let found: string[] = [];
+    await eventually(() => (found = problems(nodes)).length === 0, 'the model holds after heal', () => `${found.join('\n')}\n${c.describe()}`, 8000).catch(() => undefined);
+    return found.length === 0 ? [] : [...found, c.describe()];
+  } finally {
+    await c.stop();
+  }
+}
+
+describe('s_groups under random changes, partitions and crashes', () => {
+  it('converge after heal: the same definitions everywhere, kinds and visible connections as the definitions say, a name space per own group', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 3, maxLength: 14 }), async (commands) => {
+        const found = await run(commands);
+        expect(found, found.join('\n')).toEqual([]);
+      }),
+      { numRuns: Number(process.env['SDNODE_PROPERTY_RUNS'] ?? 10), endOnFailure: true },
+    );
+  }, 180_000);
+});
