@@ -2,6 +2,7 @@ import type { ConnectionPolicy, PolicyHost } from '@sdnode/core';
 import type { DisconnectReason, PeerInfo } from '@sdnode/transport';
 import type { NodesFrame } from '@sdnode/wire';
 import { GroupTable, type TableChange } from './group-table.js';
+import { FreeScopeMembership, MembershipSignals } from './scope-memberships.js';
 
 /** What the s_groups service hears from its policy. */
 export interface PolicyListener {
@@ -29,6 +30,8 @@ export class SGroupPolicy implements ConnectionPolicy {
 
   /** Nodes this policy connected to because they share a group (cut when no group justifies them any more). */
   private readonly dialed = new Set<string>();
+  /** Membership changes, for the registry scopes of the groups and of the free nodes. */
+  readonly signals = new MembershipSignals();
   /** Where nodes listen, as peers told (INFO): used when a definition does not say. */
   readonly addressBook = new Map<string, string>();
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -57,6 +60,14 @@ export class SGroupPolicy implements ConnectionPolicy {
     this.tableValue ??= new GroupTable(host.name);
     this.timer = setInterval(() => this.maintain(), this.meshIntervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * The membership of the global name scope with s_groups: the free visible nodes. Give it to
+   * `Registry.start(node, { global: { membership } })`.
+   */
+  freeMembership(hidden: boolean): FreeScopeMembership {
+    return new FreeScopeMembership(() => this.table, hidden, this.signals);
   }
 
   /** Is this node free (in no s_group)? */
@@ -116,7 +127,7 @@ export class SGroupPolicy implements ConnectionPolicy {
         if (m === t.self) continue;
         wanted.add(m);
         this.dialed.add(m);
-        if (!up.has(m)) host.connect(m, d.addresses[m] ?? this.addressBook.get(m));
+        if (!up.has(m)) host.connect(m, this.addressBook.get(m) ?? d.addresses[m]);
       }
     }
     for (const n of [...this.dialed]) {

@@ -49,7 +49,7 @@ function problems(live: readonly SGroupMember[]): string[] {
   return out;
 }
 
-export async function run(commands: readonly Command[]): Promise<string[]> {
+async function run(commands: readonly Command[]): Promise<string[]> {
   const c: SGroupCluster = await sgroupCluster(NODES);
   const dead = new Set<string>();
   const live = () => c.members.filter((m) => !dead.has(m.node.name));
@@ -62,6 +62,8 @@ export async function run(commands: readonly Command[]): Promise<string[]> {
       if (cmd.k === 'partition') {
         mask = cmd.mask;
         NODES.forEach((x, i) => NODES.forEach((y, j) => i < j && cross(mask)(i, j) && c.network.partition(full(x), full(y))));
+        // the cut is reported a moment later: wait until every node has seen it
+        await eventually(() => live().every((m) => m.node.nodes({ all: true }).every((n) => !cross(mask)(NODES.indexOf(m.node.name[0]!), NODES.indexOf(n[0]!)))), 'partition seen');
       } else if (cmd.k === 'heal') {
         mask = 0;
         c.network.heal();
@@ -70,6 +72,7 @@ export async function run(commands: readonly Command[]): Promise<string[]> {
         if (!dead.has(m.node.name) && live().length > 2) {
           dead.add(m.node.name);
           await c.kill(m);
+          await eventually(() => live().every((x) => !x.node.nodes({ all: true }).includes(m.node.name)), 'kill seen');
         }
       } else {
         const at = c.member(NODES[cmd.at % NODES.length]!);
@@ -85,7 +88,17 @@ export async function run(commands: readonly Command[]): Promise<string[]> {
     }
     c.network.heal();
     const nodes = live();
-    for (const a of nodes) for (const b of nodes) if (a !== b) await a.node.connect(b.node.name, { timeout: 2000 }).catch(() => undefined);
+    // reconnect every pair (free nodes do not redial on their own), until the connections hold
+    await eventually(
+      () => {
+        const missing = nodes.flatMap((a) => nodes.filter((b) => a !== b && !a.node.nodes({ all: true }).includes(b.node.name)).map((b) => [a, b] as const));
+        for (const [a, b] of missing) a.node.connect(b.node.name, { timeout: 2000 }).catch(() => undefined);
+        return missing.length === 0;
+      },
+      'every pair connected after heal',
+      () => c.describe(),
+      8000,
+    ).catch(() => undefined);
     let found: string[] = [];
     await eventually(() => (found = problems(nodes)).length === 0, 'the model holds after heal', () => `${found.join('\n')}\n${c.describe()}`, 8000).catch(() => undefined);
     return found.length === 0 ? [] : [...found, c.describe()];

@@ -6,7 +6,7 @@ import { GroupAgreement, type ChangeOptions, type ChangeResult, type SGroupOp } 
 import { configDefinition, definitionToWire, isValidGroupName, type GroupDefinition } from './group-definition.js';
 import type { Superseded } from './group-table.js';
 import { GroupNames } from './group-names.js';
-import { GroupScopeMembership, MembershipSignals } from './scope-memberships.js';
+import { GroupScopeMembership } from './scope-memberships.js';
 import type { SGroupPolicy } from './sgroup-policy.js';
 import { parseSGroupOp, SGROUPS_CHANNEL } from './sgroup-ops.js';
 import { sgroupFunctions } from './sgroup-functions.js';
@@ -56,7 +56,6 @@ export interface SGroupsInfo {
 export class SGroups {
   readonly names: GroupNames;
   private readonly agreement: GroupAgreement;
-  private readonly signals = new MembershipSignals();
   private readonly scopes = new Map<string, Scope>();
   private readonly monitors = new Set<{ all: boolean; cb: (e: SGroupNodeEvent) => void }>();
   private dropped = 0;
@@ -221,7 +220,7 @@ export class SGroups {
     this.logger.info({ group: def.name, members: def.members, version: def.version, deleted: def.deleted }, 's_group definition adopted');
     this.options.policy.groupsChanged(change);
     this.syncScope(def.name);
-    this.signals.changed(def.name);
+    this.options.policy.signals.changed(def.name);
     // Gossip: every connected peer learns the newer definition (each node forwards a definition
     // once, when it adopts it, so this ends).
     for (const peer of this.node.nodes({ all: true })) this.send(peer, ['info', [definitionToWire(def)], {}]);
@@ -233,7 +232,7 @@ export class SGroups {
     const member = this.table.isMemberOf(group);
     const scope = this.scopes.get(group);
     if (member && scope === undefined) {
-      this.scopes.set(group, registry.addScope(group, new GroupScopeMembership(this.table, group, this.signals), this.options.scope ?? {}));
+      this.scopes.set(group, registry.addScope(group, new GroupScopeMembership(this.table, group, this.options.policy.signals), this.options.scope ?? {}));
     } else if (!member && scope !== undefined) {
       this.scopes.delete(group);
       registry.removeScope(group);
@@ -249,7 +248,7 @@ export class SGroups {
     }
     switch (op.op) {
       case 'info': {
-        for (const [n, address] of Object.entries(op.addresses)) if (n !== this.node.name && !this.options.policy.addressBook.has(n)) this.options.policy.addressBook.set(n, address);
+        for (const [n, address] of Object.entries(op.addresses)) if (n !== this.node.name) this.options.policy.addressBook.set(n, address);
         const mine = new Map(this.table.all().map((d) => [d.name, d] as const));
         for (const d of op.defs) this.adopt(d);
         // Tell the sender what it is missing or has older, of groups that concern it.

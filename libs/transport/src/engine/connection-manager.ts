@@ -300,7 +300,10 @@ export class ConnectionManager implements HandshakeHost {
     if (name !== '') this.events.emit('connectfailed', name, error);
   }
 
-  /** Drop a pending attempt silently: a newer one takes its place (simultaneous connect, newer HELLO). */
+  /**
+   * Drop a pending attempt silently: a newer one takes its place (simultaneous connect, a HELLO
+   * while our attempt is still dialling, newer HELLO). The waiters and held frames stay with the peer.
+   */
   abandon(conn: Connection): void {
     if (!conn.isPending) return;
     conn.moveTo('down');

@@ -37,7 +37,7 @@ export class Connection {
   lastSent = Date.now();
   handshakeTimer: NodeJS.Timeout | undefined;
   readonly dialAbort = new AbortController();
-  /** Acceptor only: the session of our own initiator attempt this connection superseded (simultaneous connect). */
+  /** Acceptor only: the session of our own initiator attempt this connection superseded (simultaneous connect, or still dialling). */
   abandonedSessionKey: string | undefined;
 
   constructor(

@@ -198,14 +198,21 @@ export class HandshakeProtocol {
     const pending = slot.pending;
     if (pending !== undefined) {
       if (pending.role === 'initiator') {
-        if (host.name < hello.name) {
+        if (pending.stream === undefined) {
+          // Our attempt is still dialling: our HELLO has not left, so nothing crossed and there is
+          // no tie to break. The peer is alive at HELLO.address, wherever our dial is going (an
+          // address of a dead incarnation, one not listening yet): accept its HELLO instead of
+          // letting an attempt that may never reach it block the connection.
+          host.logger.debug({ peer: hello.name }, 'HELLO while our attempt is still dialling: continuing as acceptor');
+        } else if (host.name < hello.name) {
           // Simultaneous connect, our attempt wins: refuse theirs on our own stream; they
           // continue as the acceptor of our HELLO, which is already on its way to them.
           host.logger.debug({ peer: hello.name }, 'simultaneous connect: our attempt wins');
           host.enqueue(pending, { kind: 'refuse', session: hello.session, reason: 'simultaneous' });
           return;
+        } else {
+          host.logger.debug({ peer: hello.name }, 'simultaneous connect: their attempt wins, continuing as acceptor');
         }
-        host.logger.debug({ peer: hello.name }, 'simultaneous connect: their attempt wins, continuing as acceptor');
         abandonedSessionKey = pending.sessionKey;
       }
       host.abandon(pending);

@@ -52,6 +52,37 @@ describe('MemoryNetwork fault hooks', () => {
     expect(network.nodes()).toEqual([a.name]);
   });
 
+  it('a killed node restarted under its name connects at once to a peer still dialling its dead address', async () => {
+    const network = new MemoryNetwork();
+    const a = await node(network, 'a@mem');
+    const c1 = await node(network, 'c@mem', { creation: 1 });
+    await a.connect(c1.name);
+    const deadAddress = c1.address!;
+    const ra = new EventRecorder(a);
+    network.kill(c1.name);
+    await ra.waitFor('nodedown');
+    // a's attempt dials the dead incarnation (no timeout: it would run for the 7 s handshake timeout);
+    // a smaller name, so before the fix its attempt won the tie-break against c's HELLO.
+    const pending = a.connect(c1.name, { address: deadAddress });
+    const joined = a.connect(c1.name, { address: deadAddress });
+    expect(a.send(c1.name, seqFrame(1))).toBe(true); // held by the pending attempt
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const c2 = await node(network, 'c@mem', { creation: 2 });
+    const rc = new EventRecorder(c2);
+    const startedAt = Date.now();
+    const info = await c2.connect(a.name);
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    expect(info.name).toBe(a.name);
+    expect((await pending).creation).toBe(2);
+    expect((await joined).creation).toBe(2);
+    await rc.waitForFrames(1);
+    expect(rc.frames()).toEqual([seqFrame(1)]);
+    expect(ra.of('nodeup').map((e) => e.peer.creation)).toEqual([2]);
+    expect(rc.of('nodeup')).toHaveLength(1);
+    expect([...ra.of('connectfailed'), ...rc.of('connectfailed'), ...rc.of('nodedown')]).toEqual([]);
+    expect(a.stats().badFrames + c2.stats().badFrames).toBe(0);
+  });
+
   it('a frozen node is declared down by tick timeout, and frames wait until it thaws', async () => {
     const network = new MemoryNetwork();
     const { a, b, ra, rb } = await connected(network, { netTickTime: 200 });

@@ -214,6 +214,41 @@ export function transportCompliance(label: string, factory: ComplianceFactory): 
       }
     });
 
+    it('connects a restarted node at once to a peer still dialling its dead incarnation', async () => {
+      // The peer that keeps dialling has the smaller name in the first round (its attempt would win
+      // a simultaneous connect) and the larger one in the second.
+      for (const [dialerName, restartedName] of [
+        ['a@host', 'c@host'],
+        ['z@host', 'c@host'],
+      ] as const) {
+        const dialer = await start({ name: dialerName, handshakeTimeout: 5_000 });
+        const old = await start({ name: restartedName, creation: 1 });
+        await dialer.connect(old.name);
+        const oldAddress = old.address!;
+        await old.close(); // the old incarnation dies; its address is dead from now on
+        await waitUntil(() => dialer.peer(restartedName) === undefined, { what: 'the dialer to see the old incarnation down' });
+        // Like a connection policy: re-dial the missing peer at the address it knows, without a timeout.
+        const redial = (): void => {
+          if (dialer.peer(restartedName) === undefined) dialer.connect(restartedName, { address: oldAddress }).catch(() => {});
+        };
+        redial();
+        const timer = setInterval(redial, 50);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 120)); // the dialer's attempt is well under way
+          const restarted = await start({ name: restartedName, creation: 2 });
+          const startedAt = Date.now();
+          const info = await restarted.connect(dialerName, { timeout: 4_000 });
+          expect(info.name).toBe(dialerName);
+          expect(Date.now() - startedAt).toBeLessThan(2_000); // well under the handshake timeout
+          await waitUntil(() => dialer.peer(restartedName)?.creation === 2, { what: 'the dialer to see the new incarnation up' });
+          expect(restarted.peers().map((p) => p.name)).toEqual([dialerName]);
+        } finally {
+          clearInterval(timer);
+        }
+        await dialer.close();
+      }
+    });
+
     it('keeps an idle connection up with ticks', async () => {
       const [a, b, ra, rb] = await pair({ netTickTime: 200 });
       await a.connect(b.name);

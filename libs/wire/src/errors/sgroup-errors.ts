@@ -14,7 +14,7 @@ export class NotGroupMemberError extends SdnodeError {
 export class GroupExistsError extends SdnodeError {
   readonly code = 'EGROUPEXISTS';
   constructor(readonly group: string, readonly members: readonly string[]) {
-    super(`s_group ${group} exists (members: ${members.join(', ')})`, { group, members });
+    super(`s_group ${group} exists (members: ${Array.isArray(members) ? members.join(', ') : String(members)})`, { group, members });
   }
 }
 
