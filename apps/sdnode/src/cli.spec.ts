@@ -11,6 +11,42 @@ describe('sdnode CLI', () => {
     expect(r.out).toMatch(/start/);
     expect(r.out).toMatch(/ping/);
     expect(r.out).toMatch(/info/);
+    expect(r.out).toMatch(/sgroup/);
+  });
+
+  it('documents the sgroup commands and their arguments in the help', async () => {
+    const r = await run('sgroup', '--help');
+    expect(r.code).toBe(ExitCode.ok);
+    for (const cmd of ['list', 'create', 'add', 'remove', 'delete']) expect(r.out).toContain(`  ${cmd} `);
+    expect(r.out).toContain('sdnode sgroup add g1 n3@h --on n1@h --at tcp://h:4370');
+    const add = await run('sgroup', 'add', '--help');
+    expect(add.out).toMatch(/--on <name>/);
+    expect(add.out).toMatch(/--address <name=endpoint>/);
+  });
+
+  it('rejects sgroup commands with bad arguments before connecting to anything', async () => {
+    const at = ['--at', 'tcp://127.0.0.1:1', '--cookie', 'c'];
+    const bare = await run('sgroup', 'add', 'g1', 'n3', '--on', 'n1', ...at);
+    expect(bare.code).toBe(ExitCode.usage);
+    expect(bare.err).toMatch(/invalid NODE: "n3" is not a full node name \(name@host\)/);
+    const noTarget = await run('sgroup', 'remove', 'g1', 'n3@h', ...at);
+    expect(noTarget.code).toBe(ExitCode.usage);
+    expect(noTarget.err).toMatch(/invalid --on: required/);
+    const badGroup = await run('sgroup', 'create', 'my group', 'n1@h', ...at);
+    expect(badGroup.code).toBe(ExitCode.usage);
+    expect(badGroup.err).toMatch(/invalid GROUP/);
+    const badAddress = await run('sgroup', 'add', 'g1', 'n3@h', '--on', 'n1', '--address', 'n3@h', ...at);
+    expect(badAddress.code).toBe(ExitCode.usage);
+    expect(badAddress.err).toMatch(/--address/);
+    const noNodes = await run('sgroup', 'add', 'g1', '--on', 'n1', ...at);
+    expect(noNodes.code).toBe(ExitCode.usage);
+    expect(noNodes.err).toMatch(/missing required argument 'nodes'/);
+  });
+
+  it('reports an unreachable node for sgroup list as a failure', async () => {
+    const r = await run('sgroup', 'list', '--on', 'n1', '--at', 'tcp://127.0.0.1:1', '--cookie', 'c', '--timeout', '300ms');
+    expect(r.code).toBe(ExitCode.failed);
+    expect(r.err).toMatch(/^sdnode: /);
   });
 
   it('rejects an unknown command with a usage error', async () => {

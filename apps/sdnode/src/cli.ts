@@ -6,6 +6,7 @@ import { pingCommand } from './commands/ping.js';
 import { infoCommand } from './commands/info.js';
 import { configCheckCommand } from './commands/config-check.js';
 import { clusterUpCommand, parseNodeCount } from './commands/cluster-up.js';
+import { parseNodeAddress, sgroupChangeCommand, sgroupListCommand, type SGroupFlags } from './commands/sgroup.js';
 
 export interface CliIo {
   readonly out: NodeJS.WritableStream;
@@ -70,6 +71,49 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .option('--json', 'print JSON', false)
     .option('--names', 'also list the names held in each registry scope (at most 1000 per scope)', false)
     .action(async (name: string, flags) => setExitCode(await infoCommand(name, flags, io.out)));
+
+  const sgroup = program
+    .command('sgroup')
+    .description('s_groups of a running node: list them; create, change or delete one (the node asked makes the change, agreed with the members it reaches)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The node asked (--on NAME, found at --at ENDPOINT; a bare NAME takes the host of --at) makes the',
+        'change: it must be a member of the group (create: among the nodes listed; the first one is asked',
+        'unless --on says). The nodes of the group are full names, name@host. Exit 0: done as asked;',
+        '1: nodes could not join, or the node refused (its error is printed); 2: bad usage.',
+        '',
+        'Examples:',
+        '  sdnode sgroup create g1 n1@h n2@h --at tcp://h:4370     # asks n1@h',
+        '  sdnode sgroup add g1 n3@h --on n1@h --at tcp://h:4370 [--address n3@h=tcp://h:4372]',
+        '  sdnode sgroup remove g1 n3@h --on n1@h --at tcp://h:4370',
+        '  sdnode sgroup delete g1 --on n1@h --at tcp://h:4370',
+        '  sdnode sgroup list --on n1@h --at tcp://h:4370     # its groups (members, versions), others known',
+      ].join('\n'),
+    );
+  const sgroupQuery = (cmd: Command, on: string) =>
+    query(cmd)
+      .option('--on <name>', on)
+      .option('--json', 'print JSON', false);
+  const addresses = (cmd: Command) =>
+    cmd.option('--address <name=endpoint>', 'where a node to add listens, when the node asked does not know (repeatable)', commanderArg(parseNodeAddress), {});
+  const member = 'the node to ask, a member of the group (name@host, or a bare name on the host of --at)';
+  sgroupQuery(sgroup.command('list').description('the node\'s kind, its s_groups with members and versions, and the other s_groups it knows of'), 'the node to ask').action(
+    async (flags: SGroupFlags) => setExitCode(await sgroupListCommand(flags, io)),
+  );
+  addresses(sgroupQuery(sgroup.command('create').argument('<group>', 's_group name').argument('<nodes...>', 'its members, the node asked among them'), 'the node to ask (default: the first node listed)'))
+    .description('create an s_group; prints its members, and each node that could not join and why')
+    .action(async (group: string, nodes: string[], flags: SGroupFlags) => setExitCode(await sgroupChangeCommand('new', group, nodes, flags, io)));
+  addresses(sgroupQuery(sgroup.command('add').argument('<group>', 's_group name').argument('<nodes...>', 'nodes to add'), member))
+    .description('add nodes to an s_group; prints its members, and each node that could not join and why')
+    .action(async (group: string, nodes: string[], flags: SGroupFlags) => setExitCode(await sgroupChangeCommand('add', group, nodes, flags, io)));
+  sgroupQuery(sgroup.command('remove').argument('<group>', 's_group name').argument('<nodes...>', 'nodes to remove (not the node asked)'), member)
+    .description('remove nodes from an s_group (they become free unless in another group)')
+    .action(async (group: string, nodes: string[], flags: SGroupFlags) => setExitCode(await sgroupChangeCommand('remove', group, nodes, flags, io)));
+  sgroupQuery(sgroup.command('delete').argument('<group>', 's_group name'), member)
+    .description('delete an s_group (its members become free unless in another group)')
+    .action(async (group: string, flags: SGroupFlags) => setExitCode(await sgroupChangeCommand('delete', group, [], flags, io)));
 
   program
     .command('cluster')

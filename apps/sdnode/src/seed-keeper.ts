@@ -11,6 +11,12 @@ export interface SeedKeeperOptions {
    */
   readonly addresses?: Readonly<Record<string, string>>;
   readonly onAttemptFailed?: (seed: string, error: Error) => void;
+  /**
+   * Whether to connect to a seed now (asked before every attempt; default: always), knowing
+   * whether this node has met it since it started. A seed left alone is tried again only when
+   * it goes down after something else connected it.
+   */
+  readonly wanted?: (seed: string, met: boolean) => boolean;
 }
 
 /**
@@ -21,12 +27,15 @@ export interface SeedKeeperOptions {
 export class SeedKeeper {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly delays = new Map<string, number>();
+  /** Seeds this node has been connected to since it started. */
+  private readonly met = new Set<string>();
   private stopped = false;
   private readonly onNodedown = (name: string) => {
     if (this.seeds.includes(name)) this.schedule(name);
   };
   private readonly onNodeup = (name: string) => {
     this.delays.delete(name);
+    if (this.seeds.includes(name)) this.met.add(name);
   };
 
   constructor(
@@ -50,7 +59,7 @@ export class SeedKeeper {
   }
 
   private async attempt(seed: string): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.options.wanted?.(seed, this.met.has(seed)) === false) return;
     try {
       const address = this.options.addresses?.[seed];
       await this.node.connect(seed, { timeout: this.options.connectTimeoutMs ?? 5000, ...(address !== undefined ? { address } : {}) });

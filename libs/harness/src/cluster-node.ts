@@ -4,6 +4,16 @@ import type { Cluster, DriveOptions, SpawnOptions } from './cluster.js';
 import type { NodeLog } from './logs/node-log.js';
 import type { NodeState, ProcessSummary } from './node-side/harness-functions.js';
 
+/**
+ * Should a node whose s_groups are `mine` see `other` (whose groups are `theirs`) among its
+ * visible nodes: they share a group, or both are free.
+ */
+export function shouldSee(mine: Record<string, string[]>, other: string, theirs: Record<string, string[]>): boolean {
+  const groups = Object.values(mine);
+  if (groups.length === 0) return Object.keys(theirs).length === 0;
+  return groups.some((members) => Array.isArray(members) && members.includes(other));
+}
+
 /** Where a node of the cluster is in its life. */
 export type NodeStatus = 'starting' | 'running' | 'frozen' | 'stopped' | 'killed' | 'exited';
 
@@ -87,6 +97,19 @@ export class ClusterNode {
       else if (e.event === 'nodedown') up.delete(peer);
     }
     return [...up].filter(([, hidden]) => options.hidden === true || !hidden).map(([n]) => n).sort();
+  }
+
+  /**
+   * The node's s_groups (group -> members), as the last `sgroups` line of the current incarnation
+   * tells; empty for a free node (one that never logged its groups is free).
+   */
+  sgroups(): Record<string, string[]> {
+    let groups: Record<string, string[]> = {};
+    for (const e of this.log.currentEvents()) {
+      const g = e['groups'];
+      if (e.event === 'sgroups' && typeof g === 'object' && g !== null && !Array.isArray(g)) groups = g as Record<string, string[]>;
+    }
+    return groups;
   }
 
   rpc<T = unknown>(fn: string, args: readonly unknown[] = [], options: DriveOptions = {}): Promise<T> {

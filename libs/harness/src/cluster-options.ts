@@ -41,7 +41,7 @@ export interface ClusterOptions {
   readonly seeds?: 'first' | 'none';
   /** More `sdnode start` flags for every node. */
   readonly args?: readonly string[];
-  /** Resolve `start` only once the visible nodes form a full mesh (default true). */
+  /** Resolve `start` only once the visible nodes form a full mesh, or with s_groups the mesh of each group and of the free nodes (default true). */
   readonly waitForMesh?: boolean;
   /** Default deadline in ms for starting a node, meshing, rpc and waits (default 30000). */
   readonly timeout?: number;

@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { Node, ProcessContext } from '@sdnode/core';
 import { InvalidArgumentError, NodeExitedError, isPid, type Pid } from '@sdnode/wire';
 import type { ClusterBackend, NodeInstance, ResolvedNode } from './backend.js';
-import { ClusterNode } from './cluster-node.js';
+import { ClusterNode, shouldSee } from './cluster-node.js';
 import { resolveNodes, startWaves, type ClusterMode, type ClusterOptions, type NodeSpec } from './cluster-options.js';
 import { startDriver } from './driver-node.js';
 import { LocalBackend } from './local/local-backend.js';
@@ -48,7 +48,7 @@ export class Cluster {
     private readonly options: ClusterOptions,
   ) {}
 
-  /** Start the nodes (and, by default, wait until the visible ones form a full mesh). */
+  /** Start the nodes (and, by default, wait until the visible ones form a full mesh: see waitForMesh). */
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
     const mode = options.mode ?? (process.env['SDNODE_HARNESS_MODE'] === 'containers' ? 'containers' : 'local');
     const cookie = options.cookie ?? randomBytes(12).toString('hex');
@@ -243,20 +243,22 @@ export class Cluster {
   }
 
   /**
-   * Wait until every running visible node (or those given) is connected to every other one, as
-   * their nodeup/nodedown events tell.
+   * Wait until every running visible node (or those given) is connected to every other one it
+   * should see, as their nodeup/nodedown events tell: without s_groups, a full mesh; with them,
+   * each node to the members of its s_groups (its `sgroups` lines) and free nodes to each other.
    */
   waitForMesh(options: WaitUntilOptions & { nodes?: readonly string[] } = {}): Promise<true> {
     const pick = () => (options.nodes?.map((n) => this.node(n)) ?? this.members).filter((m) => !m.hidden && m.status === 'running');
     return this.waitUntil(
       () => {
         const nodes = pick();
+        const groups = new Map(nodes.map((m) => [m, m.sgroups()] as const));
         return nodes.every((m) => {
           const peers = new Set(m.connected());
-          return nodes.every((o) => o === m || peers.has(o.name));
+          return nodes.every((o) => o === m || peers.has(o.name) || !shouldSee(groups.get(m)!, o.name, groups.get(o)!));
         });
       },
-      { what: `a full mesh of ${pick().map((m) => m.shortName).join(', ')}`, ...options },
+      { what: `a full mesh of ${pick().map((m) => m.shortName).join(', ')}${pick().some((m) => Object.keys(m.sgroups()).length > 0) ? ' (per s_group, and of the free nodes)' : ''}`, ...options },
     );
   }
 

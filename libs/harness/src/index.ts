@@ -16,3 +16,5 @@ export { HARNESS_LABEL, OWNER_LABEL } from './containers/testcontainers.js';
 export { NODE_PORT } from './containers/container-backend.js';
 export { clusterOptionsFromConfig } from './from-config.js';
 export { RegistryRpc, registryFunctions, summariseScopes, type ScopeSummary } from './node-side/registry-functions.js';
+export { SGroupRpc, sgroupRpcFunctions, summariseSGroups, type SGroupsSummary } from './node-side/sgroup-functions.js';
+export { connectionsOf, type NodeConnections } from './node-side/connections.js';

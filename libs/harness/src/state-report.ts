@@ -1,17 +1,30 @@
 import type { ClusterNode } from './cluster-node.js';
 import type { NodeLog } from './logs/node-log.js';
 import type { NodeState } from './node-side/harness-functions.js';
+import type { SGroupsSummary } from './node-side/sgroup-functions.js';
 
 /** What the report shows of a node: its own view (rpc), or why that could not be had. */
 export type StateAnswer = { readonly ok: true; readonly state: NodeState } | { readonly ok: false; readonly reason: string };
 
 const str = (v: unknown): string => String(v);
+const list = (xs: readonly string[]): string => (xs.length === 0 ? '(none)' : xs.join(', '));
+
+const KIND: Record<SGroupsSummary['kind'], string> = { sgroup: 's_group node', free: 'free node', hidden: 'hidden node' };
+
+function formatSGroups(s: SGroupsSummary): string[] {
+  const lines = [`  s_groups: ${KIND[s.kind]}${s.otherGroups.length > 0 ? `; knows of ${s.otherGroups.join(', ')}` : ''}${s.dropped > 0 ? `; ${s.dropped} ops dropped` : ''}`];
+  for (const g of s.groups) lines.push(`    ${g.name} v${g.version} (${g.by}): ${g.members.join(', ')}`);
+  if (s.unreachable.length > 0) lines.push(`    members not connected: ${s.unreachable.join(', ')}`);
+  if (s.superseded.length > 5) lines.push(`    ${s.superseded.length - 5} more superseded definitions`);
+  for (const x of s.superseded.slice(-5)) {
+    lines.push(`    superseded ${x.group}: kept [${x.kept.join(', ')}], dropped [${x.dropped.join(', ')}]${x.configMismatch ? ' (cluster files disagree)' : ''}`);
+  }
+  return lines;
+}
 
 function formatState(state: NodeState, limit: number): string[] {
-  const lines = [
-    `  nodes (its own view): ${state.nodes.length === 0 ? '(none)' : state.nodes.join(', ')}`,
-    `  hidden nodes: ${state.hiddenNodes.length === 0 ? '(none)' : state.hiddenNodes.join(', ')}`,
-  ];
+  const lines = [`  visible nodes (its own view): ${list(state.nodes)}`, `  point to point: ${list(state.pointToPoint)}`, `  hidden nodes: ${list(state.hiddenNodes)}`];
+  if (state.sgroups !== undefined) lines.push(...formatSGroups(state.sgroups));
   if (state.blocked.length > 0) lines.push(`  partitioned from: ${state.blocked.join(', ')}`);
   const names = Object.entries(state.registered).map(([name, pid]) => `${name}=${str(pid)}`);
   lines.push(`  registered: ${names.length === 0 ? '(none)' : names.join(', ')}`);

@@ -48,7 +48,18 @@ describe('the options sdnode start gives the node', () => {
       location: { zone: 'z1' },
       applications: [],
       registry: { mode: 'replicated', replicas: 2, resolver: 'exitLoser', tombstoneTtl: 30_000 },
+      sgroups: {},
+      addresses: { 'a@127.0.0.1': 'tcp://127.0.0.1:4370', 'b@127.0.0.1': 'tcp://127.0.0.1:4371', 'tool@127.0.0.1': 'tcp://127.0.0.1:4372' },
     });
+  });
+
+  it('carry the file\'s s_groups and the addresses of its nodes, for the s_groups of the node', async () => {
+    const file = join(dir, 'groups.yaml');
+    writeFileSync(file, ['cookie: c', 'defaults: {basePort: 5000}', 'nodes: [a, b, {name: c, port: 0}]', 'sgroups: {g1: [a, b], g2: [b, c]}'].join('\n'));
+    const options = await resolveStartOptions({ ...NO_FLAGS, config: file, node: 'c' }, {});
+    expect(options.sgroups).toEqual({ g1: ['a@127.0.0.1', 'b@127.0.0.1'], g2: ['b@127.0.0.1', 'c@127.0.0.1'] });
+    // c's port comes from the OS: nobody knows its address in advance.
+    expect(options.addresses).toEqual({ 'a@127.0.0.1': 'tcp://127.0.0.1:5000', 'b@127.0.0.1': 'tcp://127.0.0.1:5001' });
   });
 
   it('let explicit flags override the file: cookie, listen (dropping the file\'s advertise), tick, hidden, seeds', async () => {

@@ -30,6 +30,10 @@ export interface StartOptions {
   readonly applications?: readonly ApplicationConfig[];
   /** From a cluster file: the settings of the global name scope (its `registry` section). */
   readonly registry?: RegistryConfig;
+  /** From a cluster file: its s_groups (group -> member nodes; its `sgroups` section). */
+  readonly sgroups?: Readonly<Record<string, readonly string[]>>;
+  /** From a cluster file: where its nodes are (name -> advertised address, for nodes whose address is known in advance). */
+  readonly addresses?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_LISTEN = 'tcp://127.0.0.1:0';
@@ -76,5 +80,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     location: node.location,
     applications: config.applications,
     registry: config.registry,
+    sgroups: config.sgroups,
+    addresses: Object.fromEntries(config.nodes.flatMap((n) => (n.advertise === null ? [] : [[n.name, n.advertise] as const]))),
   };
 }

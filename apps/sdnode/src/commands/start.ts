@@ -1,5 +1,5 @@
-import { FullMeshPolicy, Node } from '@sdnode/core';
-import { PartitionFilterPolicy, harnessFunctions, registryFunctions } from '@sdnode/harness';
+import { Node } from '@sdnode/core';
+import { PartitionFilterPolicy, harnessFunctions, registryFunctions, sgroupRpcFunctions } from '@sdnode/harness';
 import { Registry } from '@sdnode/registry';
 import { codeFunctions } from '@sdnode/otp';
 import { createEventLog } from '../event-log.js';
@@ -8,6 +8,7 @@ import { SeedKeeper } from '../seed-keeper.js';
 import { resolveStartOptions, type StartOptionFlags } from './start-options.js';
 import { loadUserModule } from '../user-module.js';
 import { checkDistributedApplications, startApplications } from './start-applications.js';
+import { ReportingSGroupPolicy, seedJustified, sgroupsEvent, startNodeSGroups } from './start-sgroups.js';
 
 /** All flags of `sdnode start`: which node (StartOptionFlags) and how this process runs it. */
 export interface StartFlags extends StartOptionFlags {
@@ -22,31 +23,45 @@ export interface StartFlags extends StartOptionFlags {
 
 /**
  * `sdnode start`: run a node in the foreground until SIGINT/SIGTERM. Prints one line when it
- * listens (name and address), then one per nodeup/nodedown (and per watch event with --watch).
+ * listens (name and address), one with its s_groups when it is in any (and whenever they change),
+ * then one per nodeup/nodedown (and per watch event with --watch). Connections follow s_groups
+ * (SGroupPolicy): the members of the node's groups (the cluster file's, then as changed with
+ * `sdnode sgroup`), or, for a node in no group, the other free nodes (the classic full mesh).
  * Starts the user module's applications: the distributed ones of the cluster file (--config)
  * through the distributed application controller, the others here. Resolves with the exit code:
  * 0 after a signal, 1 when something took the node down (a permanent application that exited).
  */
 export async function startCommand(flags: StartFlags): Promise<number> {
   // From the flags, or from a cluster file (--config FILE --node NAME) with the flags overriding it.
-  const { attributes, location, applications: distributed = [], registry: registrySettings, ...options } = await resolveStartOptions(flags);
+  const { attributes, location, applications: distributed = [], registry: registrySettings, sgroups: groups, addresses, seeds: seedAddresses, ...options } =
+    await resolveStartOptions(flags);
   const log = createEventLog({ json: flags.json, ...(flags.logLevel ? { level: flags.logLevel } : {}) });
   const user = flags.module === undefined ? { types: [], functions: {}, applications: [] } : await loadUserModule(flags.module);
   checkDistributedApplications(options.name, distributed, user.applications);
-  // --fault-hooks: the test harness may cut this node off from others (local-mode partitions).
-  const filter = flags.faultHooks ? new PartitionFilterPolicy(new FullMeshPolicy()) : undefined;
+  // s_groups decide the connections; --fault-hooks: the test harness may also cut this node off
+  // from others (local-mode partitions).
+  const policy = new ReportingSGroupPolicy();
+  const filter = flags.faultHooks ? new PartitionFilterPolicy(policy) : undefined;
 
+  // Seeds are connected by the SeedKeeper below, once the node knows its s_groups.
   const node = await Node.start({
     ...options,
     types: [...builtinTypes, ...user.types],
     functions: user.functions,
-    ...(filter ? { connectionPolicy: filter } : {}),
+    connectionPolicy: filter ?? policy,
     logger: log.logger,
   });
   // The global name scope (free visible nodes), with the cluster file's registry settings.
   const registry = Registry.start(node, { global: options.hidden ? false : (registrySettings ?? {}) });
-  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter, registry))) node.registerFunction(fn, impl);
+  // The file's groups (none without a file: the node starts free); a scope per own group.
+  const sgroups = startNodeSGroups(node, policy, registry, {
+    ...(groups !== undefined ? { groups } : {}),
+    ...(addresses !== undefined ? { addresses } : {}),
+    onChange: (event) => log.event('sgroups', { ...event }),
+  });
+  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter, registry, sgroups))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(registryFunctions(registry))) node.registerFunction(fn, impl);
+  for (const [fn, impl] of Object.entries(sgroupRpcFunctions(sgroups))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(codeFunctions(node))) node.registerFunction(fn, impl);
   // Something else than a signal may take the node down (a permanent application exiting).
   let failure: string | null = null;
@@ -66,6 +81,7 @@ export async function startCommand(flags: StartFlags): Promise<number> {
     pid: process.pid,
     ...(attributes ? { attributes, location } : {}),
   });
+  if (sgroups.ownGroups().length > 0) log.event('sgroups', { ...sgroupsEvent(sgroups) });
 
   node.on('nodeup', (peer: string, info) => {
     log.event('nodeup', { node: peer, hidden: info.hidden });
@@ -81,8 +97,17 @@ export async function startCommand(flags: StartFlags): Promise<number> {
   });
   node.on('nodedown', (peer: string, info) => log.event('nodedown', { node: peer, hidden: info.hidden, ...describe(info) }));
 
-  const seeds = new SeedKeeper(node, [...new Set([...flags.connect, ...Object.keys(options.seeds)])], {
-    addresses: options.seeds,
+  // With s_groups, a seed is kept while they justify the connection (a member of the node's
+  // groups, or free like it): the file's seeds only then; a seed given by flag also until it
+  // was met once (the way into the cluster). The policy closes seed connections no group
+  // justifies (not those of a hidden node: it keeps its seeds, as a tool).
+  const explicit = new Set([...flags.connect, ...Object.keys(flags.seed)]);
+  const justified = seedJustified(node, policy);
+  const seedNames = [...new Set([...flags.connect, ...Object.keys(seedAddresses)])];
+  if (!node.hidden) policy.manage(seedNames);
+  const seeds = new SeedKeeper(node, seedNames, {
+    addresses: seedAddresses,
+    wanted: (seed, met) => justified(seed) || (explicit.has(seed) && !met),
     onAttemptFailed: (seed, error) => log.event('connect_failed', { node: seed, error: error.message }),
   });
   seeds.start();

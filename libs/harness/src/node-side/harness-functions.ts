@@ -1,8 +1,11 @@
 import type { Node, RpcFunction } from '@sdnode/core';
 import { InvalidArgumentError, type Pid } from '@sdnode/wire';
 import type { Registry } from '@sdnode/registry';
+import type { SGroups } from '@sdnode/sgroups';
+import { connectionsOf, type NodeConnections } from './connections.js';
 import type { PartitionFilterPolicy } from './partition-filter.js';
 import { summariseScopes, type ScopeSummary } from './registry-functions.js';
+import { summariseSGroups, type SGroupsSummary } from './sgroup-functions.js';
 
 /** The rpc functions a harness node answers (registered by `sdnode start`). */
 export const HarnessFunctions = {
@@ -12,6 +15,8 @@ export const HarnessFunctions = {
   processes: 'sdnode.harness.processes',
   /** `() => Record<string, Pid>`: the locally registered names. */
   registered: 'sdnode.harness.registered',
+  /** `() => NodeConnections`: connected nodes by kind (visible, point to point, hidden). */
+  connections: 'sdnode.harness.connections',
   /** `(name, address?) => void`: connect this node to another one. */
   connect: 'sdnode.harness.connect',
   /** `(nodes: string[]) => void`: local-mode partition (only with `--fault-hooks`). */
@@ -33,8 +38,10 @@ export interface ProcessSummary {
 export interface NodeState {
   readonly name: string;
   readonly creation: number;
-  /** Connected visible nodes. */
+  /** Connected visible nodes (`node.nodes()`; with s_groups, those of its groups or the free ones). */
   readonly nodes: string[];
+  /** Connected visible nodes that are not in `nodes` (point-to-point connections). */
+  readonly pointToPoint: string[];
   readonly hiddenNodes: string[];
   readonly processCount: number;
   /** At most `limit` processes (the first ones, by pid order). */
@@ -44,6 +51,8 @@ export interface NodeState {
   readonly blocked: string[];
   /** The node's registry scopes (absent when it runs no registry). */
   readonly scopes?: ScopeSummary[];
+  /** The node's s_groups (absent when it runs none). */
+  readonly sgroups?: SGroupsSummary;
 }
 
 function summaries(node: Node, limit: number): ProcessSummary[] {
@@ -74,24 +83,28 @@ function nodeList(value: unknown): string[] {
 /**
  * The harness functions of a node. With a PartitionFilterPolicy (`sdnode start --fault-hooks`),
  * also `block` and `unblock`, through which the harness partitions local clusters. With a
- * registry, the state shows its scopes.
+ * registry, the state shows its scopes; with s_groups, the node's kind and groups.
  */
-export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy, registry?: Registry): Record<string, RpcFunction> {
+export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy, registry?: Registry, sgroups?: SGroups): Record<string, RpcFunction> {
   const functions: Record<string, RpcFunction> = {
     [HarnessFunctions.state]: (limit: unknown = 200): NodeState => {
       const info = node.info();
+      const connections = connectionsOf(node);
       return {
         name: info.name,
         creation: info.creation,
-        nodes: [...info.nodes].sort(),
-        hiddenNodes: [...info.hiddenNodes].sort(),
+        nodes: connections.visible,
+        pointToPoint: connections.pointToPoint,
+        hiddenNodes: connections.hidden,
         processCount: info.processCount,
         processes: summaries(node, typeof limit === 'number' ? limit : 200),
         registered: registeredNames(node),
         blocked: filter?.blockedNodes() ?? [],
         ...(registry !== undefined ? { scopes: summariseScopes(registry) } : {}),
+        ...(sgroups !== undefined ? { sgroups: summariseSGroups(sgroups) } : {}),
       };
     },
+    [HarnessFunctions.connections]: (): NodeConnections => connectionsOf(node),
     [HarnessFunctions.processes]: () => summaries(node, Number.MAX_SAFE_INTEGER),
     [HarnessFunctions.registered]: () => registeredNames(node),
     [HarnessFunctions.connect]: async (name: unknown, address?: unknown, timeout?: unknown) => {

@@ -3,10 +3,12 @@ import type { DisconnectReason, PeerInfo } from '@sdnode/transport';
 import type { NodesFrame } from '@sdnode/wire';
 
 /**
- * The local-mode partition: a connection policy wrapped around the node's own (FullMeshPolicy by
- * default) that cuts this node off from a set of nodes. While a node is blocked its connection
- * is closed, its handshakes are refused, this node never dials it on its own, and gossip about
- * it is ignored; everything else is the inner policy's decision.
+ * The local-mode partition: a connection policy wrapped around the node's own (SGroupPolicy with
+ * `sdnode start`, FullMeshPolicy elsewhere) that cuts this node off from a set of nodes. While a
+ * node is blocked its connection is closed, its handshakes are refused, this node never dials it
+ * on its own (neither from gossip nor when the inner policy asks its host to connect), and gossip
+ * about it is neither accepted nor sent; everything else, which connected nodes are visible
+ * included, is the inner policy's decision.
  *
  * What it does not do, unlike a real network partition (container mode): the nodes see the cut
  * at once (nodedown `closed` / `peer_closed`, not `tick_timeout`), no packet is silently lost,
@@ -42,7 +44,31 @@ export class PartitionFilterPolicy implements ConnectionPolicy {
 
   start(host: PolicyHost): void {
     this.host = host;
-    this.inner.start(host);
+    this.inner.start(this.filtered(host));
+  }
+
+  /** The host the inner policy acts through: it cannot dial a blocked node, nor name one in gossip. */
+  private filtered(host: PolicyHost): PolicyHost {
+    const blocked = this.blocked;
+    return {
+      get name() {
+        return host.name;
+      },
+      get hidden() {
+        return host.hidden;
+      },
+      get logger() {
+        return host.logger;
+      },
+      peers: () => host.peers(),
+      connect: (name, address) => {
+        if (!blocked.has(name)) host.connect(name, address);
+      },
+      disconnect: (name) => host.disconnect(name),
+      sendNodes: (to, nodes) => !blocked.has(to) && host.sendNodes(to, nodes.filter((n) => !blocked.has(n.name))),
+      sendControl: (to, channel, body) => host.sendControl(to, channel, body),
+      onControl: (channel, handler) => host.onControl(channel, handler),
+    };
   }
 
   accept(peer: { name: string; hidden: boolean; creation: number }): boolean {
@@ -53,6 +79,10 @@ export class PartitionFilterPolicy implements ConnectionPolicy {
   mayAutoConnect(node: string): boolean {
     if (this.blocked.has(node)) return false;
     return this.inner.mayAutoConnect?.(node) ?? true;
+  }
+
+  visible(peer: PeerInfo): boolean {
+    return this.inner.visible?.(peer) ?? true;
   }
 
   nodeUp(peer: PeerInfo): void {
