@@ -1,5 +1,5 @@
 import { AbortedError, ConcurrentChangeError } from '@sdnode/wire';
-import { compareVersions, definitionToWire, nextDefinition, type DefinitionWire, type GroupDefinition, type GroupVersion } from './group-definition.js';
+import { compareVersions, definitionToWire, nextDefinition, sameMembers, type DefinitionWire, type GroupDefinition, type GroupVersion } from './group-definition.js';
 import type { GroupTable } from './group-table.js';
 
 /** The ops of the membership protocol (docs/protocols/sgroups.md), on CONTROL channel `sdnode.sgroups`. */
@@ -122,6 +122,11 @@ export class GroupAgreement {
       }
       const left = new Set(notJoined.map((p) => p.node));
       const definition: GroupDefinition = { ...draft, members: draft.members.filter((m) => !left.has(m)) };
+      if (current !== undefined && !current.deleted && !deleted && sameMembers(current.members, definition.members)) {
+        // Nothing changes after all (nobody to add could join, nobody removed was a member): no new version.
+        for (const v of proposal.yes) h.send(v, ['abort', tx]);
+        return { definition: current, notJoined, notReached };
+      }
       for (const v of proposal.yes) h.send(v, ['commit', tx, definitionToWire(definition)]);
       h.adopt(definition);
       return { definition, notJoined, notReached };

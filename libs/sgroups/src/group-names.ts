@@ -44,6 +44,7 @@ export class GroupNames {
 
   /** Ask `node` (SD Erlang's whereis_name(Node, Group, Name)). */
   async whereisAt(node: string, group: string, name: string, options: WaitOptions = {}): Promise<Pid | undefined> {
+    await this.reach(node, group, options);
     const pid = await this.s.node.rpc<Pid | null>(node, SGroupFunctions.whereis, [group, name], {
       timeout: options.timeout ?? 5000,
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -62,7 +63,9 @@ export class GroupNames {
   async registeredNames(group: string, options: LookupOptions = {}): Promise<string[]> {
     const scope = this.s.scope(group);
     if (scope !== undefined && options.via === undefined) return scope.registeredNames();
-    return this.s.node.rpc<string[]>(options.via ?? this.memberToAsk(group), SGroupFunctions.names, [group], {
+    const member = options.via ?? this.memberToAsk(group);
+    await this.reach(member, group, options);
+    return this.s.node.rpc<string[]>(member, SGroupFunctions.names, [group], {
       timeout: options.timeout ?? 5000,
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
@@ -73,6 +76,13 @@ export class GroupNames {
     const out: Array<{ group: string; name: string }> = [];
     for (const { name: group } of this.s.ownGroups()) for (const name of this.s.scope(group)?.namesOfNode(node) ?? []) out.push({ group, name });
     return out;
+  }
+
+  /** Connect (point to point) to a member to ask, with the address the definitions or peers gave. */
+  private async reach(node: string, group: string, options: WaitOptions): Promise<void> {
+    if (this.s.node.nodes({ all: true }).includes(node)) return;
+    const address = this.s.addressOf(node) ?? this.s.table.get(group)?.addresses[node];
+    await this.s.node.connect(node, { ...(address !== undefined ? { address } : {}), timeout: options.timeout ?? 5000, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
   }
 
   private scopeOf(group: string): Scope {

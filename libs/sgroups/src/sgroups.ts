@@ -193,6 +193,11 @@ export class SGroups {
     return () => this.monitors.delete(entry);
   }
 
+  /** Where `node` listens, as a peer told this node (undefined when nobody did). */
+  addressOf(node: string): string | undefined {
+    return this.options.policy.addressBook.get(node);
+  }
+
   /** Connections made for other reasons (seeds): closed once no group justifies them. */
   manageConnections(nodes: readonly string[]): void {
     this.options.policy.manage(nodes);
