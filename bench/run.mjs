@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, USAGE } from './lib/args.mjs';
-import { SCENARIOS, metricsOf } from './lib/catalog.mjs';
+import { SCENARIOS, erlangPeers, metricsOf } from './lib/catalog.mjs';
 import { detectErlang, runErlangScenario } from './lib/erlang.mjs';
 import { runProgram } from './lib/children.mjs';
 import { buildRows, printJson, printTable } from './lib/report.mjs';
@@ -36,15 +36,15 @@ async function timed(label, fn) {
 }
 
 /**
- * Run each side `times` times, alternating sdnode and Erlang so both see the same machine load;
- * a side that fails once is not run again and reports the error.
+ * Run each side `times` times (at most `caps[side]` times), alternating sdnode and Erlang so both
+ * see the same machine load; a side that fails once is not run again and reports the error.
  */
-async function repeated(sides, times) {
+async function repeated(sides, times, caps = {}) {
   const runs = Object.fromEntries(Object.keys(sides).map((side) => [side, []]));
   const outcome = {};
   for (let i = 0; i < times; i++) {
     for (const [side, run] of Object.entries(sides)) {
-      if (outcome[side]?.error) continue;
+      if (outcome[side]?.error || i >= (caps[side] ?? times)) continue;
       const result = await timed(`${side}${times > 1 ? ` #${i + 1}` : ''}`, run);
       if (result.error) outcome[side] = result;
       else runs[side].push(result.results);
@@ -87,14 +87,17 @@ async function main() {
       log(`${s.id} (n=${n}, ${opts.repeat} run${opts.repeat > 1 ? 's' : ''})`);
       const script = fileURLToPath(new URL(`./scenarios/${s.script}`, import.meta.url));
       const sides = {};
+      const timeoutMs = s.timeoutMs ?? SCENARIO_TIMEOUT_MS;
       if (opts.sdnode) {
         const args = [...(s.nodeArgs ?? []), script, String(n), ...(s.args ?? [])];
-        sides.sdnode = () => runProgram(process.execPath, args, { timeoutMs: SCENARIO_TIMEOUT_MS, label: s.id });
+        sides.sdnode = () => runProgram(process.execPath, args, { timeoutMs, label: s.id });
       }
       if (s.erlang && erlang.available) {
-        sides.erlang = () => runErlangScenario(erlang, { scenario: s.erlang, n, remote: !!s.remote, timeoutMs: SCENARIO_TIMEOUT_MS });
+        const erlangN = (opts.quick ? s.erlangN?.quick : s.erlangN?.full) ?? n;
+        if (erlangN !== n) log(`  (Erlang side: n=${erlangN})`);
+        sides.erlang = () => runErlangScenario(erlang, { scenario: s.erlang, n: erlangN, peers: erlangPeers(s), timeoutMs });
       }
-      outcomes.set(s.id, await repeated(sides, opts.repeat));
+      outcomes.set(s.id, await repeated(sides, opts.repeat, { erlang: s.erlangRuns }));
     }
   } finally {
     if (erlang.available) erlang.cleanup();

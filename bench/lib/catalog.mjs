@@ -5,7 +5,11 @@
 
 /**
  * Scenarios in run order. `n` is the work size (messages, processes or calls) for a full run
- * and for --quick; `erlang` names the Erlang scenario; `remote` needs two Erlang nodes.
+ * and for --quick; `erlang` names the Erlang scenario; `remote` needs two Erlang nodes, `peers`
+ * (a number) as many peer nodes besides the driver node. `erlangN` replaces `n` on the Erlang
+ * side, `erlangRuns` caps its runs (where Erlang/OTP takes minutes at the sdnode size: see
+ * bench/README.md); `metrics` lists the figures when the name prefix rule does not;
+ * `timeoutMs` replaces the runner's limit per program.
  */
 export const SCENARIOS = [
   { id: 'ceiling.cbor', script: 'ceiling-cbor.mjs', n: { full: 1_000_000, quick: 200_000 } },
@@ -24,7 +28,39 @@ export const SCENARIOS = [
   { id: 'harness.start.local5', script: 'harness-start.mjs', args: ['mode=local'], n: { full: 5, quick: 5 } },
   { id: 'harness.start.local50', script: 'harness-start.mjs', args: ['mode=local'], n: { full: 50, quick: 50 } },
   { id: 'harness.start.containers5', script: 'harness-start.mjs', args: ['mode=containers'], n: { full: 5, quick: 5 } },
+  // The distributed name registry and process groups (libs/registry): n names / joins / samples.
+  {
+    id: 'registry.register',
+    script: 'registry-register.mjs',
+    metrics: ['registry.register.n1', 'registry.register.n2', 'registry.register.n4', 'registry.register.n6', 'registry.register.flatness'],
+    erlang: 'registry_register',
+    peers: 9, // fresh peer nodes for each size: 0 + 1 + 3 + 5
+    erlangN: { full: 2000, quick: 1000 },
+    erlangRuns: 1,
+    n: { full: 20_000, quick: 5_000 },
+  },
+  { id: 'registry.register.partitioned', script: 'registry-register.mjs', args: ['mode=partitioned', 'sizes=6'], n: { full: 20_000, quick: 5_000 } },
+  { id: 'registry.whereis', script: 'registry-lookup.mjs', erlang: 'registry_whereis', erlangRuns: 1, n: { full: 20_000, quick: 5_000 } },
+  { id: 'registry.visible', script: 'visibility.mjs', args: ['what=registry'], n: { full: 1000, quick: 300 } },
+  { id: 'registry.cleanup', script: 'registry-cleanup.mjs', n: { full: 100_000, quick: 20_000 } },
+  { id: 'pg.join.groups100', script: 'pg-join.mjs', args: ['groups=100'], erlang: 'pg_join_groups100', remote: true, n: { full: 100_000, quick: 20_000 } },
+  {
+    id: 'pg.join.groups1',
+    script: 'pg-join.mjs',
+    args: ['groups=1'],
+    erlang: 'pg_join_groups1',
+    remote: true,
+    erlangN: { full: 20_000, quick: 5_000 },
+    erlangRuns: 1,
+    n: { full: 100_000, quick: 20_000 },
+  },
+  { id: 'pg.visible', script: 'visibility.mjs', args: ['what=pg'], n: { full: 1000, quick: 300 } },
 ];
+
+/** How many Erlang peer nodes a scenario needs besides its driver node. */
+export function erlangPeers(scenario) {
+  return scenario.peers ?? (scenario.remote ? 1 : 0);
+}
 
 const HIGHER = 'higher';
 const LOWER = 'lower';
@@ -69,10 +105,27 @@ export const METRICS = {
   'harness.start.local5': { unit: 's', better: LOWER, target: 2, about: '5 local node processes up and meshed' },
   'harness.start.local50': { unit: 's', better: LOWER, about: '50 local node processes up and meshed (target: runs on this machine)' },
   'harness.start.containers5': { unit: 's', better: LOWER, target: 10, about: '5 node containers up and meshed (needs Docker)' },
+  'registry.register.n1': { unit: 'regs/s', better: HIGHER, target: 50_000, about: 'pipelined registrations from one node until every member holds every name, 1 node' },
+  'registry.register.n2': { unit: 'regs/s', better: HIGHER, target: 50_000, about: 'the same, 2 nodes' },
+  'registry.register.n4': { unit: 'regs/s', better: HIGHER, target: 50_000, about: 'the same, 4 nodes' },
+  'registry.register.n6': { unit: 'regs/s', better: HIGHER, target: 50_000, about: 'the same, 6 nodes' },
+  'registry.register.flatness': { unit: 'x', better: HIGHER, target: 0.7, about: 'registry.register.n6 / registry.register.n1 of the same run' },
+  'registry.register.partitioned.n6': { unit: 'regs/s', better: HIGHER, target: 50_000, about: 'partitioned scope (2 replicas), 6 nodes, until every holder has its copy' },
+  'registry.whereis': { unit: 'lookups/s', better: HIGHER, target: 2e6, about: 'whereis on a member, for names of processes of another node' },
+  'registry.whereis.home': { unit: 'lookups/s', better: HIGHER, about: 'whereis on the node of the processes (a liveness check per lookup)' },
+  'registry.visible.p50': { unit: 'ms', better: LOWER, target: 5, about: 'register ok on A until B resolves the name (round trip back to A)' },
+  'registry.visible.p99': { unit: 'ms', better: LOWER },
+  'registry.cleanup.100k': { unit: 'ms', better: LOWER, target: 500, targetN: 100_000, about: 'SIGKILL of a node holding 100 k names until no other member resolves them' },
+  'pg.join.groups100': { unit: 'joins/s', better: HIGHER, target: 200_000, about: '100 k pids join 100 groups until the peer shows them all' },
+  'pg.join.groups1': { unit: 'joins/s', better: HIGHER, target: 200_000, about: '100 k pids join one group until the peer shows them all' },
+  'pg.visible.p50': { unit: 'ms', better: LOWER, target: 50, about: 'join on A until members on B lists the pid (round trip back to A)' },
+  'pg.visible.p99': { unit: 'ms', better: LOWER },
 };
 
 /** The metric names a scenario reports (ceiling.zmq -> ceiling.zmq.single, ceiling.zmq.batch64). */
 export function metricsOf(scenarioId) {
+  const listed = SCENARIOS.find((s) => s.id === scenarioId)?.metrics;
+  if (listed) return listed;
   if (scenarioId === 'spawn.rate') return ['spawn.time', 'spawn.rate'];
   if (scenarioId === 'remote.call') return ['remote.call.p50', 'remote.call.p99', 'remote.call.callback.p50', 'remote.call.callback.p99'];
   return Object.keys(METRICS).filter((m) => m === scenarioId || m.startsWith(`${scenarioId}.`));

@@ -1,7 +1,8 @@
 // The Erlang/OTP side by side: finds `erl`, compiles bench/peers/erlang/*.erl into a temporary
-// directory, and runs a scenario there — local ones in one VM, remote ones between two
-// distributed Erlang nodes on loopback (-name/-setcookie, distribution and epmd bound to
-// 127.0.0.1). Absent `erl`, `detectErlang` says why and the runner leaves the column empty.
+// directory, and runs a scenario there — local ones in one VM, the others between a driver node
+// and as many peer nodes as the scenario needs, distributed Erlang on loopback (-name/-setcookie,
+// distribution and epmd bound to 127.0.0.1). Absent `erl`, `detectErlang` says why and the
+// runner leaves the column empty.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,24 +49,30 @@ export function detectErlang() {
   };
 }
 
-/** Run one Erlang scenario; resolves with the RESULT objects it printed. */
-export async function runErlangScenario(erlang, { scenario, n, remote, timeoutMs }) {
+/**
+ * Run one Erlang scenario; resolves with the RESULT objects it printed. `peers`: how many peer
+ * nodes it needs (started in parallel before the driver node; their names are its arguments
+ * after <n>; each halts when its stdin closes, or when the scenario halts it).
+ */
+export async function runErlangScenario(erlang, { scenario, n, peers = 0, timeoutMs }) {
   const vmArgs = ['-noshell', '+P', '2000000', '-pa', erlang.dir];
-  if (!remote) {
+  if (peers === 0) {
     return runProgram('erl', [...vmArgs, '-run', 'sdbench_main', 'main', scenario, String(n)], { timeoutMs, label: `erl ${scenario}` });
   }
   const tag = `sdbench_${process.pid}_${randomBytes(3).toString('hex')}`;
   const cookie = randomBytes(12).toString('hex');
   const dist = ['-setcookie', cookie, ...LOOPBACK_ARGS];
-  const peer = startPeer('erl', [...vmArgs, '-name', `${tag}_b@127.0.0.1`, ...dist, '-s', 'sdbench_main', 'peer'], {
-    env: LOOPBACK_ENV,
-    label: 'erlang peer node',
-  });
+  const started = Array.from({ length: peers }, (_, i) =>
+    startPeer('erl', [...vmArgs, '-name', `${tag}_p${i + 1}@127.0.0.1`, ...dist, '-s', 'sdbench_main', 'peer'], {
+      env: LOOPBACK_ENV,
+      label: `erlang peer node ${i + 1}`,
+    }),
+  );
   try {
-    const peerName = (await peer.nextLine((l) => l.startsWith('READY '), 20_000)).slice(6);
-    const args = [...vmArgs, '-name', `${tag}_a@127.0.0.1`, ...dist, '-run', 'sdbench_main', 'main', scenario, String(n), peerName];
+    const names = await Promise.all(started.map(async (peer) => (await peer.nextLine((l) => l.startsWith('READY '), 20_000)).slice(6)));
+    const args = [...vmArgs, '-name', `${tag}_a@127.0.0.1`, ...dist, '-run', 'sdbench_main', 'main', scenario, String(n), ...names];
     return await runProgram('erl', args, { timeoutMs, env: LOOPBACK_ENV, label: `erl ${scenario}` });
   } finally {
-    await peer.stop();
+    await Promise.all(started.map((peer) => peer.stop()));
   }
 }

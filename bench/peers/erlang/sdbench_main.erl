@@ -1,8 +1,8 @@
 %% Entry points of the Erlang side.
-%% Driver: `erl -noshell -run sdbench_main main <scenario> <n> [peer node]` runs one scenario,
+%% Driver: `erl -noshell -run sdbench_main main <scenario> <n> [peer node ...]` runs one scenario,
 %% prints its RESULT lines and halts (status 1 and the reason on stderr on failure).
-%% Peer node of the remote scenarios: `erl -name ... -s sdbench_main peer` says `READY <node>` on
-%% stdout and halts when its stdin closes, so it never outlives the runner.
+%% Peer nodes of the multi-node scenarios: `erl -name ... -s sdbench_main peer` says `READY <node>`
+%% on stdout and halts when its stdin closes, so it never outlives the runner.
 -module(sdbench_main).
 -export([main/1, peer/0]).
 
@@ -26,6 +26,10 @@ run("remote_call", N, [Peer]) -> sdbench_remote:call(list_to_atom(Peer), N);
 run("genserver_call_local", N, _) -> sdbench_otp:call_local(N);
 run("genserver_call_remote", N, [Peer]) -> sdbench_otp:call_remote(list_to_atom(Peer), N);
 run("supervisor_restart", N, _) -> sdbench_otp:supervisor_restart(N);
+run("registry_register", N, Peers) -> sdbench_registry:register([list_to_atom(P) || P <- Peers], N);
+run("registry_whereis", N, _) -> sdbench_registry:whereis(N);
+run("pg_join_groups100", N, [Peer]) -> sdbench_pg:join(list_to_atom(Peer), N, 100);
+run("pg_join_groups1", N, [Peer]) -> sdbench_pg:join(list_to_atom(Peer), N, 1);
 run(Other, _, _) -> erlang:error({unknown_scenario, Other}).
 
 peer() ->
