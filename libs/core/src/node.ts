@@ -347,6 +347,12 @@ export class Node {
     return out;
   }
 
+  /** Is `pid` a live local process (not exiting)? Cheap: for hot paths such as a registry's checks. */
+  isAlive(pid: Pid): boolean {
+    const p = this.k.lookup(pid);
+    return p !== undefined && (p.flags & F_DYING) === 0;
+  }
+
   processInfo(pid: Pid): ProcessInfo | undefined {
     const p = this.k.lookup(pid);
     if (p === undefined) return undefined;

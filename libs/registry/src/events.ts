@@ -59,7 +59,7 @@ export class Subscribers<E extends object> {
       }
     }
     for (const [key, pid] of this.pids) {
-      if (pid.node === this.node.name && this.node.processInfo(pid) === undefined) {
+      if (pid.node === this.node.name && !this.node.isAlive(pid)) {
         this.pids.delete(key);
         continue;
       }

@@ -17,29 +17,48 @@ export class NameHolder {
   ) {}
 
   /** A registration, as its pid's home spreads it (or an owner tells the home of a replaced pid). */
-  set(e: RegistryEntry, replaces: string | null): void {
+  set(from: string, e: RegistryEntry, replaces: string | null): void {
     if (replaces !== null) this.c.removeAsTold(replaces, 'replaced');
-    this.admit(e);
+    this.relayed(from, [e]);
   }
 
   /**
-   * As the home of the entry's pid: its owner decided it. A dead pid's registration is deleted
-   * everywhere (the owner holds it); a live one is admitted here and spread to the members.
+   * As the home of the entry's pid: its owner decided it. The owner removed the entry it
+   * replaces on itself only: spreading that is this home's job, whether or not the new pid still
+   * lives. A dead pid's registration is then deleted everywhere (the owner holds it); a live one
+   * is admitted here and spread to the members.
    */
   decided(e: RegistryEntry, replaces: string | null): void {
     const c = this.c;
-    if (!c.isLocalAlive(e.pid)) {
-      c.deleteEverywhere(e, 'died');
+    const targets = c.targets(e.name, [e.pid]);
+    if (replaces !== null) c.removeAsTold(replaces, 'replaced');
+    if (c.isLocalAlive(e.pid) && this.admit(e)) {
+      c.sendAll(targets, ['set', entryToWire(e), replaces, c.view.hash]);
       return;
     }
-    if (replaces !== null) c.removeAsTold(replaces, 'replaced');
-    if (!this.admit(e)) return;
-    c.sendAll(c.targets(e.name, [e.pid]), ['set', entryToWire(e), replaces, c.view.hash]);
+    if (replaces !== null) c.sendAll(targets, ['del', e.name, replaces, 'unregistered']);
+    if (!c.isLocalAlive(e.pid)) c.deleteEverywhere(e, 'died');
   }
 
   /** Entries from a sync (a handoff, a re-send). */
-  sync(entries: readonly RegistryEntry[]): void {
-    for (const e of entries) this.admit(e);
+  sync(from: string, entries: readonly RegistryEntry[]): void {
+    this.relayed(from, entries);
+  }
+
+  /**
+   * Admit entries that `from` passed on. When `from` is not their pid's home, each new one may
+   * be a stale copy: its home may have deleted it while this node was not in the home's view (so
+   * the home's DEL never came here, and the VERIFY sent when the home joined did not cover it).
+   * Ask the home; it answers with the ids that are gone.
+   */
+  private relayed(from: string, entries: readonly RegistryEntry[]): void {
+    const c = this.c;
+    const check: RegistryEntry[] = [];
+    for (const e of entries) {
+      const known = c.table.getById(e.id) !== undefined;
+      if (this.admit(e) && !known && e.pid.node !== from && !c.isLocal(e.pid)) check.push(e);
+    }
+    if (check.length > 0) c.sendVerifyOf(check);
   }
 
   /** A member's own names, sent by their home when it met this node: the home's word overrides tombstones. */
@@ -57,8 +76,10 @@ export class NameHolder {
     for (const [name, id] of pairs) {
       const e = c.table.getById(id);
       if (e !== undefined && c.isLocal(e.pid)) continue;
-      // Not held here: live only while the home is still claiming that name for one of its pids.
-      if (!claiming.has(name)) gone.push(id);
+      // Not held here: live only while the home is still claiming that name for one of its pids
+      // (the owner's answer may not have come yet), unless this home deleted that very id (ids
+      // are never reused, and the home has no other source for its own pids' entries).
+      if (c.table.isTombstoned(id) || !claiming.has(name)) gone.push(id);
     }
     c.send(from, ['verified', req, gone]);
   }
@@ -108,7 +129,7 @@ export class NameHolder {
   }
 
   /** The owner resolved a conflict: drop the losers, keep the winner. */
-  resolve(name: string, winner: RegistryEntry | null, losers: readonly string[]): void {
+  resolve(from: string, name: string, winner: RegistryEntry | null, losers: readonly string[]): void {
     const c = this.c;
     const loserPids: Pid[] = [];
     for (const id of losers) {
@@ -116,7 +137,7 @@ export class NameHolder {
       if (e !== undefined) loserPids.push(e.pid);
       c.removeAsTold(id, 'conflict');
     }
-    if (winner !== null) this.admit(winner);
+    if (winner !== null) this.relayed(from, [winner]);
     c.cache.drop(name);
     if (c.events.size > 0) c.events.emit({ registry: 'conflict', scope: c.scope, name, winner: winner?.pid ?? null, losers: loserPids });
   }

@@ -12,6 +12,8 @@ export interface MembershipSource {
   includes(node: string, peer: { readonly hidden: boolean }): boolean;
   /** Subscribe to changes of the membership; returns the unsubscribe function. */
   onChange?(listener: () => void): () => void;
+  /** The error a write from this node gets when it is not a member (default NotAMemberError). */
+  refusal?(): Error;
 }
 
 /**

@@ -27,10 +27,13 @@ export type Reply = (answer: Answer) => void;
  * The owner's side (docs/protocols/registry.md, "Deciding"): the owner of a name in the current
  * view alone decides writes to it, one at a time, and only in a stable view; claims that arrive
  * while the view settles wait, and claims made in another view are answered `retry`. Also
- * resolves conflicts among the entries of names it owns.
+ * resolves conflicts among the entries of names it owns; a claim on a name in conflict waits
+ * until it is resolved (its answer must not depend on an entry the resolution may remove).
  */
 export class NameOwner {
   private queue: Array<{ claim: Claim; reply: Reply }> = [];
+  /** Claims on names in conflict, waiting for the resolution. */
+  private parked = new Map<string, Array<{ claim: Claim; reply: Reply }>>();
   private readonly checks = new Map<number, { name: string; waiting: Set<string>; timer: ReturnType<typeof setTimeout> }>();
   private readonly checking = new Set<string>();
   private lastCheck = 0;
@@ -38,7 +41,9 @@ export class NameOwner {
   constructor(private readonly c: ScopeCore) {}
 
   get queued(): number {
-    return this.queue.length;
+    let n = this.queue.length;
+    for (const list of this.parked.values()) n += list.length;
+    return n;
   }
 
   claim(claim: Claim, reply: Reply): void {
@@ -47,6 +52,19 @@ export class NameOwner {
       return;
     }
     this.process(claim, reply);
+  }
+
+  /**
+   * A new view was installed: checks begun before it are dropped (a home asked may have left, and
+   * its answer would never come); the next stable view checks its conflicts again.
+   */
+  viewChanged(): void {
+    for (const check of this.checks.values()) clearTimeout(check.timer);
+    this.checks.clear();
+    this.checking.clear();
+    // Claims that waited for a resolution are answered in the next stable view (`retry`: they were made in this one).
+    for (const list of this.parked.values()) this.queue.push(...list);
+    this.parked = new Map();
   }
 
   /** The view became stable: decide what waited, then the conflicts of names owned here. */
@@ -61,6 +79,13 @@ export class NameOwner {
     const c = this.c;
     if (claim.view !== c.view.hash || c.view.ring.owner(claim.name) !== c.self) {
       reply({ outcome: 'retry', detail: c.view.hash });
+      return;
+    }
+    if (this.contested(claim.name)) {
+      const list = this.parked.get(claim.name);
+      if (list === undefined) this.parked.set(claim.name, [{ claim, reply }]);
+      else list.push({ claim, reply });
+      this.maybeResolve(claim.name);
       return;
     }
     try {
@@ -89,11 +114,13 @@ export class NameOwner {
     const replaced = kind === 'rereg' ? c.table.entriesOf(name) : [];
     for (const old of replaced.slice(1)) c.deleteEverywhere(old, 'unregistered');
     const replaces = replaced[0] ?? null;
-    if (replaces !== null) c.applyChange(c.table.remove(replaces.id), 'replaced');
+    // When the replaced pid lives here, this node is its home: it says DEL itself (removeAsTold),
+    // as any home does, since the new pid's SET may not reach every member (a partition).
+    if (replaces !== null) c.removeAsTold(replaces.id, 'replaced');
     c.applyChange(c.table.add(entry), 'replaced');
     c.stats.decided++;
     // The new pid's home spreads the decision (it is the authority on its pids' names); the home
-    // of a replaced pid is told here, so that it drops that name even where the two differ.
+    // of a replaced pid is told here, so that it drops that name (and says so) even where the two differ.
     if (replaces !== null && replaces.pid.node !== pid.node && replaces.pid.node !== c.self && c.view.isMember(replaces.pid.node)) {
       c.send(replaces.pid.node, ['set', entryToWire(entry), replaces.id, c.view.hash]);
     }
@@ -110,9 +137,8 @@ export class NameOwner {
    */
   maybeResolve(name: string): void {
     const c = this.c;
-    if (!c.view.stable || !c.table.hasConflict(name) || c.view.ring.owner(name) !== c.self || this.checking.has(name)) return;
+    if (!c.view.stable || c.view.ring.owner(name) !== c.self || this.checking.has(name) || !this.contested(name)) return;
     const entries = c.table.entriesOf(name);
-    if (entries.every((e) => e.pid.equals(entries[0]!.pid))) return;
     const homes = new Set(entries.map((e) => e.pid.node).filter((n) => n !== c.self));
     if (homes.size === 0) {
       this.resolveNow(name);
@@ -145,11 +171,25 @@ export class NameOwner {
     this.resolveNow(check.name);
   }
 
+  /** Entries of more than one pid for `name` (entries of one pid are not a conflict: their home dedupes them). */
+  private contested(name: string): boolean {
+    const entries = this.c.table.entriesOf(name);
+    return entries.length > 1 && !entries.every((e) => e.pid.equals(entries[0]!.pid));
+  }
+
+  /** Resolve the conflict on `name` if there still is one, then decide the claims that waited for it. */
   private resolveNow(name: string): void {
     const c = this.c;
-    if (!c.view.stable || !c.table.hasConflict(name) || c.view.ring.owner(name) !== c.self) return;
+    if (c.view.stable && c.view.ring.owner(name) === c.self && this.contested(name)) this.resolve(name);
+    const waiting = this.parked.get(name);
+    if (waiting === undefined) return;
+    this.parked.delete(name);
+    for (const { claim, reply } of waiting) this.claim(claim, reply);
+  }
+
+  private resolve(name: string): void {
+    const c = this.c;
     const entries = c.table.entriesOf(name);
-    if (entries.every((e) => e.pid.equals(entries[0]!.pid))) return;
     const r = resolveConflict(c.settings.resolver, name, entries);
     const loserIds = r.losers.map((e) => e.id);
     for (const id of loserIds) c.applyChange(c.table.remove(id), 'conflict');

@@ -2,7 +2,7 @@ import { defineProcess, isDownMessage, type Node } from '@sdnode/core';
 import { isPid, type Pid } from '@sdnode/wire';
 
 interface WatchRequest {
-  readonly watch: Pid;
+  readonly watch: readonly Pid[];
 }
 
 interface WatcherState {
@@ -20,8 +20,8 @@ const PidWatcherType = defineProcess('sdnode.registry.watcher', {
   handle(ctx, msg, state: WatcherState) {
     if (isDownMessage(msg)) {
       if (isPid(msg.target)) state.onDown(msg.target);
-    } else if (typeof msg === 'object' && msg !== null && isPid((msg as WatchRequest).watch)) {
-      ctx.monitor((msg as WatchRequest).watch);
+    } else if (typeof msg === 'object' && msg !== null && Array.isArray((msg as WatchRequest).watch)) {
+      for (const pid of (msg as WatchRequest).watch) if (isPid(pid)) ctx.monitor(pid);
     }
     return state;
   },
@@ -31,6 +31,8 @@ const PidWatcherType = defineProcess('sdnode.registry.watcher', {
 export class PidWatcher {
   private readonly watched = new Set<string>();
   private pid: Pid | null = null;
+  /** Pids to watch, sent to the watcher as one message per event-loop turn. */
+  private batch: Pid[] = [];
 
   constructor(
     private readonly node: Node,
@@ -40,13 +42,20 @@ export class PidWatcher {
   watch(pid: Pid): void {
     if (this.watched.has(pid.key)) return;
     this.watched.add(pid.key);
-    if (this.pid === null || this.node.processInfo(this.pid) === undefined) {
+    if (this.pid === null || !this.node.isAlive(this.pid)) {
       this.pid = this.node.spawn(PidWatcherType, (dead: Pid) => {
         this.watched.delete(dead.key);
         this.onDown(dead);
       });
     }
-    this.node.send(this.pid, { watch: pid } satisfies WatchRequest);
+    if (this.batch.length === 0) process.nextTick(() => this.flush());
+    this.batch.push(pid);
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
+    if (this.pid !== null && batch.length > 0 && !this.node.isStopped) this.node.send(this.pid, { watch: batch } satisfies WatchRequest);
   }
 
   get size(): number {
@@ -54,7 +63,7 @@ export class PidWatcher {
   }
 
   stop(): void {
-    if (this.pid !== null && this.node.processInfo(this.pid) !== undefined && !this.node.isStopped) this.node.exit(this.pid, { kind: 'kill' });
+    if (this.pid !== null && this.node.isAlive(this.pid) && !this.node.isStopped) this.node.exit(this.pid, { kind: 'kill' });
     this.pid = null;
     this.watched.clear();
   }

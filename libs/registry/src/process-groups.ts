@@ -144,7 +144,7 @@ export class ProcessGroups {
 
   private localPids(op: string, group: string, pids: Pid | readonly Pid[]): readonly Pid[] {
     const c = this.c;
-    if (!c.isMemberNode()) throw new NotAMemberError(c.scope, c.self);
+    if (!c.isMemberNode()) throw c.membership.refusal?.() ?? new NotAMemberError(c.scope, c.self);
     if (!isValidName(group)) throw new InvalidArgumentError('group', 'must be a non-empty string of at most 255 characters');
     const list = isPid(pids) ? [pids] : pids;
     if (!Array.isArray(list) || !list.every((p) => isPid(p) && c.isLocal(p))) throw new InvalidArgumentError('pids', `${op} takes local pids (each node is the authority on its own members)`);

@@ -15,7 +15,7 @@ export const GLOBAL_SCOPE = 'global';
 
 export interface RegistryOptions {
   /** The global scope (free visible nodes): its options, or false for none. Default: on, unless the node is hidden. */
-  readonly global?: ScopeOptions | false;
+  readonly global?: (ScopeOptions & { readonly membership?: MembershipSource }) | false;
   /** More scopes with fixed member lists (this node must be listed). */
   readonly scopes?: Readonly<Record<string, ScopeOptions & { readonly members: readonly string[] }>>;
   readonly logger?: CoreLogger;
@@ -64,7 +64,7 @@ export class Registry {
   /** Start the registry of `node`: the global scope (unless hidden or disabled) and the scopes given. */
   static start(node: Node, options: RegistryOptions = {}): Registry {
     const r = new Registry(node, options.logger ?? node.logger.child({ component: 'registry' }));
-    const visible = new Set(node.nodes());
+    const visible = new Set(node.nodes({ all: true }));
     for (const name of node.nodes({ hidden: true })) r.peers.set(name, { name, hidden: !visible.has(name) });
     node.control.on(REGISTRY_CHANNEL, (from, body) => r.onControl(from, body));
     node.on('nodeup', r.onUp);
@@ -72,7 +72,10 @@ export class Registry {
     node.on('stopping', r.onStopping);
     node.registerFunction(RegistryFunctions.info, () => r.info());
     node.registerFunction(RegistryFunctions.names, (scope: unknown, limit: unknown = 1000) => r.names(String(scope), typeof limit === 'number' ? limit : 1000));
-    if (options.global !== false && !node.hidden) r.addScope(GLOBAL_SCOPE, new FreeNodesMembership(node.hidden), options.global ?? {});
+    if (options.global !== false && !node.hidden) {
+      const { membership, ...settings } = options.global ?? {};
+      r.addScope(GLOBAL_SCOPE, membership ?? new FreeNodesMembership(node.hidden), settings);
+    }
     for (const [name, o] of Object.entries(options.scopes ?? {})) {
       const { members, ...rest } = o;
       r.addScope(name, members, rest);

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import HashRing from 'hashring';
 
+/** Names whose owner (and holders) a ring remembers. */
+const CACHE = 250_000;
+
 /**
  * The consistent hash ring of one scope view (hashring, ketama-compatible): a name's owner is its
  * point on the ring; in partitioned mode its holders are the owner and the next distinct nodes.
@@ -8,9 +11,12 @@ import HashRing from 'hashring';
  */
 export class Ring {
   private readonly ring: HashRing | null;
+  /** Holders per name, for this view (the ring never changes: a new view is a new Ring). */
+  private readonly holdersCache = new Map<string, readonly string[]>();
 
   constructor(readonly members: readonly string[]) {
-    this.ring = members.length > 1 ? new HashRing([...members]) : null;
+    // hashring's own LRU (default 5000 keys) keeps owners of the names in use: md5 once per name.
+    this.ring = members.length > 1 ? new HashRing([...members], 'md5', { 'max cache size': CACHE }) : null;
   }
 
   owner(name: string): string {
@@ -21,7 +27,12 @@ export class Ring {
   holders(name: string, replicas: number): readonly string[] {
     if (this.ring === null) return this.members;
     if (replicas <= 0) return [this.ring.get(name)];
-    return this.ring.range(name, Math.min(replicas + 1, this.members.length), true);
+    const cached = this.holdersCache.get(name);
+    if (cached !== undefined) return cached;
+    const found = this.ring.range(name, Math.min(replicas + 1, this.members.length), true);
+    if (this.holdersCache.size >= CACHE) this.holdersCache.clear();
+    this.holdersCache.set(name, found);
+    return found;
   }
 
   has(node: string): boolean {

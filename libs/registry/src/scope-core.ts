@@ -88,9 +88,7 @@ export class ScopeCore {
   }
 
   isLocalAlive(pid: Pid): boolean {
-    if (pid.creation !== this.view.creation) return false;
-    const info = this.host.node.processInfo(pid);
-    return info !== undefined && info.status !== 'exiting';
+    return pid.creation === this.view.creation && this.host.node.isAlive(pid);
   }
 
   /** May an entry for `pid` be held: a live local pid, or a pid of a member's current incarnation. */
@@ -163,11 +161,26 @@ export class ScopeCore {
 
   /** Ask a member that just joined the view about the registrations held here for its pids. */
   sendVerify(peer: string): void {
-    const pairs: Array<[string, string]> = [];
+    const held: RegistryEntry[] = [];
     for (const id of this.table.idsOfNode(peer)) {
       const e = this.table.getById(id);
-      if (e !== undefined) pairs.push([e.name, e.id]);
+      if (e !== undefined) held.push(e);
     }
-    for (let i = 0; i < pairs.length; i += 512) this.send(peer, ['verify', 0, pairs.slice(i, i + 512)]);
+    this.sendVerifyOf(held);
+  }
+
+  /** Ask the homes of these entries' pids (members of the view) which of them are gone. */
+  sendVerifyOf(entries: readonly RegistryEntry[]): void {
+    const byHome = new Map<string, Array<[string, string]>>();
+    for (const e of entries) {
+      const home = e.pid.node;
+      if (home === this.self || !this.view.isMember(home)) continue;
+      let pairs = byHome.get(home);
+      if (pairs === undefined) byHome.set(home, (pairs = []));
+      pairs.push([e.name, e.id]);
+    }
+    for (const [home, pairs] of byHome) {
+      for (let i = 0; i < pairs.length; i += 512) this.send(home, ['verify', 0, pairs.slice(i, i + 512)]);
+    }
   }
 }

@@ -66,7 +66,7 @@ export class ScopeProtocol {
   }
 
   nodeUp(peer: PeerLike): void {
-    if (this.stopped || !this.membership.includes(peer.name, peer)) return;
+    if (this.stopped || !this.membership.isMember() || !this.membership.includes(peer.name, peer)) return;
     this.sendHello(peer.name, false);
   }
 
@@ -82,7 +82,7 @@ export class ScopeProtocol {
     const connected = new Map([...this.connected()].map((p) => [p.name, p] as const));
     for (const m of this.view.peers()) {
       const p = connected.get(m);
-      if (p === undefined || !this.membership.includes(m, p)) left = this.view.leave(m) || left;
+      if (p === undefined || !this.membership.isMember() || !this.membership.includes(m, p)) left = this.view.leave(m) || left;
     }
     if (left) this.install();
     for (const p of connected.values()) if (!this.view.isMember(p.name)) this.nodeUp(p);
@@ -111,6 +111,7 @@ export class ScopeProtocol {
     const c = this.core;
     const change = this.view.install();
     c.stats.views++;
+    this.owner.viewChanged();
     syncOnViewChange(c, change);
     for (const n of change.removed) this.groups.removeNode(n);
     for (const n of change.added) this.groups.syncTo(n);
@@ -210,10 +211,10 @@ export class ScopeProtocol {
         this.forwarded(from, op.req, op.kind, op.name, op.pid, op.meta);
         return true;
       case 'set':
-        this.holder.set(op.entry, op.replaces);
+        this.holder.set(from, op.entry, op.replaces);
         return true;
       case 'sync':
-        this.holder.sync(op.entries);
+        this.holder.sync(from, op.entries);
         return true;
       case 'hsync':
         return this.holder.homeSync(from, op.entries);
@@ -228,7 +229,7 @@ export class ScopeProtocol {
         this.holder.del(op.name, op.id, op.reason);
         return true;
       case 'resolve':
-        this.holder.resolve(op.name, op.winner, op.losers);
+        this.holder.resolve(from, op.name, op.winner, op.losers);
         return true;
       case 'inval':
         this.core.cache.drop(op.name, op.id);
@@ -248,7 +249,8 @@ export class ScopeProtocol {
   }
 
   private hello(from: PeerInfo, mode: string, ack: boolean, creation: number): boolean {
-    if (!this.membership.includes(from.name, from)) return true; // not a member here: ignore
+    // Not a member here (or this node is not one: an s_group node in the global scope): ignore.
+    if (!this.membership.isMember() || !this.membership.includes(from.name, from)) return true;
     if (mode !== this.settings.mode) {
       if (!this.refused.has(from.name)) {
         this.host.logger.error({ scope: this.scope, peer: from.name, theirs: mode, ours: this.settings.mode }, 'registry scope mode differs: peer not admitted');

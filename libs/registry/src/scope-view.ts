@@ -61,9 +61,11 @@ export class ScopeView {
     return this.ringValue.members;
   }
 
-  /** Other members, sorted. */
-  peers(): string[] {
-    return this.ringValue.members.filter((m) => m !== this.self);
+  private peersValue: readonly string[] = [];
+
+  /** Other members, sorted (the same array until the view changes: do not modify it). */
+  peers(): readonly string[] {
+    return this.peersValue;
   }
 
   /** The creation a member was admitted with (undefined when not a member). */
@@ -95,6 +97,7 @@ export class ScopeView {
     const previous = this.ringValue;
     const members = [...this.admitted.keys()].sort();
     this.ringValue = new Ring(members);
+    this.peersValue = members.filter((m) => m !== this.self);
     this.hashValue = viewHash(this.admitted);
     this.installs++;
     const before = new Set(previous.members);

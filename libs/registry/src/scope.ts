@@ -188,7 +188,7 @@ export class Scope implements NameService {
 
   private checkWrite(name: string): void {
     if (!isValidName(name)) throw new InvalidArgumentError('name', 'must be a non-empty string of at most 255 characters');
-    if (!this.isMember) throw new NotAMemberError(this.name, this.p.core.self);
+    if (!this.isMember) throw this.p.membership.refusal?.() ?? new NotAMemberError(this.name, this.p.core.self);
   }
 
   private async write(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<RegisterResult> {

@@ -9,8 +9,8 @@ import type { ViewChange } from './scope-view.js';
  *   authority on its pids, so every name reaches a newcomer once, from its home), and, as the
  *   previous owner of names another member now owns, those entries (the new owner must hold every
  *   decision of the previous owner before it decides: only homes spread decisions to everyone);
- * - partitioned mode: each entry to the nodes that hold it now and did not before (every previous
- *   holder sends; duplicates are ignored by id), then it drops what it no longer holds.
+ * - partitioned mode: each entry to the nodes that hold it now and did not before (its home and
+ *   every previous holder send; duplicates are ignored by id), then it drops what it no longer holds.
  * Entries of members that left are dropped first. Last, each new member is asked (VERIFY) which
  * of the registrations held here for its pids are gone: deletions it made while apart.
  */
@@ -51,8 +51,11 @@ function syncPartitioned(c: ScopeCore, change: ViewChange): void {
     const heldBefore = before.includes(c.self);
     for (const h of now) {
       if (h === c.self) continue;
-      // A home tells new members of its pids; a previous holder hands the entry to new holders.
-      if (c.isLocal(e.pid) && added.has(h)) push(home, h, e);
+      // A home tells each node that holds its pid's entry now and did not before (a new member,
+      // or a member the ring moved the name to: the home may not have been a holder, and the
+      // holders may have installed this view before its SET reached them); a previous holder
+      // hands the entry to new holders.
+      if (c.isLocal(e.pid) && (added.has(h) || !before.includes(h))) push(home, h, e);
       else if (heldBefore && !before.includes(h)) push(out, h, e);
     }
     if (!now.includes(c.self) && !c.isLocal(e.pid)) dropped.push(e.id);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CannotRemoveSelfError, GroupExistsError, NotGroupMemberError } from '@sdnode/wire';
+import { CannotRemoveSelfError, GroupExistsError, NodeNotFreeError, NotGroupMemberError } from '@sdnode/wire';
 import { eventually, full, sgroupCluster, spawnIdle, type SGroupCluster } from './testing/sgroup-cluster.test-util.js';
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
@@ -53,5 +53,23 @@ describe('s_groups: membership and connections', () => {
     expect((await c.member('c').sgroups.names.whereis('g1', 'svc'))?.equals(pa)).toBe(true); // c asks a member of g1
     expect((await c.member('a').sgroups.names.whereis('g2', 'svc'))?.equals(pc)).toBe(true);
     expect(await c.member('a').sgroups.names.registeredNames('g2')).toEqual(['svc']);
+  });
+});
+
+describe('the global name space with s_groups', () => {
+  let c: SGroupCluster;
+  afterEach(async () => {
+    await c?.stop();
+  });
+
+  it('belongs to the free nodes: an s_group node is refused with NodeNotFreeError, free nodes share names', async () => {
+    c = await sgroupCluster(['a', 'b', 'c', 'd'], { groups: { g: [full('a'), full('b')] } });
+    await c.member('c').node.connect(full('d'), { timeout: 3000 });
+    await eventually(() => c.member('c').registry.global.view().members.length === 2 && c.member('c').registry.global.view().stable, 'c and d share the global scope', () => c.describe());
+    await expect(c.member('a').registry.global.register('x', spawnIdle(c.member('a').node))).rejects.toBeInstanceOf(NodeNotFreeError);
+    const p = spawnIdle(c.member('c').node);
+    expect((await c.member('c').registry.global.register('x', p)).ok).toBe(true);
+    await eventually(() => c.member('d').registry.global.whereis('x')?.equals(p) === true, 'd resolves x');
+    expect(c.member('a').registry.global.view().members).toEqual([full('a')]);
   });
 });

@@ -52,7 +52,8 @@ export async function startCommand(flags: StartFlags): Promise<number> {
     logger: log.logger,
   });
   // The global name scope (free visible nodes), with the cluster file's registry settings.
-  const registry = Registry.start(node, { global: options.hidden ? false : (registrySettings ?? {}) });
+  // The global name scope: the free visible nodes only (an s_group node uses its groups' scopes).
+  const registry = Registry.start(node, { global: options.hidden ? false : { ...(registrySettings ?? {}), membership: policy.freeMembership(false) } });
   // The file's groups (none without a file: the node starts free); a scope per own group.
   const sgroups = startNodeSGroups(node, policy, registry, {
     ...(groups !== undefined ? { groups } : {}),

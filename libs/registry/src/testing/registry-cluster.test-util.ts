@@ -22,8 +22,8 @@ export interface RegistryCluster {
   add(name: string, options?: RegistryOptions): Promise<TestMember>;
   /** Kill a node (it stops at once; its peers see the connection drop). */
   kill(m: TestMember): Promise<void>;
-  /** Connect every pair of running nodes (the full mesh policy would too, transitively). */
-  mesh(): Promise<void>;
+  /** Connect every pair of running nodes (the full mesh policy would too, transitively), or only the pairs `linked` accepts. */
+  mesh(linked?: (a: TestMember, b: TestMember) => boolean): Promise<void>;
   stop(): Promise<void>;
   /** Every node's view of the scope: for failure messages. */
   describe(scope?: string): string;
@@ -60,15 +60,16 @@ export async function registryCluster(
       network.kill(m.node.name);
       await m.node.stop();
     },
-    async mesh() {
+    async mesh(linked = () => true) {
       // A cut link is reported a moment later (setImmediate): connect until every pair holds.
       const deadline = Date.now() + 5000;
       for (;;) {
         const live = members.filter((m) => !m.node.isStopped);
-        const missing = live.flatMap((a) => live.filter((b) => a !== b && !a.node.nodes().includes(b.node.name)).map((b) => [a, b] as const));
+        const wanted = (a: TestMember, b: TestMember): boolean => a !== b && linked(a, b);
+        const missing = live.flatMap((a) => live.filter((b) => wanted(a, b) && !a.node.nodes().includes(b.node.name)).map((b) => [a, b] as const));
         if (missing.length === 0) {
           await new Promise((r) => setImmediate(r));
-          if (live.every((a) => live.every((b) => a === b || a.node.nodes().includes(b.node.name)))) return;
+          if (live.every((a) => live.every((b) => !wanted(a, b) || a.node.nodes().includes(b.node.name)))) return;
           continue;
         }
         if (Date.now() > deadline) throw new Error(`mesh incomplete: ${missing.map(([a, b]) => `${a.node.name}-${b.node.name}`).join(' ')}`);

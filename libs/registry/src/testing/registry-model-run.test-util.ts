@@ -34,9 +34,10 @@ export async function runModel(commands: readonly Command[], options: { mode: 'r
   const inflight: Promise<unknown>[] = [];
   let mask = 0; // side of each node: bit i
   const dead = new Set<number>();
+  const alone = new Set<number>(); // restarted, not connected to anyone yet
   const members = (): Array<[number, TestMember]> => NODES.map((_, i) => [i, member(c, i)] as [number, TestMember]).filter(([i]) => !dead.has(i));
   const topology = (separate = false): void => {
-    history.push({ t: 'topology', at: seq(), side: new Map(members().map(([i, m]) => [m.node.name, separate ? 100 + i : (mask >> i) & 1])) });
+    history.push({ t: 'topology', at: seq(), side: new Map(members().map(([i, m]) => [m.node.name, separate || alone.has(i) ? 100 + i : (mask >> i) & 1])) });
   };
   const watch = (i: number, m: TestMember): void => {
     const pids = spawnIdle(m.node, PIDS_PER_NODE);
@@ -158,17 +159,32 @@ export async function runModel(commands: readonly Command[], options: { mode: 'r
         const m = await c.add(NODES[i]!, registry);
         dead.delete(i);
         watch(i, m);
-        mask &= ~(1 << i);
-        topology(true); // alone until the next heal connects it
+        alone.add(i); // until the next heal or partition connects it
+        topology();
         return;
       }
       case 'partition': {
+        // The sides are exactly the mask's: links cut by an earlier partition within a side are
+        // healed and made again (cuts accumulate in the network until healed, and a restarted node
+        // is alone until connected). Until every view has settled on its side, each node counts as
+        // a side of its own.
+        topology(true);
         mask = cmd.mask;
         const ms = members();
-        const cross = (i: number, j: number): boolean => ((mask >> i) & 1) !== ((mask >> j) & 1);
-        for (const [i, x] of ms) for (const [j, y] of ms) if (i < j && cross(i, j)) c.network.partition(x.node.name, y.node.name);
+        const sideOf = (x: TestMember): number => (mask >> ms.find(([, m]) => m === x)![0]) & 1;
+        for (const [, x] of ms) {
+          for (const [, y] of ms) {
+            if (x === y) continue;
+            if (sideOf(x) !== sideOf(y)) c.network.partition(x.node.name, y.node.name);
+            else c.network.heal(x.node.name, y.node.name);
+          }
+        }
+        const live = ms.map(([, m]) => m);
+        await eventually(() => live.every((x) => live.every((y) => sideOf(x) === sideOf(y) || !x.node.nodes().includes(y.node.name))), 'partition seen');
+        await c.mesh((x, y) => live.includes(x) && live.includes(y) && sideOf(x) === sideOf(y));
+        alone.clear();
+        for (const side of [0, 1]) await settled(c, live.filter((m) => sideOf(m) === side));
         topology();
-        await eventually(() => ms.every(([i, x]) => ms.every(([j, y]) => !cross(i, j) || !x.node.nodes().includes(y.node.name))), 'partition seen');
         return;
       }
       case 'heal': {
@@ -177,6 +193,7 @@ export async function runModel(commands: readonly Command[], options: { mode: 'r
         for (const [i, x] of ms) for (const [j, y] of ms) if (i < j) c.network.heal(x.node.name, y.node.name);
         mask = 0;
         await c.mesh();
+        alone.clear();
         await settled(c, ms.map(([, m]) => m));
         topology();
         return;
@@ -194,9 +211,11 @@ function member(c: RegistryCluster, i: number): TestMember {
   return [...c.members].reverse().find((m) => m.node.name === name)!;
 }
 
+/** Every member in `ms` has a stable view of exactly `ms`. */
 async function settled(c: RegistryCluster, ms: TestMember[]): Promise<void> {
+  const names = ms.map((m) => m.node.name).sort();
   await eventually(
-    () => ms.every((m) => m.registry.global.view().stable && m.registry.global.view().members.length === ms.length),
+    () => ms.every((m) => m.registry.global.view().stable && m.registry.global.view().members.join() === names.join()),
     `views of ${ms.length} stable`,
     () => c.describe(),
     8000,

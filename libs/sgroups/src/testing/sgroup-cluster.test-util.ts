@@ -41,7 +41,7 @@ export async function sgroupCluster(names: readonly string[], options: { groups?
     const node = await Node.start({ name, cookie: 'test', transport, hidden, types: [Idle], connectionPolicy: policy, logger });
     const signals = { table: () => policy.table };
     void signals;
-    const registry = Registry.start(node, hidden ? { global: false } : {});
+    const registry = Registry.start(node, hidden ? { global: false } : { global: { membership: policy.freeMembership(false) } });
     const sgroups = SGroups.start(node, { policy, registry, groups: o.groups ?? options.groups ?? {}, changeTimeout: 2000 });
     const m = { node, policy, registry, sgroups };
     members.push(m);
