@@ -55,6 +55,10 @@ export const SCENARIOS = [
     n: { full: 100_000, quick: 20_000 },
   },
   { id: 'pg.visible', script: 'visibility.mjs', args: ['what=pg'], n: { full: 1000, quick: 300 } },
+  // s_groups (libs/sgroups): a ring of groups joined by gateways on n real node processes; the
+  // name space of a group of 8 (a replicated scope over 8 fixed members, as a group's is).
+  { id: 'sgroups.ring', script: 'sgroups-ring.mjs', metrics: ['sgroups.connections.n64', 'sgroups.change.p50', 'sgroups.change.p99'], timeoutMs: 300_000, n: { full: 64, quick: 16 } },
+  { id: 'sgroups.register', script: 'registry-register.mjs', args: ['sizes=8', 'figure=sgroups.register'], metrics: ['sgroups.register.n8'], n: { full: 20_000, quick: 5_000 } },
 ];
 
 /** How many Erlang peer nodes a scenario needs besides its driver node. */
@@ -120,6 +124,10 @@ export const METRICS = {
   'pg.join.groups1': { unit: 'joins/s', better: HIGHER, target: 200_000, about: '100 k pids join one group until the peer shows them all' },
   'pg.visible.p50': { unit: 'ms', better: LOWER, target: 50, about: 'join on A until members on B lists the pid (round trip back to A)' },
   'pg.visible.p99': { unit: 'ms', better: LOWER },
+  'sgroups.connections.n64': { unit: 'connections', better: LOWER, target: 9.5, targetN: 64, about: 'mean connections per node, 64 nodes in a ring of 8 s_groups (full mesh: 63)' },
+  'sgroups.change.p50': { unit: 'ms', better: LOWER, target: 20, about: 'an agreed change adding one node to a group of 9 (and removing it), on the proposer' },
+  'sgroups.change.p99': { unit: 'ms', better: LOWER },
+  'sgroups.register.n8': { unit: 'regs/s', better: HIGHER, target: 50_000, about: 'pipelined registrations in a replicated scope of 8 members (an s_group\'s name space)' },
 };
 
 /** The metric names a scenario reports (ceiling.zmq -> ceiling.zmq.single, ceiling.zmq.batch64). */

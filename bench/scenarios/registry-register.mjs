@@ -13,7 +13,7 @@
 // then killed; the timed run starts once no member holds a name. flatness = n6 / n1 of the same run.
 // stderr: per size, when the last `ok` came and the CPU time each node's process used meanwhile.
 // Counterpart (replicated sizes): sdbench_registry:register/2 (global:register_name/2).
-// Usage: node registry-register.mjs <n> [sizes=1,2,4,6] [mode=replicated|partitioned] [replicas=2]
+// Usage: node registry-register.mjs <n> [sizes=1,2,4,6] [mode=replicated|partitioned] [replicas=2] [figure=PREFIX]
 import { emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
 import { PEER_FUNCTIONS, describeScope, expectedHoldings, loadRegistry, names, registerAll, scopeOptions, settleLater, spawnIdle, waitUntil } from '../lib/registry.mjs';
 import { cpuTimes, startRegistryCluster } from '../lib/registry-cluster.mjs';
@@ -68,7 +68,8 @@ main(async () => {
   const scope = scopeOptions(opts);
   const sizes = (opts.sizes ?? '1,2,4,6').split(',').map(Number);
   const warmup = Math.min(2000, n);
-  const prefix = scope.mode === 'partitioned' ? 'registry.register.partitioned' : 'registry.register';
+  // `figure=sgroups.register`: the same measurement reported as an s_group's name space (a scope over a fixed set of members).
+  const prefix = opts.figure ?? (scope.mode === 'partitioned' ? 'registry.register.partitioned' : 'registry.register');
   const loaded = await loadRegistry();
   const rates = new Map();
   for (const size of sizes) {
