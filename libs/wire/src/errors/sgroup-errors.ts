@@ -2,6 +2,9 @@ import { SdnodeError } from './sdnode-error.js';
 
 /** Errors of s_groups (@sdnode/sgroups): membership changes and group name spaces. */
 
+/** A list for a message (also when a rebuilt error's field is not an array). */
+const listed = (xs: readonly string[]): string => (Array.isArray(xs) ? xs.join(', ') : String(xs));
+
 /** Only a member of an s_group may change it, or register in its name space. */
 export class NotGroupMemberError extends SdnodeError {
   readonly code = 'ENOTGROUPMEMBER';
@@ -14,7 +17,7 @@ export class NotGroupMemberError extends SdnodeError {
 export class GroupExistsError extends SdnodeError {
   readonly code = 'EGROUPEXISTS';
   constructor(readonly group: string, readonly members: readonly string[]) {
-    super(`s_group ${group} exists (members: ${Array.isArray(members) ? members.join(', ') : String(members)})`, { group, members });
+    super(`s_group ${group} exists (members: ${listed(members)})`, { group, members });
   }
 }
 
@@ -46,6 +49,6 @@ export class ConcurrentChangeError extends SdnodeError {
 export class NodeNotFreeError extends SdnodeError {
   readonly code = 'ENODENOTFREE';
   constructor(readonly node: string, readonly groups: readonly string[]) {
-    super(`${node} is not free (it is in s_groups ${groups.join(', ')}): use a group's name space`, { node, groups });
+    super(`${node} is not free (it is in s_groups ${listed(groups)}): use a group's name space`, { node, groups });
   }
 }
