@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { eventually, full, sgroupCluster, type SGroupCluster, type SGroupMember } from './testing/sgroup-cluster.test-util.js';
+import { eventually, full, sgroupCluster, spawnIdle, type SGroupCluster, type SGroupMember } from './testing/sgroup-cluster.test-util.js';
 
 const NODES = ['a', 'b', 'c', 'd', 'e'];
 const GROUPS = ['g1', 'g2', 'g3'];
@@ -10,7 +10,9 @@ type Command =
   | { readonly k: 'delete'; readonly at: number; readonly group: number }
   | { readonly k: 'partition'; readonly mask: number }
   | { readonly k: 'heal' }
-  | { readonly k: 'kill'; readonly node: number };
+  | { readonly k: 'kill'; readonly node: number }
+  | { readonly k: 'register'; readonly at: number; readonly group: number; readonly name: number }
+  | { readonly k: 'unregister'; readonly at: number; readonly group: number; readonly name: number };
 
 const idx = fc.nat({ max: 9 });
 const command: fc.Arbitrary<Command> = fc.oneof(
@@ -19,6 +21,8 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('partition' as const), mask: fc.integer({ min: 1, max: 30 }) }) },
   { weight: 1, arbitrary: fc.constant({ k: 'heal' as const }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('kill' as const), node: idx }) },
+  { weight: 3, arbitrary: fc.record({ k: fc.constant('register' as const), at: idx, group: idx, name: fc.nat({ max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('unregister' as const), at: idx, group: idx, name: fc.nat({ max: 3 }) }) },
 );
 
 /** The model's expectations after heal and quiescence, checked against every live node's state. */
@@ -45,6 +49,26 @@ function problems(live: readonly SGroupMember[]): string[] {
     if (kind === 'sgroup' && [...expected].sort().join() !== [...visible].sort().join()) out.push(`${m.node.name} sees ${[...visible].sort().join(',')}, expected ${[...expected].sort().join(',')}`);
     if (kind === 'free') for (const v of visible) if (groups.some((d) => d.members.includes(v))) out.push(`free ${m.node.name} sees s_group node ${v}`);
     for (const d of mine) if (m.sgroups.scope(d.name) === undefined) out.push(`${m.node.name} has no name space for ${d.name}`);
+  }
+  // names: every live member of a group answers the same for every name of the group, with live
+  // pids of live members; a node outside the group gets the same answer through a member
+  for (const d of groups) {
+    const members = live.filter((m) => d.members.includes(m.node.name));
+    const answers = members.map((m) => {
+      const scope = m.sgroups.scope(d.name);
+      const names = (scope?.registeredNames() ?? []).sort();
+      return names.map((n) => `${n}=${String(scope?.whereis(n))}`).join(' ');
+    });
+    for (let i = 1; i < members.length; i++) if (answers[i] !== answers[0]) out.push(`${d.name}: ${members[0]!.node.name} has [${answers[0]}], ${members[i]!.node.name} has [${answers[i]}]`);
+    for (const m of members) {
+      for (const n of m.sgroups.scope(d.name)?.registeredNames() ?? []) {
+        const pid = m.sgroups.scope(d.name)?.whereis(n);
+        if (pid === undefined) continue;
+        const home = live.find((x) => x.node.name === pid.node);
+        if (home === undefined || !home.node.isAlive(pid)) out.push(`${m.node.name} resolves ${d.name}/${n} to dead ${String(pid)}`);
+        if (!d.members.includes(pid.node)) out.push(`${d.name}/${n} is held by ${String(pid)}, of a node outside the group`);
+      }
+    }
   }
   return out;
 }
@@ -74,6 +98,14 @@ async function run(commands: readonly Command[]): Promise<string[]> {
           await c.kill(m);
           await eventually(() => live().every((x) => !x.node.nodes({ all: true }).includes(m.node.name)), 'kill seen');
         }
+      } else if (cmd.k === 'register' || cmd.k === 'unregister') {
+        const at = c.member(NODES[cmd.at % NODES.length]!);
+        if (dead.has(at.node.name)) continue;
+        const group = GROUPS[cmd.group % GROUPS.length]!;
+        const name = `n${cmd.name}`;
+        // a member registers a fresh local process; a non-member is refused (typed), as it should be
+        const call = cmd.k === 'register' ? at.sgroups.names.register(group, name, spawnIdle(at.node)) : at.sgroups.names.unregister(group, name);
+        pending.push(call.catch(() => undefined));
       } else {
         const at = c.member(NODES[cmd.at % NODES.length]!);
         if (dead.has(at.node.name)) continue;
@@ -108,7 +140,7 @@ async function run(commands: readonly Command[]): Promise<string[]> {
 }
 
 describe('s_groups under random changes, partitions and crashes', () => {
-  it('converge after heal: the same definitions everywhere, kinds and visible connections as the definitions say, a name space per own group', async () => {
+  it('converge after heal: the same definitions everywhere, kinds and visible connections as the definitions say, a name space per own group, the same names on every member', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 3, maxLength: 14 }), async (commands) => {
         const found = await run(commands);
