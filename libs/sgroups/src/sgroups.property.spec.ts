@@ -11,6 +11,7 @@ type Command =
   | { readonly k: 'partition'; readonly mask: number }
   | { readonly k: 'heal' }
   | { readonly k: 'kill'; readonly node: number }
+  | { readonly k: 'restart'; readonly node: number }
   | { readonly k: 'register'; readonly at: number; readonly group: number; readonly name: number }
   | { readonly k: 'unregister'; readonly at: number; readonly group: number; readonly name: number };
 
@@ -21,6 +22,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ k: fc.constant('partition' as const), mask: fc.integer({ min: 1, max: 30 }) }) },
   { weight: 1, arbitrary: fc.constant({ k: 'heal' as const }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('kill' as const), node: idx }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('restart' as const), node: idx }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('register' as const), at: idx, group: idx, name: fc.nat({ max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('unregister' as const), at: idx, group: idx, name: fc.nat({ max: 3 }) }) },
 );
@@ -79,7 +81,7 @@ function problems(live: readonly SGroupMember[]): string[] {
 async function run(commands: readonly Command[]): Promise<string[]> {
   const c: SGroupCluster = await sgroupCluster(NODES);
   const dead = new Set<string>();
-  const live = () => c.members.filter((m) => !dead.has(m.node.name));
+  const live = () => c.members.filter((m) => !dead.has(m.node.name) && !m.node.isStopped);
   const cross = (mask: number) => (x: number, y: number) => ((mask >> x) & 1) !== ((mask >> y) & 1);
   let mask = 0;
   try {
@@ -101,6 +103,12 @@ async function run(commands: readonly Command[]): Promise<string[]> {
           await c.kill(m);
           await eventually(() => live().every((x) => !x.node.nodes({ all: true }).includes(m.node.name)), 'kill seen');
         }
+      } else if (cmd.k === 'restart') {
+        // a new incarnation, started with no groups: it learns its groups from the others
+        const name = full(NODES[cmd.node % NODES.length]!);
+        if (!dead.has(name)) continue;
+        dead.delete(name);
+        await c.add(name.split('@')[0]!);
       } else if (cmd.k === 'register' || cmd.k === 'unregister') {
         const group = GROUPS[cmd.group % GROUPS.length]!;
         // mostly a node that believes it is a member (else the call is refused, which is fine too)
@@ -144,8 +152,8 @@ async function run(commands: readonly Command[]): Promise<string[]> {
   }
 }
 
-describe('s_groups under random changes, partitions and crashes', () => {
-  it('converge after heal: the same definitions everywhere, kinds and visible connections as the definitions say, a name space per own group, the same names on every member', async () => {
+describe('s_groups under random changes, registrations, partitions, crashes and restarts', () => {
+  it('converge after heal (with crashes and restarts): the same definitions everywhere, kinds and visible connections as the definitions say, a name space per own group, the same names on every member', async () => {
     await fc.assert(
       fc.asyncProperty(fc.tuple(fc.array(create, { minLength: 1, maxLength: 3 }), fc.array(command, { minLength: 3, maxLength: 14 })).map(([setup, rest]) => [...setup, ...rest]), async (commands) => {
         const found = await run(commands);
