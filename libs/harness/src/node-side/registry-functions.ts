@@ -1,6 +1,7 @@
 import type { RpcFunction } from '@sdnode/core';
 import type { Registry, RegisterResult, ScopeInfo } from '@sdnode/registry';
-import { InvalidArgumentError, isPid, type Pid, type Term } from '@sdnode/wire';
+import type { Pid, Term } from '@sdnode/wire';
+import { pidArgument, textArgument } from './rpc-arguments.js';
 
 /**
  * The rpc functions through which a test driver (or the CLI) uses a node's registry: the node
@@ -39,15 +40,8 @@ export interface ScopeSummary {
   readonly sample: Record<string, Pid>;
 }
 
-function text(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(what, 'expected a non-empty string');
-  return value;
-}
-
-function pid(value: unknown): Pid {
-  if (!isPid(value)) throw new InvalidArgumentError('pid', 'expected a Pid');
-  return value;
-}
+const text = textArgument;
+const pid = pidArgument;
 
 export function summariseScopes(registry: Registry): ScopeSummary[] {
   return registry.scopes().map((s) => {

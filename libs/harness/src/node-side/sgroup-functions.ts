@@ -1,7 +1,8 @@
 import type { RpcFunction } from '@sdnode/core';
 import type { RegisterResult } from '@sdnode/registry';
 import type { NodeKind, SGroups } from '@sdnode/sgroups';
-import { InvalidArgumentError, isPid, type Pid, type Term } from '@sdnode/wire';
+import type { Pid, Term } from '@sdnode/wire';
+import { pidArgument, textArgument } from './rpc-arguments.js';
 
 /**
  * The rpc functions through which a test driver uses a node's s_group name spaces: the node
@@ -46,15 +47,8 @@ export function summariseSGroups(sgroups: SGroups): SGroupsSummary {
   };
 }
 
-function text(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(what, 'expected a non-empty string');
-  return value;
-}
-
-function pid(value: unknown): Pid {
-  if (!isPid(value)) throw new InvalidArgumentError('pid', 'expected a Pid');
-  return value;
-}
+const text = textArgument;
+const pid = pidArgument;
 
 const via = (value: unknown): { via?: string } => (typeof value === 'string' && value.length > 0 ? { via: value } : {});
 
