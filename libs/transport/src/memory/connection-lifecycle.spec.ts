@@ -43,7 +43,7 @@ function watch(t: Transport, violations: string[]): { lastSeq: () => number } {
 }
 
 describe('connection lifecycle under random operations (MemoryTransport, shared engine)', () => {
-  it('keeps epochs, ordering and nodeup/nodedown alternation, and always reconnects after healing', async () => {
+  it('keeps epochs, ordering and nodeup/nodedown alternation, and always reconnects after healing', { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), fc.boolean(), async (ops, encode) => {
         const network = new MemoryNetwork();
@@ -85,7 +85,7 @@ describe('connection lifecycle under random operations (MemoryTransport, shared 
           await Promise.all([nodes.a.close(), nodes.b.close()]);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: Number(process.env['SDNODE_PROPERTY_RUNS'] ?? 40) },
     );
   });
 });
