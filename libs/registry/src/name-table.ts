@@ -20,7 +20,8 @@ export class NameTable {
   private readonly current = new Map<string, RegistryEntry>();
   private readonly contenders = new Map<string, RegistryEntry[]>();
   private readonly byId = new Map<string, RegistryEntry>();
-  private readonly byPid = new Map<string, Set<string>>();
+  /** Ids per pid key: one id directly (the usual case: one name per pid per scope), a Set for more. */
+  private readonly byPid = new Map<string, string | Set<string>>();
   private readonly byNode = new Map<string, Set<string>>();
   private youngTombs = new Set<string>();
   private oldTombs = new Set<string>();
@@ -70,6 +71,7 @@ export class NameTable {
   /** Ids of the entries whose pid is `pidKey`. */
   idsOfPid(pidKey: string): readonly string[] {
     const ids = this.byPid.get(pidKey);
+    if (typeof ids === 'string') return [ids];
     return ids === undefined ? [] : [...ids];
   }
 
@@ -114,7 +116,7 @@ export class NameTable {
     }
     if (this.byId.has(e.id) || this.isTombstoned(e.id)) return null;
     this.byId.set(e.id, e);
-    index(this.byPid, e.pid.key, e.id);
+    indexOne(this.byPid, e.pid.key, e.id);
     index(this.byNode, e.pid.node, e.id);
     const cur = this.current.get(e.name);
     if (cur === undefined) {
@@ -139,7 +141,7 @@ export class NameTable {
     const e = this.byId.get(id);
     if (e === undefined) return null;
     this.byId.delete(id);
-    unindex(this.byPid, e.pid.key, id);
+    unindexOne(this.byPid, e.pid.key, id);
     unindex(this.byNode, e.pid.node, id);
     const others = this.contenders.get(e.name);
     const cur = this.current.get(e.name)!;
@@ -209,4 +211,24 @@ function unindex(map: Map<string, Set<string>>, key: string, id: string): void {
   if (set === undefined) return;
   set.delete(id);
   if (set.size === 0) map.delete(key);
+}
+
+function indexOne(map: Map<string, string | Set<string>>, key: string, id: string): void {
+  const held = map.get(key);
+  if (held === undefined) map.set(key, id);
+  else if (typeof held === 'string') {
+    if (held !== id) map.set(key, new Set([held, id]));
+  } else held.add(id);
+}
+
+function unindexOne(map: Map<string, string | Set<string>>, key: string, id: string): void {
+  const held = map.get(key);
+  if (held === undefined) return;
+  if (typeof held === 'string') {
+    if (held === id) map.delete(key);
+    return;
+  }
+  held.delete(id);
+  if (held.size === 1) map.set(key, held.values().next().value as string);
+  else if (held.size === 0) map.delete(key);
 }

@@ -13,14 +13,22 @@ export class Ring {
   private readonly ring: HashRing | null;
   /** Holders per name, for this view (the ring never changes: a new view is a new Ring). */
   private readonly holdersCache = new Map<string, readonly string[]>();
+  /** Owner per name, for this view: a Map lookup instead of hashring's md5 (or its LRU bookkeeping). */
+  private readonly ownerCache = new Map<string, string>();
 
   constructor(readonly members: readonly string[]) {
-    // hashring's own LRU (default 5000 keys) keeps owners of the names in use: md5 once per name.
-    this.ring = members.length > 1 ? new HashRing([...members], 'md5', { 'max cache size': CACHE }) : null;
+    this.ring = members.length > 1 ? new HashRing([...members], 'md5', { 'max cache size': 16 }) : null;
   }
 
   owner(name: string): string {
-    return this.ring === null ? (this.members[0] as string) : this.ring.get(name);
+    if (this.ring === null) return this.members[0] as string;
+    let owner = this.ownerCache.get(name);
+    if (owner === undefined) {
+      owner = this.ring.get(name);
+      if (this.ownerCache.size >= CACHE) this.ownerCache.clear();
+      this.ownerCache.set(name, owner);
+    }
+    return owner;
   }
 
   /** The owner and then up to `replicas` more distinct nodes (fewer when the view is smaller). */
