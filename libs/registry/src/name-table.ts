@@ -81,9 +81,6 @@ export class NameTable {
     return ids === undefined ? [] : [...ids];
   }
 
-  hasPid(pidKey: string): boolean {
-    return this.byPid.has(pidKey);
-  }
 
   isTombstoned(id: string): boolean {
     return this.youngTombs.has(id) || this.oldTombs.has(id);

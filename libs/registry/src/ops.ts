@@ -1,4 +1,4 @@
-import { isPid, isWireError, type Pid, type Term, type WireError } from '@sdnode/wire';
+import { isPid, type Pid, type Term } from '@sdnode/wire';
 import { entryFromWire, isValidName, type EntryWire, type RegistryEntry } from './entry.js';
 
 /**
@@ -155,9 +155,4 @@ export function parseOp(raw: unknown): ParsedOp | string {
     default:
       return `unknown op ${String(a[0]).slice(0, 40)}`;
   }
-}
-
-/** The detail of an `error` result. */
-export function isErrorDetail(detail: unknown): detail is WireError {
-  return isWireError(detail);
 }

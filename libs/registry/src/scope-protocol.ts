@@ -187,6 +187,10 @@ export class ScopeProtocol {
         if (e !== undefined) c.host.node.send(e.pid, op.msg);
         return true;
       }
+      case 'view':
+        // A report from a peer that is not (or no longer) a member is stale, not forged: ignore it.
+        if (member && this.view.report(from.name, op.hash)) this.becameStable();
+        return true;
       default:
         if (!member) return false;
         return this.memberOp(from.name, op);
@@ -195,9 +199,6 @@ export class ScopeProtocol {
 
   private memberOp(from: string, op: ParsedOp): boolean {
     switch (op.op) {
-      case 'view':
-        if (this.view.report(from, op.hash)) this.becameStable();
-        return true;
       case 'claim':
         if (op.kind !== 'unreg' && op.pid?.node !== from) return false;
         this.owner.claim({ req: op.req, kind: op.kind, name: op.name, pid: op.pid, meta: op.meta, view: op.view }, (a) =>

@@ -18,16 +18,16 @@ export interface LookupOptions extends WaitOptions {
 export class GroupNames {
   constructor(private readonly s: SGroups) {}
 
-  register(group: string, name: string, pid: Pid, meta: Term | null = null, options: WaitOptions = {}): Promise<RegisterResult> {
-    return this.call(() => this.scopeOf(group).register(name, pid, meta, options));
+  async register(group: string, name: string, pid: Pid, meta: Term | null = null, options: WaitOptions = {}): Promise<RegisterResult> {
+    return this.scopeOf(group).register(name, pid, meta, options);
   }
 
-  reRegister(group: string, name: string, pid: Pid, meta: Term | null = null, options: WaitOptions = {}): Promise<RegisterResult> {
-    return this.call(() => this.scopeOf(group).reRegister(name, pid, meta, options));
+  async reRegister(group: string, name: string, pid: Pid, meta: Term | null = null, options: WaitOptions = {}): Promise<RegisterResult> {
+    return this.scopeOf(group).reRegister(name, pid, meta, options);
   }
 
-  unregister(group: string, name: string, options: WaitOptions = {}): Promise<void> {
-    return this.call(() => this.scopeOf(group).unregister(name, options));
+  async unregister(group: string, name: string, options: WaitOptions = {}): Promise<void> {
+    return this.scopeOf(group).unregister(name, options);
   }
 
   /** A member's local answer (undefined when this node is not a member or the name is not known here). */
@@ -97,9 +97,5 @@ export class GroupNames {
     if (d === undefined || d.deleted || d.members.length === 0) throw new UnknownGroupError(group, this.s.node.name);
     const connected = new Set(this.s.node.nodes({ all: true }));
     return d.members.find((m) => connected.has(m)) ?? (d.members[0] as string);
-  }
-
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    return fn();
   }
 }

@@ -87,7 +87,7 @@ export class SGroups {
     node.control.on(SGROUPS_CHANNEL, (from, body) => s.onControl(from, body));
     for (const [fn, impl] of Object.entries(sgroupFunctions(s))) node.registerFunction(fn, impl);
     for (const [group, members] of Object.entries(options.groups ?? {})) s.adopt(configDefinition(group, members, options.addresses ?? {}));
-    for (const peer of node.nodes({ all: true })) s.sendInfo(peer);
+    s.sync();
     return s;
   }
 
@@ -205,7 +205,7 @@ export class SGroups {
 
   /** Send this node's definitions to every connected peer again (they answer with newer ones). */
   sync(): void {
-    for (const peer of this.node.nodes({ all: true })) this.sendInfo(peer);
+    this.broadcast(this.infoOp());
   }
 
   // ---- protocol ----
@@ -214,8 +214,18 @@ export class SGroups {
     return this.node.nodes({ all: true }).includes(peer) && this.node.control.send(peer, SGROUPS_CHANNEL, op);
   }
 
+  /** One op to every connected peer (the peer list read once). */
+  private broadcast(op: SGroupOp): void {
+    for (const peer of this.node.nodes({ all: true })) this.node.control.send(peer, SGROUPS_CHANNEL, op);
+  }
+
+  /** INFO with every definition known here and the addresses this node knows. */
+  private infoOp(): SGroupOp {
+    return ['info', this.table.all().map(definitionToWire), this.options.policy.addresses(this.node.address)];
+  }
+
   private sendInfo(peer: string): void {
-    this.send(peer, ['info', this.table.all().map(definitionToWire), this.options.policy.addresses(this.node.address)]);
+    this.send(peer, this.infoOp());
   }
 
   /** Adopt a definition if newer: connections, name spaces and peers follow. */
@@ -228,7 +238,7 @@ export class SGroups {
     this.options.policy.signals.changed(def.name);
     // Gossip: every connected peer learns the newer definition (each node forwards a definition
     // once, when it adopts it, so this ends).
-    for (const peer of this.node.nodes({ all: true })) this.send(peer, ['info', [definitionToWire(def)], {}]);
+    this.broadcast(['info', [definitionToWire(def)], {}]);
   }
 
   private syncScope(group: string): void {
