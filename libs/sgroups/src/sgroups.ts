@@ -58,6 +58,7 @@ export class SGroups {
   private readonly agreement: GroupAgreement;
   private readonly scopes = new Map<string, Scope>();
   private readonly monitors = new Set<{ all: boolean; cb: (e: SGroupNodeEvent) => void }>();
+  private readonly changeListeners = new Set<(group: GroupDefinition) => void>();
   private dropped = 0;
   private readonly changeTimeout: number;
   readonly logger: CoreLogger;
@@ -193,6 +194,15 @@ export class SGroups {
     return () => this.monitors.delete(entry);
   }
 
+  /**
+   * Call `listener` after each definition this node adopts (created, changed or deleted, own
+   * group or heard of). Returns the function that removes the listener.
+   */
+  onChange(listener: (group: GroupDefinition) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   /** Where `node` listens, as a peer told this node (undefined when nobody did). */
   addressOf(node: string): string | undefined {
     return this.options.policy.addressBook.get(node);
@@ -236,6 +246,13 @@ export class SGroups {
     this.options.policy.groupsChanged(change);
     this.syncScope(def.name);
     this.options.policy.signals.changed(def.name);
+    for (const l of this.changeListeners) {
+      try {
+        l(def);
+      } catch (e) {
+        this.logger.error({ err: e, group: def.name }, 's_group change listener threw');
+      }
+    }
     // Gossip: every connected peer learns the newer definition (each node forwards a definition
     // once, when it adopts it, so this ends).
     this.broadcast(['info', [definitionToWire(def)], {}]);

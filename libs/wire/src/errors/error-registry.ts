@@ -6,6 +6,7 @@ import * as harnessErrors from './harness-errors.js';
 import * as otpErrors from './otp-errors.js';
 import * as registryErrors from './registry-errors.js';
 import * as sgroupErrors from './sgroup-errors.js';
+import * as placementErrors from './placement-errors.js';
 
 type Rebuild = (wire: WireError) => SdnodeError;
 
@@ -21,6 +22,7 @@ const classes: ReadonlyArray<abstract new (...args: never[]) => SdnodeError> = [
   ...Object.values(otpErrors),
   ...Object.values(registryErrors),
   ...Object.values(sgroupErrors),
+  ...Object.values(placementErrors),
 ] as ReadonlyArray<abstract new (...args: never[]) => SdnodeError>;
 
 /**

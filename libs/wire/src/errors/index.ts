@@ -37,3 +37,4 @@ export {
 } from './otp-errors.js';
 export { NotAMemberError, UnknownScopeError, ScopeExistsError, NameNotRegisteredError, RegistryStoppedError } from './registry-errors.js';
 export { NotGroupMemberError, GroupExistsError, UnknownGroupError, CannotRemoveSelfError, ConcurrentChangeError, NodeNotFreeError } from './sgroup-errors.js';
+export { NoEligibleNodeError, UnknownPlacementPolicyError, InvalidPlacementSpecError, type PlacementCandidate } from './placement-errors.js';

@@ -1,0 +1,155 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDownMessage, type ProcessContext } from '@sdnode/core';
+import { Supervisor } from '@sdnode/otp';
+import { InvalidArgumentError, NoEligibleNodeError, UnknownPlacementPolicyError, type Pid } from '@sdnode/wire';
+import { PLACEMENT_CHANNEL } from './placement-protocol.js';
+import { eventually, full, placementCluster, type PlacementCluster } from './testing/placement-cluster.test-util.js';
+
+const zones = (names: readonly string[], zoneOf: (i: number) => string) =>
+  names.map((name, i) => ({ name, locationLevels: ['zone', 'rack'], location: { zone: zoneOf(i), rack: `r${i}` }, attributes: { tier: i === 0 ? 'edge' : 'worker' } }));
+
+describe('placement across nodes', () => {
+  let c: PlacementCluster;
+  afterEach(async () => {
+    await c?.stop();
+  });
+
+  it('attributes and locations reach every peer; a change is seen at once, not at the next refresh', async () => {
+    c = await placementCluster(zones(['a', 'b', 'c', 'd'], (i) => (i < 2 ? 'z1' : 'z2')).map((s) => ({ ...s, refreshInterval: 60_000 })));
+    const a = c.member('a').placement;
+    await eventually(() => a.nodes().length === 4, 'a knows all four', () => c.describe());
+    expect(a.attributes(full('c'))).toMatchObject({ tier: 'worker', cpus: expect.any(Number), memFree: expect.any(Number), processes: expect.any(Number) });
+    expect(a.distance(full('b'))).toEqual({ level: 'zone', ultrametric: 0.5 });
+    expect(a.distance(full('c'))).toEqual({ level: 'anywhere', ultrametric: 1 });
+    // the refresh interval is a minute: only the change itself can make this visible
+    c.member('c').placement.setAttribute('gpu', true);
+    await eventually(() => a.attributes(full('c'))?.['gpu'] === true, 'a sees c has a gpu', () => c.describe(), 2000);
+    expect(a.chooseNode({ where: { gpu: true } })).toBe(full('c'));
+    c.member('c').placement.deleteAttribute('gpu');
+    await eventually(() => a.attributes(full('c'))?.['gpu'] === undefined, 'a sees the gpu gone', () => c.describe(), 2000);
+    expect(() => a.chooseNode({ where: { gpu: true } })).toThrow(NoEligibleNodeError);
+  });
+
+  it("a node's death removes it from choices at once", async () => {
+    c = await placementCluster(zones(['a', 'b', 'c'], () => 'z1'));
+    const a = c.member('a').placement;
+    await eventually(() => a.nodes().length === 3, 'a knows all three', () => c.describe());
+    const spec = { where: { tier: 'worker' }, strategy: 'round_robin' } as const;
+    expect(new Set([1, 2, 3, 4].map(() => a.chooseNode(spec)))).toEqual(new Set([full('b'), full('c')]));
+    await c.kill('b');
+    await eventually(() => !c.member('a').node.nodes().includes(full('b')), 'a sees b down');
+    // no report interval, no timeout: the nodedown itself removed it
+    for (let i = 0; i < 10; i++) expect(a.chooseNode(spec)).toBe(full('c'));
+  });
+
+  it('a node that becomes loaded stops being chosen', async () => {
+    c = await placementCluster(zones(['a', 'b', 'c'], () => 'z1'));
+    const a = c.member('a').placement;
+    await eventually(() => a.nodes().length === 3, 'a knows all three', () => c.describe());
+    const spec = { self: 'exclude', loadAttribute: 'queue' } as const;
+    c.member('b').placement.setAttribute('queue', 1);
+    c.member('c').placement.setAttribute('queue', 2);
+    await eventually(() => a.attributes(full('c'))?.['queue'] === 2 && a.attributes(full('b'))?.['queue'] === 1, 'loads seen', () => c.describe());
+    for (let i = 0; i < 20; i++) expect(a.chooseNode(spec)).toBe(full('b'));
+    c.member('b').placement.setAttribute('queue', 50);
+    await eventually(() => a.attributes(full('b'))?.['queue'] === 50, 'b loaded', () => c.describe());
+    for (let i = 0; i < 20; i++) expect(a.chooseNode(spec)).toBe(full('c'));
+  });
+
+  it('measures round trips, and nearest by rtt stops choosing a node whose traffic is delayed', async () => {
+    c = await placementCluster(zones(['a', 'b', 'c'], () => 'z1'));
+    const a = c.member('a').placement;
+    await eventually(() => a.rtt(full('b')) !== undefined && a.rtt(full('c')) !== undefined, 'round trips measured', () => c.describe());
+    expect(a.nodesWithin(1000).map((x) => x.node)).toEqual(expect.arrayContaining([full('a'), full('b'), full('c')]));
+    c.member('b').transport.setOutboundDelay(40);
+    await eventually(() => (a.rtt(full('b')) ?? 0) > 20, 'b is slow', () => c.describe());
+    const spec = { strategy: 'nearest', self: 'exclude' } as const;
+    for (let i = 0; i < 5; i++) expect(a.chooseNode(spec)).toBe(full('c'));
+    expect(a.nodesWithin(10).map((x) => x.node)).not.toContain(full('b'));
+    c.member('b').transport.setOutboundDelay(0);
+  });
+
+  it('spawnPlaced: one decision and one spawn, linked or monitored by the caller; typed errors', async () => {
+    c = await placementCluster(zones(['a', 'b', 'c'], (i) => `z${i}`), { });
+    const a = c.member('a');
+    await eventually(() => a.placement.nodes().length === 3, 'a knows all three', () => c.describe());
+    const placed = await a.placement.spawnPlaced('placement.test.worker', [], { near: { node: full('c'), within: 'zone' } });
+    expect(placed.node).toBe(full('c'));
+    expect(placed.pid.node).toBe(full('c'));
+    expect(c.member('c').node.isAlive(placed.pid)).toBe(true);
+    const down = await a.node.run(async (ctx: ProcessContext) => {
+      const m = await a.placement.spawnPlaced('placement.test.worker', [], { where: { tier: 'worker' }, away: { node: full('c') } }, { from: ctx, monitor: true });
+      expect(m.node).toBe(full('b'));
+      ctx.send(m.pid, 'stop');
+      return ctx.receive((x) => (isDownMessage(x) && x.ref.equals(m.ref!) ? x : undefined), { timeout: 2000 });
+    });
+    expect(down.reason).toEqual({ kind: 'normal' });
+    await expect(a.placement.spawnPlaced('placement.test.worker', [], { where: { tier: 'none' } })).rejects.toBeInstanceOf(NoEligibleNodeError);
+    await expect(a.placement.spawnPlaced('placement.test.worker', [], 'no-such-policy')).rejects.toBeInstanceOf(UnknownPlacementPolicyError);
+    await expect(a.placement.spawnPlaced('placement.test.worker', [], {}, { link: true })).rejects.toBeInstanceOf(InvalidArgumentError);
+    const many = await a.placement.spawnManyPlaced('placement.test.worker', [], { count: 3, spread: 'zone' });
+    expect(new Set(many.map((p) => p.node)).size).toBe(3);
+  });
+
+  it('a supervised placed child is restarted on another eligible node when its node goes down', async () => {
+    c = await placementCluster(zones(['a', 'b', 'c'], () => 'z1'));
+    const a = c.member('a');
+    await eventually(() => a.placement.nodes().length === 3, 'a knows all three', () => c.describe());
+    const child = a.placement.childSpec({ id: 'w', type: 'placement.test.worker', placement: { self: 'exclude', strategy: 'first' } });
+    const sup = await Supervisor.startWith(a.node, { strategy: 'one_for_one', intensity: 5, period: 10, children: [child] });
+    const pidOf = async (): Promise<Pid | null> => {
+      const [info] = await Supervisor.whichChildren(a.node, sup);
+      return info?.pid instanceof Object ? (info.pid as Pid) : null;
+    };
+    const first = await pidOf();
+    expect(first?.node).toBe(full('b'));
+    await c.kill('b');
+    let moved: Pid | null = null;
+    const deadline = Date.now() + 5000;
+    while (moved === null || moved.node === full('b')) {
+      if (Date.now() > deadline) throw new Error(`child not restarted elsewhere:\n${c.describe()}`);
+      moved = await pidOf();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(moved.node).toBe(full('c'));
+  });
+
+  it('named policies, explain, and a malformed message from a peer is dropped and counted', async () => {
+    c = await placementCluster(zones(['a', 'b'], () => 'z1').map((s) => ({ ...s, policies: { workers: { where: { tier: 'worker' } } } })));
+    const a = c.member('a');
+    await eventually(() => a.placement.nodes().length === 2, 'a knows b', () => c.describe());
+    expect(a.placement.chooseNode('workers')).toBe(full('b'));
+    const ex = a.placement.explain('workers');
+    expect(ex.chosen).toEqual([full('b')]);
+    expect(ex.candidates).toEqual([
+      { node: full('a'), excludedBy: 'where tier eq "worker"' },
+      { node: full('b'), score: expect.any(Number) },
+    ]);
+    const before = a.placement.info().droppedMessages;
+    c.member('b').node.control.send(full('a'), PLACEMENT_CHANNEL, ['attrs', -1, 'x', {}]);
+    c.member('b').node.control.send(full('a'), PLACEMENT_CHANNEL, { hello: 1 });
+    await eventually(() => a.placement.info().droppedMessages === before + 2, 'both dropped', () => c.describe());
+    expect(a.placement.attributes(full('b'))?.['tier']).toBe('worker');
+    expect(a.node.isStopped).toBe(false);
+  });
+});
+
+describe('placement with s_groups', () => {
+  let c: PlacementCluster;
+  afterEach(async () => {
+    await c?.stop();
+  });
+
+  it('sees only its groups, and the group constraint chooses among a group’s members', async () => {
+    c = await placementCluster(zones(['a', 'b', 'c', 'd'], () => 'z1'), { groups: { g1: ['a', 'b'], g2: ['a', 'c'] } });
+    const a = c.member('a').placement;
+    await eventually(() => a.nodes().length === 3, 'a knows its groups', () => c.describe());
+    expect(a.nodes().map((r) => r.node)).not.toContain(full('d')); // free, shares no group with a
+    for (let i = 0; i < 10; i++) expect(a.chooseNode({ group: 'g2', self: 'exclude' })).toBe(full('c'));
+    expect(c.member('b').placement.nodes().map((r) => r.node).sort()).toEqual([full('a'), full('b')]);
+    await c.member('a').sgroups!.addNodes('g2', [full('d')]);
+    await eventually(() => a.nodes().length === 4, 'a knows d once it joined g2', () => c.describe());
+    const chosen = new Set(Array.from({ length: 30 }, () => a.chooseNode({ group: 'g2', self: 'exclude', strategy: 'random' })));
+    expect(chosen).toEqual(new Set([full('c'), full('d')]));
+  });
+});

@@ -1,0 +1,177 @@
+import { performance } from 'node:perf_hooks';
+import type { Node } from '@sdnode/core';
+import type { PeerInfo } from '@sdnode/transport';
+import type { LocalAttributes } from './attributes.js';
+import type { ClusterView } from './cluster-view.js';
+import type { Location } from './distance.js';
+import { PLACEMENT_CHANNEL, attrsMessage, parsePlacementMessage, pingMessage, pongMessage } from './placement-protocol.js';
+
+export interface ReporterOptions {
+  /** How often the built-ins are sampled and every visible peer gets this node's report (ms). */
+  readonly refreshInterval: number;
+  /** How often each visible peer's round trip is probed (ms). */
+  readonly probeInterval: number;
+  /** Weight of a new round-trip sample in the smoothed value (0..1]. */
+  readonly rttGain: number;
+}
+
+/**
+ * Spreads this node's attributes to the nodes of its visibility scope and keeps the view of
+ * theirs (docs/protocols/placement.md). Per peer P:
+ *
+ * | event | action |
+ * | --- | --- |
+ * | P becomes visible (nodeup, or seen visible at a refresh) | send ATTRS to P; PING P |
+ * | own attributes changed (setAttribute) | ATTRS to every visible peer, once per turn |
+ * | refresh timer | sample built-ins; ATTRS to every visible peer; drop entries of nodes no longer visible |
+ * | probe timer | PING every visible peer |
+ * | ATTRS from a visible P, seq newer | the view's entry of P := the report, received now |
+ * | PING from P | PONG to P with the same id and time |
+ * | PONG from P for an outstanding probe | rtt(P) := smoothed(rtt(P), now - t) |
+ * | nodedown P | remove P's entry at once |
+ */
+export class Reporter {
+  private readonly visible = new Set<string>();
+  private readonly seqs = new Map<string, number>();
+  private readonly probes = new Map<string, number>();
+  private seq = 0;
+  private probeId = 0;
+  private flushQueued = false;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  dropped = 0;
+  sent = 0;
+
+  constructor(
+    private readonly node: Node,
+    private readonly view: ClusterView,
+    private readonly local: LocalAttributes,
+    private readonly location: Location,
+    private readonly options: ReporterOptions,
+  ) {}
+
+  start(): void {
+    this.view.report(this.node.name, this.local.snapshot(), this.location, performance.now());
+    this.node.control.on(PLACEMENT_CHANNEL, (from, body) => this.onMessage(from, body));
+    this.node.on('nodeup', this.onNodeUp);
+    this.node.on('nodedown', this.onNodeDown);
+    this.refreshTimer = setInterval(() => this.refresh(), this.options.refreshInterval);
+    this.refreshTimer.unref();
+    this.probeTimer = setInterval(() => this.probeAll(), this.options.probeInterval);
+    this.probeTimer.unref();
+    this.refresh();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.refreshTimer);
+    clearInterval(this.probeTimer);
+    this.node.off('nodeup', this.onNodeUp);
+    this.node.off('nodedown', this.onNodeDown);
+  }
+
+  /** Own attributes changed: every visible peer hears of it before the next refresh (once per turn). */
+  changed(): void {
+    this.view.report(this.node.name, this.local.snapshot(), this.location, performance.now());
+    if (this.flushQueued || this.stopped) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      if (!this.stopped) this.sendAll();
+    });
+  }
+
+  private readonly onNodeUp = (name: string): void => {
+    if (this.stopped || !this.node.nodes().includes(name)) return;
+    this.visible.add(name);
+    this.sendTo(name);
+    this.probe(name);
+  };
+
+  private readonly onNodeDown = (name: string): void => {
+    this.visible.delete(name);
+    this.seqs.delete(name);
+    this.probes.delete(name);
+    this.view.remove(name);
+  };
+
+  /** Sample, report to every visible peer, forget nodes that left the visibility scope. */
+  refresh(): void {
+    if (this.stopped) return;
+    this.local.sample();
+    this.view.report(this.node.name, this.local.snapshot(), this.location, performance.now());
+    const now = new Set(this.node.nodes());
+    for (const n of this.visible) {
+      if (!now.has(n)) {
+        this.visible.delete(n);
+        this.seqs.delete(n);
+        this.view.remove(n);
+      }
+    }
+    for (const n of now) {
+      if (!this.visible.has(n)) {
+        this.visible.add(n);
+        this.probe(n);
+      }
+    }
+    this.sendAll();
+  }
+
+  private sendAll(): void {
+    const msg = attrsMessage(++this.seq, this.local.snapshot(), this.location);
+    for (const peer of this.visible) if (this.node.control.send(peer, PLACEMENT_CHANNEL, msg)) this.sent++;
+  }
+
+  private sendTo(peer: string): void {
+    if (this.node.control.send(peer, PLACEMENT_CHANNEL, attrsMessage(++this.seq, this.local.snapshot(), this.location))) this.sent++;
+  }
+
+  private probeAll(): void {
+    if (this.stopped) return;
+    for (const peer of this.visible) this.probe(peer);
+  }
+
+  private probe(peer: string): void {
+    const id = ++this.probeId;
+    this.probes.set(peer, id);
+    this.node.control.send(peer, PLACEMENT_CHANNEL, pingMessage(id, performance.now()));
+  }
+
+  private onMessage(from: PeerInfo, body: unknown): void {
+    if (this.stopped) return;
+    const msg = parsePlacementMessage(body);
+    if (typeof msg === 'string') {
+      this.dropped++;
+      this.node.logger.debug?.({ from: from.name, reason: msg }, 'placement message dropped');
+      return;
+    }
+    switch (msg.kind) {
+      case 'ping':
+        this.node.control.send(from.name, PLACEMENT_CHANNEL, pongMessage(msg.id, msg.t));
+        return;
+      case 'pong': {
+        if (this.probes.get(from.name) !== msg.id) return;
+        this.probes.delete(from.name);
+        const sample = performance.now() - msg.t;
+        if (!(sample >= 0)) return;
+        const prev = this.view.get(from.name)?.rtt;
+        const rtt = prev === undefined ? sample : prev + this.options.rttGain * (sample - prev);
+        this.view.setRtt(from.name, Math.round(rtt * 1000) / 1000);
+        return;
+      }
+      case 'attrs': {
+        if (!this.visible.has(from.name)) {
+          // A report can overtake this node's own nodeup handling: check visibility now.
+          if (!this.node.nodes().includes(from.name)) return;
+          this.visible.add(from.name);
+        }
+        const last = this.seqs.get(from.name) ?? -1;
+        if (msg.seq <= last) return;
+        this.seqs.set(from.name, msg.seq);
+        this.view.report(from.name, msg.attributes, msg.location, performance.now());
+        return;
+      }
+    }
+  }
+}
