@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDownMessage, type ProcessContext } from '@sdnode/core';
-import { Supervisor } from '@sdnode/otp';
-import { InvalidArgumentError, NoEligibleNodeError, UnknownPlacementPolicyError, type Pid } from '@sdnode/wire';
+import { InvalidArgumentError, NoEligibleNodeError, UnknownPlacementPolicyError } from '@sdnode/wire';
 import { PLACEMENT_CHANNEL } from './placement-protocol.js';
 import { eventually, full, placementCluster, type PlacementCluster } from './testing/placement-cluster.test-util.js';
 
@@ -89,29 +88,6 @@ describe('placement across nodes', () => {
     await expect(a.placement.spawnPlaced('placement.test.worker', [], {}, { link: true })).rejects.toBeInstanceOf(InvalidArgumentError);
     const many = await a.placement.spawnManyPlaced('placement.test.worker', [], { count: 3, spread: 'zone' });
     expect(new Set(many.map((p) => p.node)).size).toBe(3);
-  });
-
-  it('a supervised placed child is restarted on another eligible node when its node goes down', async () => {
-    c = await placementCluster(zones(['a', 'b', 'c'], () => 'z1'));
-    const a = c.member('a');
-    await eventually(() => a.placement.nodes().length === 3, 'a knows all three', () => c.describe());
-    const child = a.placement.childSpec({ id: 'w', type: 'placement.test.worker', placement: { self: 'exclude', strategy: 'first' } });
-    const sup = await Supervisor.startWith(a.node, { strategy: 'one_for_one', intensity: 5, period: 10, children: [child] });
-    const pidOf = async (): Promise<Pid | null> => {
-      const [info] = await Supervisor.whichChildren(a.node, sup);
-      return info?.pid instanceof Object ? (info.pid as Pid) : null;
-    };
-    const first = await pidOf();
-    expect(first?.node).toBe(full('b'));
-    await c.kill('b');
-    let moved: Pid | null = null;
-    const deadline = Date.now() + 5000;
-    while (moved === null || moved.node === full('b')) {
-      if (Date.now() > deadline) throw new Error(`child not restarted elsewhere:\n${c.describe()}`);
-      moved = await pidOf();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    expect(moved.node).toBe(full('c'));
   });
 
   it('named policies, explain, and a malformed message from a peer is dropped and counted', async () => {
