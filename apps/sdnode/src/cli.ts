@@ -49,7 +49,7 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .option('--json', 'one JSON object per line', false)
     .option('--watch', 'monitor an echo process on every peer and report its DOWN', false)
     .option('--module <file>', 'an ES module exporting `types` (process types), `functions` (rpc functions) and `applications` to define on this node')
-    .option('--fault-hooks', 'let the test harness partition this node through rpc (local test clusters)', false)
+    .option('--fault-hooks', 'let the test harness partition or delay this node through rpc (harness clusters, local and container)', false)
     .option('--stdin-lifeline', 'stop when standard input closes (the process that started this node is gone)', false)
     .addOption(new Option('--log-level <level>', 'runtime log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .action(async (flags: StartFlags) => {

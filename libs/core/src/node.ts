@@ -298,6 +298,21 @@ export class Node {
     this.transport?.disconnect(name);
   }
 
+  /** The outbound delay of the node's transport in ms (0: none; always 0 for a local-only node). */
+  get outboundDelay(): number {
+    return this.transport?.outboundDelay ?? 0;
+  }
+
+  /**
+   * A fault for tests: hold every frame this node sends for `ms` before it leaves (the transport's
+   * setOutboundDelay: in order, handshakes and ticks included); 0 lifts it. A new incarnation of
+   * the node starts without one. Throws InvalidArgumentError for a bad `ms`, or on a local-only node.
+   */
+  setOutboundDelay(ms: number): void {
+    if (this.transport === null) throw new InvalidArgumentError('node', `${this.name} is local-only: it sends nothing to delay`);
+    this.transport.setOutboundDelay(ms);
+  }
+
   /**
    * Connected visible nodes, as the connection policy sees them (with s_groups: the members of
    * this node's groups); with `{hidden: true}`, hidden nodes too; with `{all: true}`, every

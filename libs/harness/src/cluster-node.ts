@@ -148,6 +148,11 @@ export class ClusterNode {
     return this.cluster.thaw(this.name);
   }
 
+  /** Hold everything this node sends for `ms` (0 lifts it): `cluster.delay(node, ms)`. */
+  delay(ms: number): Promise<void> {
+    return this.cluster.delay(this.name, ms);
+  }
+
   restart(): Promise<void> {
     return this.cluster.restart(this.name);
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Node, ProcessContext } from '@sdnode/core';
-import { InvalidArgumentError, NodeExitedError, isPid, type Pid } from '@sdnode/wire';
+import { FaultInjectionError, InvalidArgumentError, NodeExitedError, isPid, type Pid } from '@sdnode/wire';
 import type { ClusterBackend, NodeInstance, ResolvedNode } from './backend.js';
 import { ClusterNode, shouldSee } from './cluster-node.js';
 import { resolveNodes, startWaves, type ClusterMode, type ClusterOptions, type NodeSpec } from './cluster-options.js';
@@ -29,12 +29,14 @@ export type Target = Pid | { readonly name: string; readonly node: string };
 /**
  * A cluster of sdnode nodes for tests: local OS processes on loopback, or containers on a
  * user-defined network; the test process joins as a hidden driver node that runs rpc, spawns and
- * calls there; faults (kill, stop, freeze/thaw, restart, partition/heal); waits with deadlines
+ * calls there; faults (kill, stop, freeze/thaw, restart, partition/heal, delay); waits with deadlines
  * that print every node's state when they fail; every node's log.
  */
 export class Cluster {
   private readonly members: ClusterNode[] = [];
   private sides: string[][] | null = null;
+  /** The delays in force (ms), by node name: applied again when the node restarts. */
+  private readonly delays = new Map<string, number>();
   private closed: Promise<void> | null = null;
   /** Whether a state report was printed (the vitest helper then does not print another). */
   reported = false;
@@ -312,7 +314,8 @@ export class Cluster {
 
   /**
    * Kill the node if it runs, and start it again under the same name and address: a new
-   * creation, so pids of the old incarnation are dead. A partition in force applies to it again.
+   * creation, so pids of the old incarnation are dead. A partition or a delay in force applies
+   * to it again.
    */
   async restart(node: string): Promise<void> {
     const m = this.node(node);
@@ -321,6 +324,41 @@ export class Cluster {
     m.restarts++;
     await this.launch(m, previous);
     if (this.sides !== null) await this.backend.partition(this.sidesOf(this.sides), this.partitionDriver());
+    // The new incarnation starts without a delay: set the one in force again.
+    const ms = this.delays.get(m.name);
+    if (ms !== undefined) await this.applyDelay(m, ms);
+  }
+
+  /**
+   * Slow down everything `node` sends: each frame (handshakes, ticks, messages, rpc replies) is
+   * held `ms` in the node's own connection layer before it leaves, in order; what it receives is
+   * not delayed, so a round trip to it takes `ms` longer. `ms` 0 lifts the delay (frames held
+   * leave at once). The same in both modes (an rpc to the node, `sdnode start --fault-hooks`:
+   * the kernel may have no netem qdisc). The delay belongs to the cluster like a partition: a
+   * restarted node gets it again (its new incarnation starts without one and the restart sets
+   * it), a stopped or killed one when it is restarted; `state(node).outboundDelay` and the
+   * failure report show it. Resolves once the node has it in force. Rejects with
+   * InvalidArgumentError (bad `ms`, unknown node) or FaultInjectionError (a frozen node, or the
+   * node did not answer).
+   */
+  async delay(node: string | ClusterNode, ms: number): Promise<void> {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
+      throw new InvalidArgumentError('ms', `a delay must be a number of ms in 0..${MAX_DELAY_MS}, got ${String(ms)}`);
+    }
+    const m = this.node(node);
+    if (m.status === 'frozen') throw new FaultInjectionError(`delay ${m.name}`, 'it is frozen (thaw it first)');
+    if (ms === 0) this.delays.delete(m.name);
+    else this.delays.set(m.name, ms);
+    if (m.instance !== undefined) await this.applyDelay(m, ms);
+  }
+
+  private async applyDelay(m: ClusterNode, ms: number): Promise<void> {
+    try {
+      // The answer itself leaves the node after the new delay: give it that much more time.
+      await this.rpc(m.name, HarnessFunctions.delay, [ms], { timeout: Math.min(5_000 + ms, MAX_DELAY_MS) });
+    } catch (error) {
+      throw new FaultInjectionError(`delay ${m.name}`, (error as Error).message);
+    }
   }
 
   /**
@@ -390,6 +428,9 @@ export class Cluster {
     return this.closed;
   }
 }
+
+/** The longest delay (a timer's limit). */
+const MAX_DELAY_MS = 2 ** 31 - 1;
 
 function signalOf(options: DriveOptions): { signal?: AbortSignal } {
   return options.signal !== undefined ? { signal: options.signal } : {};

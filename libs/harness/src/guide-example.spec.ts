@@ -41,6 +41,19 @@ describe('the cart on three nodes (the testing guide)', () => {
     await c.waitForMesh({ timeout: 20_000 });
   });
 
+  it('a delayed node answers late until the delay is lifted', async () => {
+    const c = cluster();
+    const timed = async (node: string): Promise<number> => {
+      const start = performance.now();
+      await c.rpc(node, 'shop.price', ['apple']);
+      return performance.now() - start;
+    };
+    await c.delay('n2', 50);
+    expect(await timed('n2')).toBeGreaterThanOrEqual(50); // its answer was held 50 ms
+    await c.delay('n2', 0);
+    await c.waitUntil(async () => (await timed('n2')) < 50, { what: 'n2 answering without the delay' });
+  });
+
   it('waits with deadlines instead of sleeping', async () => {
     const c = cluster();
     await c.waitUntil(async () => (await c.connectedNodes('n1')).length === 2, { timeout: 10_000, what: 'n1 sees two nodes' });

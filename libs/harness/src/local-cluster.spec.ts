@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isDownMessage } from '@sdnode/core';
-import { TimeoutError, type Pid } from '@sdnode/wire';
+import { InvalidArgumentError, TimeoutError, type Pid } from '@sdnode/wire';
 import { Cluster } from './cluster.js';
 import { useCluster } from './vitest.js';
 
@@ -78,6 +78,29 @@ describe('a local cluster', () => {
     await c.waitUntil(() => c.node('n1').connected().length === 0, { what: 'the restarted n1 cut off again' });
     await c.heal();
     await c.waitForMesh({ timeout: 20_000 });
+  });
+
+  it('delays a node: an rpc round trip to it takes the delay longer, until lifted, also across a restart', async () => {
+    const c = cluster();
+    const DELAY = 50;
+    const n2 = c.node('n2');
+    // A process on n1 that times rpc round trips n1 -> n2 -> n1.
+    const prober = await c.spawn('n1', 'test.rtt');
+    const rtt = (): Promise<number> => c.call<number>(prober, { rtt: n2.name });
+    await rtt(); // connected
+    await c.delay(n2, DELAY);
+    expect((await c.state('n2')).outboundDelay).toBe(DELAY);
+    for (let i = 0; i < 3; i++) expect(await rtt()).toBeGreaterThanOrEqual(DELAY);
+    // A restarted node is delayed again (its new incarnation starts without the delay; the cluster sets it).
+    await c.restart('n2');
+    expect((await c.state('n2')).outboundDelay).toBe(DELAY);
+    await c.waitForMesh();
+    expect(await rtt()).toBeGreaterThanOrEqual(DELAY);
+    await c.delay('n2', 0);
+    expect((await c.state('n2')).outboundDelay).toBe(0);
+    await c.waitUntil(async () => (await rtt()) < DELAY, { what: `an rpc round trip n1 -> n2 under ${DELAY} ms again` });
+    await expect(c.delay('n2', -1)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(c.delay('n2', Number.NaN)).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 
   it('restarts a node under the same name and address with a new creation: old pids are dead', async () => {

@@ -26,6 +26,7 @@ function formatState(state: NodeState, limit: number): string[] {
   const lines = [`  visible nodes (its own view): ${list(state.nodes)}`, `  point to point: ${list(state.pointToPoint)}`, `  hidden nodes: ${list(state.hiddenNodes)}`];
   if (state.sgroups !== undefined) lines.push(...formatSGroups(state.sgroups));
   if (state.blocked.length > 0) lines.push(`  partitioned from: ${state.blocked.join(', ')}`);
+  if (state.outboundDelay > 0) lines.push(`  outbound delay: ${state.outboundDelay} ms (every frame it sends)`);
   const names = Object.entries(state.registered).map(([name, pid]) => `${name}=${str(pid)}`);
   lines.push(`  registered: ${names.length === 0 ? '(none)' : names.join(', ')}`);
   for (const sc of state.scopes ?? []) {

@@ -112,8 +112,23 @@ export interface Transport {
   peers(): PeerInfo[];
   peer(name: NodeName): PeerInfo | undefined;
 
-  /** Bytes queued towards a peer and not yet handed to the socket (for backpressure). */
+  /** Bytes queued towards a peer and not yet handed to the socket (for backpressure); frames held by the outbound delay included. */
   queuedBytes(name: NodeName): number;
+
+  /** The outbound delay in force, in ms (0: none). See setOutboundDelay. */
+  readonly outboundDelay: number;
+
+  /**
+   * A fault for tests (a slow link out of this node, where the kernel cannot add latency): hold
+   * every frame this node sends, handshakes, ticks, distribution and control frames alike, for
+   * `ms` before it is handed to the carrier; per connection, frames leave in the order they were
+   * sent. Applies to frames sent from now on. 0 lifts the delay: frames already held leave at
+   * once, in order, before anything sent afterwards. Held frames count in queuedBytes and against
+   * the queue bound; they are dropped with their connection. A transport starts without a delay
+   * (a restarted node has none until it is set again). Throws InvalidArgumentError unless `ms`
+   * is a finite number in 0..2^31-1.
+   */
+  setOutboundDelay(ms: number): void;
 
   stats(): TransportStats;
 

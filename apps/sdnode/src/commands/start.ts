@@ -60,7 +60,8 @@ export async function startCommand(flags: StartFlags): Promise<number> {
     ...(addresses !== undefined ? { addresses } : {}),
     onChange: (event) => log.event('sgroups', { ...event }),
   });
-  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter, registry, sgroups))) node.registerFunction(fn, impl);
+  // --fault-hooks: the harness may also delay what this node sends (`sdnode.harness.delay`).
+  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter, registry, sgroups, flags.faultHooks ? node : undefined))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(registryFunctions(registry))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(sgroupRpcFunctions(sgroups))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(codeFunctions(node))) node.registerFunction(fn, impl);

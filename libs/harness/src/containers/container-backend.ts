@@ -24,7 +24,8 @@ type Testcontainers = Awaited<ReturnType<typeof loadTestcontainers>>;
  * image) on a user-defined network created for this cluster; a node `n1` is `n1@n1`, `n1`
  * being its network alias. The driver listens on the network's gateway address, which every
  * container reaches. Faults: docker kill / stop / pause / unpause; partitions are iptables DROP
- * rules between container IPs (IptablesPartition).
+ * rules between container IPs (IptablesPartition); a delay is the node's own outbound delay, set
+ * through rpc as in local mode (nodes run with `--fault-hooks`; the kernel may lack netem).
  */
 export class ContainerBackend implements ClusterBackend {
   readonly mode = 'containers' as const;
@@ -105,6 +106,9 @@ export class ContainerBackend implements ClusterBackend {
       '--listen', `tcp://0.0.0.0:${NODE_PORT}`,
       '--advertise', this.plannedAddress(node),
       '--json',
+      // For the delay fault (sdnode.harness.delay: no netem here, the node holds its own frames);
+      // the partition filter it also installs stays empty (partitions are iptables rules).
+      '--fault-hooks',
       '--tick', `${this.context.netTickTime}ms`,
       ...(node.hidden ? ['--hidden'] : []),
       ...module.args,

@@ -23,7 +23,18 @@ export const HarnessFunctions = {
   block: 'sdnode.harness.block',
   /** `() => void`: lift every block (only with `--fault-hooks`). */
   unblock: 'sdnode.harness.unblock',
+  /** `(ms: number) => void`: hold every frame the node sends for `ms` (0 lifts it; only with `--fault-hooks`). */
+  delay: 'sdnode.harness.delay',
 } as const;
+
+/**
+ * What the delay fault acts on: the node's transport, or the Node (which passes it on to its
+ * transport). See Transport.setOutboundDelay.
+ */
+export interface OutboundDelayTarget {
+  readonly outboundDelay: number;
+  setOutboundDelay(ms: number): void;
+}
 
 /** One process, as the state report shows it. */
 export interface ProcessSummary {
@@ -49,6 +60,8 @@ export interface NodeState {
   readonly registered: Record<string, Pid>;
   /** Nodes cut off by a local-mode partition. */
   readonly blocked: string[];
+  /** The delay (ms) every frame this node sends is held for (`cluster.delay`); 0: none. */
+  readonly outboundDelay: number;
   /** The node's registry scopes (absent when it runs no registry). */
   readonly scopes?: ScopeSummary[];
   /** The node's s_groups (absent when it runs none). */
@@ -82,10 +95,18 @@ function nodeList(value: unknown): string[] {
 
 /**
  * The harness functions of a node. With a PartitionFilterPolicy (`sdnode start --fault-hooks`),
- * also `block` and `unblock`, through which the harness partitions local clusters. With a
- * registry, the state shows its scopes; with s_groups, the node's kind and groups.
+ * also `block` and `unblock`, through which the harness partitions local clusters. With a delay
+ * target (the node itself with `--fault-hooks`, in both harness modes), also `delay`, through
+ * which the harness slows down what the node sends. With a registry, the state shows its scopes;
+ * with s_groups, the node's kind and groups.
  */
-export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy, registry?: Registry, sgroups?: SGroups): Record<string, RpcFunction> {
+export function harnessFunctions(
+  node: Node,
+  filter?: PartitionFilterPolicy,
+  registry?: Registry,
+  sgroups?: SGroups,
+  delay?: OutboundDelayTarget,
+): Record<string, RpcFunction> {
   const functions: Record<string, RpcFunction> = {
     [HarnessFunctions.state]: (limit: unknown = 200): NodeState => {
       const info = node.info();
@@ -100,6 +121,7 @@ export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy, reg
         processes: summaries(node, typeof limit === 'number' ? limit : 200),
         registered: registeredNames(node),
         blocked: filter?.blockedNodes() ?? [],
+        outboundDelay: delay?.outboundDelay ?? node.outboundDelay,
         ...(registry !== undefined ? { scopes: summariseScopes(registry) } : {}),
         ...(sgroups !== undefined ? { sgroups: summariseSGroups(sgroups) } : {}),
       };
@@ -118,6 +140,12 @@ export function harnessFunctions(node: Node, filter?: PartitionFilterPolicy, reg
   if (filter !== undefined) {
     functions[HarnessFunctions.block] = (nodes: unknown) => filter.block(nodeList(nodes));
     functions[HarnessFunctions.unblock] = () => filter.unblock();
+  }
+  if (delay !== undefined) {
+    functions[HarnessFunctions.delay] = (ms: unknown) => {
+      if (typeof ms !== 'number') throw new InvalidArgumentError('ms', `expected a number of ms, got ${typeof ms}`);
+      delay.setOutboundDelay(ms); // checks the range (InvalidArgumentError)
+    };
   }
   return functions;
 }

@@ -81,7 +81,7 @@ export class ConnectionManager implements HandshakeHost {
     this.events = ctx.events;
     this.resolver = ctx.resolver;
     this.badLog = new RateLimitedLog(ctx.logger);
-    this.refusals = new RefusalDialer(ctx.format, ctx.logger, () => ctx.carrier(), Math.min(2_000, ctx.limits.handshakeTimeout));
+    this.refusals = new RefusalDialer(ctx.format, ctx.logger, () => ctx.carrier(), Math.min(2_000, ctx.limits.handshakeTimeout), () => this.writer.delay);
     this.writer = new OutboundWriter({
       format: ctx.format,
       stats: ctx.stats,
@@ -206,6 +206,7 @@ export class ConnectionManager implements HandshakeHost {
 
   onStreamLost(conn: Connection, error: unknown): void {
     conn.stream = undefined;
+    this.stats.framesDropped += this.writer.dropHeld(conn);
     if (conn.state === 'up') this.takeDown(conn, { kind: 'peer_closed' });
     else if (conn.isPending) this.failAttempt(conn, new HandshakeError(conn.peerName, `connection lost during the handshake${error instanceof Error ? `: ${error.message}` : ''}`));
   }
@@ -256,7 +257,7 @@ export class ConnectionManager implements HandshakeHost {
     conn.moveTo('down');
     conn.stopTimers();
     this.table.unbind(conn);
-    this.stats.framesDropped += conn.queue.clear();
+    this.stats.framesDropped += conn.queue.clear() + this.writer.dropHeld(conn);
     // Tell the peer, whose Router cannot see our stream close, unless the stream is gone or stuck.
     const sayClosed = notifyPeer || reason.kind === 'tick_timeout' || reason.kind === 'protocol_error';
     this.closeStream(conn, sayClosed ? 'closed' : undefined);
@@ -278,6 +279,7 @@ export class ConnectionManager implements HandshakeHost {
     conn.stopTimers();
     this.table.unbind(conn);
     conn.queue.clear();
+    this.writer.dropHeld(conn);
     this.closeStream(conn, refuse);
     const slot = this.table.ensure(conn.peerName);
     if (slot.pending === conn) {
@@ -310,6 +312,7 @@ export class ConnectionManager implements HandshakeHost {
     conn.stopTimers();
     this.table.unbind(conn);
     conn.queue.clear();
+    this.writer.dropHeld(conn);
     this.closeStream(conn, undefined);
     const slot = this.table.slot(conn.peerName);
     if (slot?.pending === conn) slot.pending = undefined;
@@ -380,6 +383,7 @@ export class ConnectionManager implements HandshakeHost {
         conn.stopTimers();
         conn.dialAbort.abort();
         conn.queue.clear();
+        this.writer.dropHeld(conn);
         conn.stream = undefined;
         this.table.unbind(conn);
       }

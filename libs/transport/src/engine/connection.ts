@@ -2,6 +2,7 @@ import type { NodeName } from '@sdnode/wire';
 import type { PeerInfo } from '../transport.js';
 import { randomNonce, sessionKey } from '../handshake-digest.js';
 import type { OutboundStream } from './carrier.js';
+import { DelayLine } from './delay-line.js';
 import { canTransition, initialState, type ConnectionState, type Role } from './connection-state.js';
 import type { StreamDecoder, StreamEncoder } from './frame-format.js';
 import { OutboundQueue } from './outbound-queue.js';
@@ -28,6 +29,10 @@ export class Connection {
   decoder: StreamDecoder | undefined;
   inStreamId: string | undefined;
   readonly queue = new OutboundQueue();
+  /** Batches taken from the queue and held by the outbound delay (see OutboundWriter). */
+  readonly delayed = new DelayLine();
+  /** Wakes the writer when the oldest held batch is due. */
+  delayTimer: NodeJS.Timeout | undefined;
   writing = false;
   flushScheduled = false;
   /** When set, the outbound stream closes (after this flush time) once the queue is drained. */

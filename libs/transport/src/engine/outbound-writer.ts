@@ -29,8 +29,34 @@ export class OutboundWriter {
   private dirty: Connection[] = [];
   private flushPending = false;
   private readonly flushFn = (): void => this.flushAll();
+  /** The outbound delay in ms (0: none). */
+  private delayMs = 0;
+  /** The connections with batches held by the delay. */
+  private readonly holding = new Set<Connection>();
 
   constructor(private readonly options: WriterOptions) {}
+
+  /** The outbound delay in force (ms). */
+  get delay(): number {
+    return this.delayMs;
+  }
+
+  /**
+   * Hold every batch for `ms` before it is handed to the carrier (checked by the caller). The
+   * batches leave in order, per connection; a batch is stamped when the writer takes it from the
+   * queue (at the end of the macrotask that queued its frames), one timer per connection wakes
+   * the writer when the oldest one is due. 0 lifts the delay: what is held leaves at once, in
+   * order, before anything sent afterwards.
+   */
+  setDelay(ms: number): void {
+    this.delayMs = ms;
+    if (ms > 0) return;
+    for (const conn of [...this.holding]) {
+      conn.delayed.releaseAll();
+      this.clearDelayTimer(conn);
+      this.schedule(conn);
+    }
+  }
 
   /** Ask for the connection's queue to be flushed at the end of the current macrotask. */
   schedule(conn: Connection): void {
@@ -43,9 +69,18 @@ export class OutboundWriter {
     }
   }
 
+  /** Drop the batches the delay holds for a connection; returns how many frames they carried. */
+  dropHeld(conn: Connection): number {
+    this.clearDelayTimer(conn);
+    this.holding.delete(conn);
+    return conn.delayed.clear();
+  }
+
+  /** Forget every scheduled flush and drop every held batch (the transport stops). */
   cancel(): void {
     for (const conn of this.dirty) conn.flushScheduled = false;
     this.dirty = [];
+    for (const conn of [...this.holding]) this.options.stats.framesDropped += this.dropHeld(conn);
   }
 
   private flushAll(): void {
@@ -66,12 +101,30 @@ export class OutboundWriter {
     conn.writing = true;
     const { format, stats, maxBatchBytes } = this.options;
     try {
-      while (conn.queue.length > 0 && conn.stream === stream) {
-        const { chunks, bytes } = conn.queue.take(maxBatchBytes);
-        const payload = format.batch(chunks);
+      while (conn.stream === stream) {
+        if (conn.queue.length > 0 && (this.delayMs > 0 || conn.delayed.length > 0)) {
+          this.hold(conn);
+          continue;
+        }
+        let payload: unknown;
+        let frames: number;
+        let bytes: number;
+        if (conn.delayed.length > 0) {
+          const batch = conn.delayed.takeDue(performance.now());
+          if (batch === undefined) break;
+          if (conn.delayed.length === 0) this.holding.delete(conn);
+          ({ payload, frames, bytes } = batch);
+        } else if (conn.queue.length > 0) {
+          const taken = conn.queue.take(maxBatchBytes);
+          payload = format.batch(taken.chunks);
+          frames = taken.chunks.length;
+          bytes = taken.bytes;
+        } else {
+          break;
+        }
         conn.lastSent = Date.now();
         await stream.write(payload);
-        stats.framesSent += chunks.length;
+        stats.framesSent += frames;
         stats.batchesSent++;
         stats.bytesSent += bytes;
       }
@@ -81,11 +134,47 @@ export class OutboundWriter {
       return;
     }
     conn.writing = false;
-    if (conn.closeAfterDrainMs !== undefined && conn.stream === stream && conn.queue.length === 0) {
+    if (conn.stream !== stream) return;
+    if (conn.closeAfterDrainMs !== undefined && conn.queue.length === 0 && conn.delayed.length === 0) {
       conn.stream = undefined;
       stream.close(conn.closeAfterDrainMs);
-    } else if (conn.queue.length > 0 && conn.stream === stream) {
+    } else if (conn.queue.length > 0) {
       this.schedule(conn);
+    } else if (conn.delayed.length > 0) {
+      this.armDelayTimer(conn);
     }
+  }
+
+  /** Move everything queued to the delay line, as batches due `delayMs` from now. */
+  private hold(conn: Connection): void {
+    const { format, maxBatchBytes } = this.options;
+    const due = performance.now() + this.delayMs;
+    while (conn.queue.length > 0) {
+      const { chunks, bytes } = conn.queue.take(maxBatchBytes);
+      conn.delayed.push(format.batch(chunks), chunks.length, bytes, due);
+    }
+    this.holding.add(conn);
+  }
+
+  /**
+   * Wake the writer when the oldest held batch is due. A timer already armed stays: due times
+   * only grow along the line, so it fires no later than needed (and the writer re-arms it).
+   */
+  private armDelayTimer(conn: Connection): void {
+    const due = conn.delayed.nextDue;
+    if (due === undefined || conn.delayTimer !== undefined) return;
+    conn.delayTimer = setTimeout(
+      () => {
+        conn.delayTimer = undefined;
+        this.schedule(conn);
+      },
+      Math.max(0, Math.ceil(due - performance.now())),
+    );
+    conn.delayTimer.unref();
+  }
+
+  private clearDelayTimer(conn: Connection): void {
+    if (conn.delayTimer !== undefined) clearTimeout(conn.delayTimer);
+    conn.delayTimer = undefined;
   }
 }

@@ -21,6 +21,8 @@ export class RefusalDialer {
     private readonly logger: TransportLogger,
     private readonly carrier: () => Carrier,
     private readonly timeoutMs: number,
+    /** The outbound delay in force (ms): a REFUSE is held that long before it is written, like every frame. */
+    private readonly delay: () => number = () => 0,
   ) {}
 
   refuse(hello: HelloFrame, reason: RefuseFrame['reason']): void {
@@ -39,6 +41,8 @@ export class RefusalDialer {
       })
       .then(async (stream) => {
         try {
+          const held = this.delay();
+          if (held > 0) await new Promise((resolve) => setTimeout(resolve, held).unref());
           await stream.write(payload);
         } finally {
           stream.close(REFUSE_FLUSH_MS);

@@ -20,6 +20,9 @@ import type { FrameFormat, StreamEncoder } from './frame-format.js';
 import { OrderedEmitter } from './ordered-emitter.js';
 import type { Waiter } from './peer-table.js';
 
+/** The longest outbound delay (a timer's limit, about 24.8 days). */
+export const MAX_OUTBOUND_DELAY_MS = 2 ** 31 - 1;
+
 /**
  * The Transport shared by ZmqTransport and MemoryTransport: the public API, the send hot path,
  * connect() waiters, ticks and the lifecycle of the transport itself. Connections are run by the
@@ -135,8 +138,9 @@ export abstract class TransportEngine implements Transport, CarrierSink {
       const size = conn.encoder.size(chunk);
       if (size > this.limits.maxMessageBytes) throw new FrameTooLargeError(size, this.limits.maxMessageBytes);
       conn.queue.push(chunk, size);
-      if (conn.queue.bytes > this.limits.maxQueueBytes) {
-        this.events.api(() => this.manager.overload(conn, conn.queue.bytes));
+      const queued = conn.queue.bytes + conn.delayed.bytes;
+      if (queued > this.limits.maxQueueBytes) {
+        this.events.api(() => this.manager.overload(conn, queued));
         return false;
       }
       this.manager.writer.schedule(conn);
@@ -165,7 +169,20 @@ export abstract class TransportEngine implements Transport, CarrierSink {
   queuedBytes(name: NodeName): number {
     const slot = this.manager.table.slot(name);
     if (slot === undefined) return 0;
-    return slot.up !== undefined ? slot.up.queue.bytes : slot.heldBytes;
+    return slot.up !== undefined ? slot.up.queue.bytes + slot.up.delayed.bytes : slot.heldBytes;
+  }
+
+  get outboundDelay(): number {
+    return this.manager.writer.delay;
+  }
+
+  setOutboundDelay(ms: number): void {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_OUTBOUND_DELAY_MS) {
+      throw new InvalidArgumentError('ms', `an outbound delay must be a number of ms in 0..${MAX_OUTBOUND_DELAY_MS}, got ${String(ms)}`);
+    }
+    if (ms === this.manager.writer.delay) return;
+    this.manager.writer.setDelay(ms);
+    this.logger.info({ node: this.name, ms }, ms > 0 ? 'outbound delay set' : 'outbound delay lifted');
   }
 
   stats(): TransportStats {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortedError, BadCookieError, ConnectionRefusedError, NodeStoppedError, UnresolvableNodeError, type ControlFrame } from '@sdnode/wire';
+import { AbortedError, BadCookieError, InvalidArgumentError, ConnectionRefusedError, NodeStoppedError, UnresolvableNodeError, type ControlFrame } from '@sdnode/wire';
 import type { Transport, TransportOptions } from '../transport.js';
 import { EventRecorder } from './event-recorder.js';
 import { waitUntil } from './wait-until.js';
@@ -89,6 +89,35 @@ export function transportCompliance(label: string, factory: ComplianceFactory): 
       expect(rb.frames().map(seqOf)).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
       expect(ra.frames().map(seqOf)).toEqual(Array.from({ length: 100 }, (_, i) => i));
       expect(b.stats().badFrames).toBe(0);
+    });
+
+    it('holds every frame a delayed node sends for the delay, in order, and lifting the delay releases them', async () => {
+      const [a, b, ra, rb] = await pair();
+      await a.connect(b.name);
+      await rb.waitFor('nodeup');
+      const DELAY = 40;
+      b.setOutboundDelay(DELAY);
+      expect(b.outboundDelay).toBe(DELAY);
+      const arrived: number[] = [];
+      a.on('frame', () => arrived.push(performance.now()));
+      const sentAt: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        sentAt.push(performance.now());
+        b.send(a.name, seqFrame(i));
+        if (i % 25 === 24) await new Promise((resolve) => setImmediate(resolve));
+      }
+      await ra.waitForFrames(100);
+      expect(ra.frames().map(seqOf)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      arrived.forEach((at, i) => expect(at - sentAt[i]!).toBeGreaterThanOrEqual(DELAY));
+      // Held for long, then lifted: what is held leaves at once, before what is sent afterwards.
+      b.setOutboundDelay(600_000);
+      for (let i = 100; i < 110; i++) b.send(a.name, seqFrame(i));
+      await waitUntil(() => b.queuedBytes(a.name) > 0, { what: 'frames held on b' });
+      b.setOutboundDelay(0);
+      for (let i = 110; i < 120; i++) b.send(a.name, seqFrame(i));
+      await ra.waitForFrames(120);
+      expect(ra.frames().map(seqOf)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+      expect(() => b.setOutboundDelay(-1)).toThrow(InvalidArgumentError);
     });
 
     it('connects on send to a node that is not up and delivers the held frames in order', async () => {
