@@ -3,7 +3,9 @@
  * short references, durations as text, partial registry settings), for the property tests. Valid
  * by construction: unique short names, explicit ports (10000+) disjoint from the default ones
  * (basePort + index < 6000), references only to generated nodes, each node at most once per group
- * or application, durations above zero.
+ * or application, durations above zero, placement policies whose fields fit together (levels of
+ * the default locationLevels, node or name, near with within or rtt, away with a target, key only
+ * with strategy key, spread or pack with count > 1).
  */
 import fc from 'fast-check';
 
@@ -35,6 +37,69 @@ export const registrySettings: fc.Arbitrary<Record<string, unknown>> = fc.record
   },
   { requiredKeys: [] },
 );
+const noNegativeZero = (x: number) => !Object.is(x, -0);
+const number = fc.oneof(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.double({ noNaN: true, noDefaultInfinity: true }).filter(noNegativeZero));
+/** Distance levels of the default locationLevels (region, zone, host). */
+const level = fc.constantFrom('node', 'region', 'zone', 'host', 'anywhere');
+const fullNodeName = fc.tuple(shortName, fc.constantFrom('127.0.0.1', '10.0.0.7', 'db.example', '::1')).map(([n, h]) => `${n}@${h}`);
+/** What a near or away entry is relative to: the caller, a node, or a registered name (in a scope). */
+const target = fc.oneof(
+  fc.constant({}),
+  fullNodeName.map((node) => ({ node })),
+  fc.record({ name: fc.string({ minLength: 1, maxLength: 12 }), scope: fc.constantFrom('global', 'front', 'storage') }, { requiredKeys: ['name'] }),
+);
+const condition = fc.oneof(
+  scalar,
+  fc
+    .record(
+      { eq: scalar, ne: scalar, lt: number, le: number, gt: number, ge: number, in: fc.array(scalar, { minLength: 1, maxLength: 3 }), exists: fc.boolean() },
+      { requiredKeys: [] },
+    )
+    .filter((c) => Object.keys(c).length > 0),
+);
+const within = fc.oneof(level, fc.double({ min: 0, max: 1, noNaN: true }).filter(noNegativeZero));
+const rtt = fc.double({ min: 0.01, max: 1000, noNaN: true });
+/** Within a distance of a target, or (relative to the caller only) within a round-trip time, or both. */
+const near = fc.oneof(
+  fc.tuple(target, within).map(([t, w]) => ({ ...t, within: w })),
+  fc.record({ within, rtt }, { requiredKeys: ['rtt'] }),
+);
+const away = fc
+  .tuple(target, fc.option(level, { nil: undefined }))
+  .filter(([t]) => Object.keys(t).length > 0)
+  .map(([t, l]) => ({ ...t, ...(l === undefined ? {} : { level: l }) }));
+const oneOrList = <T>(a: fc.Arbitrary<T>) => fc.oneof(a, fc.array(a, { minLength: 1, maxLength: 3 }));
+
+/** A placement policy: any subset of its fields, repaired so that the fields fit together. */
+export const placementPolicy: fc.Arbitrary<Record<string, unknown>> = fc
+  .record(
+    {
+      group: fc.oneof(key, fc.uniqueArray(key, { minLength: 1, maxLength: 3 })),
+      where: fc.dictionary(key, condition, { maxKeys: 3 }),
+      near: oneOrList(near),
+      away: oneOrList(away),
+      self: fc.constantFrom('include', 'exclude'),
+      exclude: fc.uniqueArray(fullNodeName, { maxLength: 3 }),
+      maxAge: duration,
+      strategy: fc.constantFrom('least_loaded', 'random', 'round_robin', 'nearest', 'key', 'first'),
+      key: fc.string({ minLength: 1, maxLength: 12 }),
+      loadAttribute: key,
+      count: fc.integer({ min: 1, max: 5 }),
+      spread: level,
+      pack: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  )
+  .map((generated) => {
+    const p: Record<string, unknown> = { ...generated };
+    if (p['strategy'] === 'key') p['key'] ??= 'user-42';
+    else delete p['key'];
+    if (p['strategy'] !== undefined && p['strategy'] !== 'least_loaded') delete p['loadAttribute'];
+    if (p['spread'] !== undefined) delete p['pack'];
+    if (p['spread'] !== undefined || p['pack'] === true) p['count'] = Math.max(2, (p['count'] as number | undefined) ?? 2);
+    return p;
+  });
+
 const host = fc.oneof(fc.constant('127.0.0.1'), fc.ipV4().filter((h) => h !== '0.0.0.0'), fc.constant('::1'), fc.constant('db.example'));
 
 type Doc = Record<string, unknown>;
@@ -96,7 +161,7 @@ export const clusterDocument: fc.Arbitrary<Doc> = fc
         { nil: undefined },
       ),
       sgroups: fc.dictionary(key, fc.shuffledSubarray(names, { minLength: 1 }), { maxKeys: 3 }),
-      placement: fc.dictionary(key, fc.dictionary(key, scalar, { maxKeys: 3 }), { maxKeys: 2 }),
+      placement: fc.dictionary(key, placementPolicy, { maxKeys: 2 }),
       applications: fc.uniqueArray(
         fc.record({
           name: key,

@@ -61,8 +61,91 @@ export interface RegistryConfig {
   readonly tombstoneTtl: number;
 }
 
-/** Reserved for the placement layer: a named policy, shape-checked only (a mapping). */
-export type PlacementPolicyConfig = Readonly<Record<string, unknown>>;
+// Placement policies (the data form of @sdnode/placement's PlacementSpec; config does not import it).
+
+/** How the placement layer picks among the eligible nodes. */
+export type PlacementStrategy = 'least_loaded' | 'random' | 'round_robin' | 'nearest' | 'key' | 'first';
+
+export const PLACEMENT_STRATEGIES: readonly PlacementStrategy[] = Object.freeze([
+  'least_loaded',
+  'random',
+  'round_robin',
+  'nearest',
+  'key',
+  'first',
+] as const);
+
+/**
+ * A condition on one node attribute: a bare value means `{eq: value}`; a mapping holds one or more
+ * operators, all of which must hold. `exists: false` matches nodes without the attribute.
+ */
+export type PlacementAttributeCondition =
+  | AttributeValue
+  | {
+      readonly eq?: AttributeValue;
+      readonly ne?: AttributeValue;
+      readonly lt?: number;
+      readonly le?: number;
+      readonly gt?: number;
+      readonly ge?: number;
+      readonly in?: readonly AttributeValue[];
+      readonly exists?: boolean;
+    };
+
+/**
+ * Stay close to a node, to the node holding a registered name, or (neither given) to the calling
+ * node. At most one of `node` / `name`; `scope` only with `name`; `within` or `rtt` (or both);
+ * `rtt` only relative to the caller.
+ */
+export interface PlacementNear {
+  /** A full node name `name@host`. */
+  readonly node?: string;
+  /** A registered name; the node that holds it. */
+  readonly name?: string;
+  /** The registry scope `name` is registered in (an s_group name, or `global`, the default). */
+  readonly scope?: string;
+  /** A distance level (`node`, a location level, `anywhere`: sharing every location level down to it) or an ultrametric distance in [0, 1]. */
+  readonly within?: string | number;
+  /** At most this measured round-trip time from the calling node, in milliseconds (> 0). */
+  readonly rtt?: number;
+}
+
+/** Keep away from a node or from the node holding a registered name (one of the two is required). */
+export interface PlacementAway {
+  readonly node?: string;
+  readonly name?: string;
+  readonly scope?: string;
+  /** The level not to share with the target (`node`, the default, a location level, `anywhere`): `zone` for another zone. */
+  readonly level?: string;
+}
+
+/** A named placement policy (every field optional), normalised: `maxAge` in milliseconds. */
+export interface PlacementPolicyConfig {
+  /** s_group name(s): a node must be a member of all of them. */
+  readonly group?: string | readonly string[];
+  /** Attribute name -> condition; a node must satisfy all. */
+  readonly where?: Readonly<Record<string, PlacementAttributeCondition>>;
+  readonly near?: PlacementNear | readonly PlacementNear[];
+  readonly away?: PlacementAway | readonly PlacementAway[];
+  /** Whether the calling node may be chosen (the placement layer's default: include). */
+  readonly self?: 'include' | 'exclude';
+  /** Full node names never chosen. */
+  readonly exclude?: readonly string[];
+  /** Milliseconds (> 0): a node whose attributes were last heard of longer ago is not eligible. */
+  readonly maxAge?: number;
+  /** Default (in the placement layer): least_loaded. */
+  readonly strategy?: PlacementStrategy;
+  /** Strategy `key`: the key whose consistent hash picks the node. */
+  readonly key?: string;
+  /** Strategy least_loaded: the attribute compared, lower is less loaded (the placement layer's default: load). */
+  readonly loadAttribute?: string;
+  /** How many nodes (processes) to choose, an integer >= 1 (default 1); a node may come back more than once. */
+  readonly count?: number;
+  /** Each pick in a value of this level no pick has used yet, while such values remain (anti-affinity); needs count > 1. */
+  readonly spread?: string;
+  /** All `count` on the one node the strategy chooses; needs count > 1; not with spread. */
+  readonly pack?: boolean;
+}
 
 export interface ClusterConfig {
   readonly version: 1;
@@ -75,7 +158,7 @@ export interface ClusterConfig {
   readonly nodes: readonly NodeConfig[];
   /** Reserved for the s_groups layer: group name -> full node names. */
   readonly sgroups: Readonly<Record<string, readonly string[]>>;
-  /** Reserved for the placement layer. */
+  /** Placement policies (@sdnode/placement): policy name -> policy. */
   readonly placement: Readonly<Record<string, PlacementPolicyConfig>>;
   /** Distributed applications (run by @sdnode/otp's distributed application controller). */
   readonly applications: readonly ApplicationConfig[];

@@ -39,7 +39,7 @@ sgroups:
   front: [web1, web2]
   storage: [db, web1@10.0.1.10]
 placement:
-  near-data: { near: db, within: zone }
+  near-data: { near: { node: db@10.0.2.5, within: rack }, maxAge: 5s }
 applications:
   - name: billing
     failoverTimeout: 2.5s
@@ -136,7 +136,7 @@ describe('loading a cluster configuration', () => {
       },
     ]);
     expect(config.sgroups).toEqual({ front: ['web1@10.0.1.10', 'web2@10.0.1.11'], storage: ['db@10.0.2.5', 'web1@10.0.1.10'] });
-    expect(config.placement).toEqual({ 'near-data': { near: 'db', within: 'zone' } });
+    expect(config.placement).toEqual({ 'near-data': { near: { node: 'db@10.0.2.5', within: 'rack' }, maxAge: 5000 } });
     expect(config.applications).toEqual([
       { name: 'billing', failoverTimeout: 2500, nodes: [['db@10.0.2.5'], ['web1@10.0.1.10', 'web2@10.0.1.11']] },
     ]);

@@ -6,14 +6,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { CONFIG_DEFAULTS, type ClusterConfig, type CookieSource, type PlacementPolicyConfig } from './cluster-config.js';
+import { CONFIG_DEFAULTS, type ClusterConfig, type CookieSource } from './cluster-config.js';
 import { ConfigFileUnreadableError, ConfigInvalidError, type ConfigProblem } from './errors.js';
 import { resolveNodes } from './node-resolution.js';
+import { normalisePlacement } from './placement-policy.js';
 import { NodeDirectory, resolveApplications, resolveSgroups } from './references.js';
 import { normaliseRegistrySettings } from './registry-settings.js';
 import { createSchemaValidator, type SchemaValidator } from './schema-validation.js';
 import { formatOf, locateProblems, objectSource, parseSource, type PathProblem, type SourceDocument, type SourceFormat } from './source-document.js';
-import { asArray, asObject, asString, parseDuration, type RawObject } from './values.js';
+import { asArray, asObject, asString, parseDuration } from './values.js';
 
 export interface ParseOptions {
   /** Named in every problem (default `<input>`); its extension picks the format. */
@@ -141,7 +142,7 @@ function normaliseDocument(data: unknown, options: NormaliseOptions): NormaliseR
     locationLevels,
     nodes,
     sgroups: resolveSgroups(root, directory, problems),
-    placement: placementOf(root),
+    placement: normalisePlacement(root['placement'], locationLevels, problems),
     applications: resolveApplications(root, directory, problems),
     registry: normaliseRegistrySettings(root['registry'], ['registry'], problems),
   };
@@ -156,9 +157,4 @@ function cookieOf(value: unknown, baseDir: string): CookieSource {
   const file = asString(obj?.['file']);
   if (file !== undefined) return { kind: 'file', path: isAbsolute(file) ? file : resolve(baseDir, file) };
   return { kind: 'env', name: CONFIG_DEFAULTS.cookieEnv };
-}
-
-function placementOf(root: RawObject): Record<string, PlacementPolicyConfig> {
-  const policies = Object.entries(asObject(root['placement']) ?? {}).filter((e): e is [string, PlacementPolicyConfig] => asObject(e[1]) !== undefined);
-  return Object.fromEntries(policies);
 }

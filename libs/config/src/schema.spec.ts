@@ -6,7 +6,14 @@ import { ClusterConfigLoader, clusterSchema, clusterSchemaPath, formatProblem } 
 
 const read = (relative: string) => readFileSync(new URL(relative, import.meta.url), 'utf8');
 
-type SchemaObject = { properties?: Record<string, SchemaObject>; $ref?: string; description?: string; definitions?: Record<string, SchemaObject>; else?: SchemaObject };
+type SchemaObject = {
+  properties?: Record<string, SchemaObject>;
+  $ref?: string;
+  description?: string;
+  definitions?: Record<string, SchemaObject>;
+  then?: SchemaObject;
+  else?: SchemaObject;
+};
 
 describe('the JSON Schema', () => {
   const schema = clusterSchema() as SchemaObject;
@@ -20,6 +27,10 @@ describe('the JSON Schema', () => {
     application: definition('application'),
     cookie: definition('cookie').else as SchemaObject,
     registry: definition('registrySettings'),
+    placementPolicy: definition('placementPolicy'),
+    placementNear: definition('placementNear'),
+    placementAway: definition('placementAway'),
+    attributeCondition: definition('attributeCondition').then as SchemaObject,
   };
 
   it('is exported by the package as @sdnode/config/schema.json', () => {
@@ -43,11 +54,10 @@ describe('the JSON Schema', () => {
     expect(undescribed).toEqual([]);
   });
 
-  it('marks the sections later layers fill as reserved, and describes distributed applications', () => {
+  it('marks the sections later layers fill as reserved, and describes distributed applications and placement policies', () => {
     expect(schema.properties?.['applications']?.description).toMatch(/^Distributed applications/);
-    for (const section of ['sgroups', 'placement']) {
-      expect(schema.properties?.[section]?.description).toMatch(/^Reserved/);
-    }
+    expect(schema.properties?.['placement']?.description).toMatch(/^Placement policies/);
+    expect(schema.properties?.['sgroups']?.description).toMatch(/^Reserved/);
   });
 });
 
@@ -65,6 +75,8 @@ describe('docs/config.md', () => {
       ...Object.keys(defs['node']?.properties ?? {}),
       ...Object.keys(defs['application']?.properties ?? {}),
       ...Object.keys(defs['registrySettings']?.properties ?? {}),
+      ...['placementPolicy', 'placementNear', 'placementAway'].flatMap((d) => Object.keys(defs[d]?.properties ?? {})),
+      ...Object.keys(defs['attributeCondition']?.then?.properties ?? {}),
     ]);
     expect([...fields].filter((f) => !docs.includes(`\`${f}\``))).toEqual([]);
   });
@@ -81,6 +93,15 @@ describe('docs/config.md', () => {
     const section = blocks(docs, 'yaml').find((b) => b.startsWith('registry:')) ?? '';
     const result = loader.check(`nodes: [a]\n${section}`);
     expect(result.ok && result.config.registry).toEqual({ mode: 'partitioned', replicas: 1, resolver: 'unregisterBoth', tombstoneTtl: 120_000 });
+  });
+
+  it('shows a valid placement section: the 2-zone policy its text describes', () => {
+    const example = blocks(docs, 'yaml').find((b) => b.includes('\nplacement:\n  web-replicas:')) ?? '';
+    const result = loader.check(example);
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([]);
+    const policy = result.ok ? result.config.placement['web-replicas'] : undefined;
+    expect(policy).toMatchObject({ spread: 'zone', count: 2, strategy: 'least_loaded', maxAge: 2000 });
+    expect(policy?.near).toEqual({ name: 'session-store', scope: 'front', within: 'region' });
   });
 
   it('shows exactly the problems the loader reports for its error example', () => {
