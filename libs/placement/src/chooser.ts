@@ -28,6 +28,7 @@ export function choose(query: PlacementQuery, count: number, self: string, rando
     const nodes = ring.range(key!, count);
     return Array.from({ length: count }, (_, i) => nodes[i % nodes.length]!);
   }
+  if (count === 1 && spec.spread === undefined) return [pickOne(query, eligible, ctx, none, random, key).name];
   const picked = new Map<string, number>();
   const pickedCount: PickedCount = (node) => picked.get(node) ?? 0;
   const note = (e: NodeEntry): string => {
@@ -55,6 +56,8 @@ export function choose(query: PlacementQuery, count: number, self: string, rando
   }
   return out;
 }
+
+const none: PickedCount = () => 0;
 
 /** Key affinity under spread: the first node in the key's ring order among the fresh candidates. */
 function keyPick(query: PlacementQuery, fresh: readonly NodeEntry[], key: string): NodeEntry {

@@ -39,6 +39,8 @@ export class ClusterView {
   constructor(
     readonly self: string,
     readonly levels: readonly string[],
+    /** A subscriber threw: reported here, and the other subscribers still hear of the change. */
+    private readonly onListenerError: (error: unknown) => void = () => {},
   ) {}
 
   get size(): number {
@@ -116,6 +118,12 @@ export class ClusterView {
       this.log = this.log.slice(drop);
       this.logBase += drop;
     }
-    for (const l of this.listeners) l(node, entry);
+    for (const l of this.listeners) {
+      try {
+        l(node, entry);
+      } catch (e) {
+        this.onListenerError(e);
+      }
+    }
   }
 }

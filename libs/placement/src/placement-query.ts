@@ -73,7 +73,9 @@ export class PlacementQuery {
   refresh(ctx: FilterContext = this.context()): readonly NodeEntry[] {
     const { view, groups } = this.host;
     const key = `${ctx.targets.join('\u0000')}|${groups?.version ?? 0}`;
-    const changes = key === this.contextKey && ctx.now < this.expiresAt ? view.changesSince(this.seenVersion) : null;
+    let changes = key === this.contextKey && ctx.now < this.expiresAt ? view.changesSince(this.seenVersion) : null;
+    // A target's own report can move it (its first report, a new location): every verdict measured from it may change.
+    if (changes !== null && ctx.targets.length > 0 && changes.some((n) => ctx.targets.includes(n))) changes = null;
     if (changes === null) {
       this.rebuild(ctx);
       this.contextKey = key;

@@ -101,7 +101,7 @@ export class Placement {
     }
     this.location = Object.freeze({ ...checkLocation(options.location ?? {}) });
     this.random = options.random ?? Math.random;
-    this.view = new ClusterView(node.name, levels);
+    this.view = new ClusterView(node.name, levels, (err) => node.logger.error({ err }, 'placement view subscriber threw'));
     this.local = new LocalAttributes(node, checkAttributes('attributes', options.attributes ?? {}));
     this.groups = options.sgroups !== undefined ? new SGroupMembership(options.sgroups) : undefined;
     this.host = {
@@ -191,10 +191,12 @@ export class Placement {
     }
     let q = this.compiled.get(spec);
     if (q === undefined) {
+      // Checked before the text lookup: two specs can print alike and differ (a pid and its printed form).
+      const normal = normalizeSpec(spec, this.view.levels);
       const text = describeSpec({ ...spec, key: undefined });
       q = this.byText.get(text);
       if (q === undefined) {
-        q = new PlacementQuery(normalizeSpec(spec, this.view.levels), text, this.host);
+        q = new PlacementQuery(normal, text, this.host);
         if (this.byText.size >= COMPILED_TEXT_LIMIT) this.byText.delete(this.byText.keys().next().value!);
         this.byText.set(text, q);
       }
