@@ -59,6 +59,18 @@ export const SCENARIOS = [
   // name space of a group of 8 (a replicated scope over 8 fixed members, as a group's is).
   { id: 'sgroups.ring', script: 'sgroups-ring.mjs', metrics: ['sgroups.connections.n64', 'sgroups.change.p50', 'sgroups.change.p99'], timeoutMs: 300_000, n: { full: 64, quick: 16 } },
   { id: 'sgroups.register', script: 'registry-register.mjs', args: ['sizes=8', 'figure=sgroups.register'], metrics: ['sgroups.register.n8'], n: { full: 20_000, quick: 5_000 } },
+  // Implicit process placement (libs/placement): decisions over 1,000 known nodes (n: ms per
+  // variant), placed against plain remote spawns (n: pairs), how soon a change of attribute reaches
+  // another node's decisions (n: samples; refresh: a built-in attribute, n/5 s).
+  {
+    id: 'placement.choose',
+    script: 'placement-choose.mjs',
+    metrics: ['placement.choose.n1000', 'placement.choose.n1000.compiled', 'placement.choose.n1000.static', 'placement.choose.n1000.naive', 'placement.choose.n1000.inline'],
+    n: { full: 2000, quick: 400 },
+  },
+  { id: 'placement.spawn', script: 'placement-spawn.mjs', metrics: ['placement.spawn.overhead', 'placement.spawn.placed.p50', 'placement.spawn.remote.p50'], n: { full: 5000, quick: 1000 } },
+  { id: 'placement.attr.visible', script: 'placement-visible.mjs', args: ['what=change'], n: { full: 200, quick: 100 } },
+  { id: 'placement.attr.refresh', script: 'placement-visible.mjs', args: ['what=refresh'], n: { full: 20, quick: 10 } },
 ];
 
 /** How many Erlang peer nodes a scenario needs besides its driver node. */
@@ -128,6 +140,24 @@ export const METRICS = {
   'sgroups.change.p50': { unit: 'ms', better: LOWER, target: 20, about: 'an agreed change adding one node to a group of 9 (and removing it), on the proposer' },
   'sgroups.change.p99': { unit: 'ms', better: LOWER },
   'sgroups.register.n8': { unit: 'regs/s', better: HIGHER, target: 50_000, about: 'pipelined registrations in a replicated scope of 8 members (an s_group\'s name space)' },
+  // Placement targets: from the placement issue (not DESIGN.md section 4).
+  'placement.choose.n1000': {
+    unit: 'decisions/s',
+    better: HIGHER,
+    target: 100_000,
+    ceilings: ['placement.choose.n1000.static', 'placement.choose.n1000.naive'],
+    about: 'chooseNode(spec const: where + near within region + least_loaded) over 1,000 known nodes, 1,000 reports/s arriving',
+  },
+  'placement.choose.n1000.compiled': { unit: 'decisions/s', better: HIGHER, about: 'the same with placement.compile(spec) once' },
+  'placement.choose.n1000.static': { unit: 'decisions/s', better: HIGHER, about: 'the same with no reports arriving' },
+  'placement.choose.n1000.naive': { unit: 'decisions/s', better: HIGHER, about: 'baseline: every decision filters all 1,000 entries, then power of two choices' },
+  'placement.choose.n1000.inline': { unit: 'decisions/s', better: HIGHER, about: 'chooseNode with a new spec object literal per call' },
+  'placement.spawn.overhead': { unit: 'x', better: LOWER, target: 1.1, about: 'p50 of spawnPlaced / p50 of spawnRemote to the same peer node, alternating' },
+  'placement.spawn.placed.p50': { unit: 'us', better: LOWER, about: 'spawnPlaced round trip (one decision, one remote spawn)' },
+  'placement.spawn.remote.p50': { unit: 'us', better: LOWER, about: 'spawnRemote round trip to the same node' },
+  'placement.attr.visible.p50': { unit: 'ms', better: LOWER, target: 100, about: "setAttribute on A until chooseNode on B picks A by it" },
+  'placement.attr.visible.p99': { unit: 'ms', better: LOWER },
+  'placement.attr.refresh.p50': { unit: 'ms', better: LOWER, about: 'a built-in attribute (processes) changes on A until chooseNode on B sees it (refresh 1 s)' },
 };
 
 /** The metric names a scenario reports (ceiling.zmq -> ceiling.zmq.single, ceiling.zmq.batch64). */
