@@ -10,14 +10,18 @@ const CACHE = 250_000;
  * A join or a leave moves only the names between the changed node's points and their neighbours.
  */
 export class Ring {
-  private readonly ring: HashRing | null;
+  /** Built on first use: a view change in a scope with no names (most s_group changes) never hashes. */
+  private ringValue: HashRing | null | undefined = undefined;
   /** Holders per name, for this view (the ring never changes: a new view is a new Ring). */
   private readonly holdersCache = new Map<string, readonly string[]>();
   /** Owner per name, for this view: a Map lookup instead of hashring's md5 (or its LRU bookkeeping). */
   private readonly ownerCache = new Map<string, string>();
 
-  constructor(readonly members: readonly string[]) {
-    this.ring = members.length > 1 ? new HashRing([...members], 'md5', { 'max cache size': 16 }) : null;
+  constructor(readonly members: readonly string[]) {}
+
+  private get ring(): HashRing | null {
+    if (this.ringValue === undefined) this.ringValue = this.members.length > 1 ? new HashRing([...this.members], 'md5', { 'max cache size': 16 }) : null;
+    return this.ringValue;
   }
 
   owner(name: string): string {

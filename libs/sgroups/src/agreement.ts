@@ -4,7 +4,7 @@ import type { GroupTable } from './group-table.js';
 
 /** The ops of the membership protocol (docs/protocols/sgroups.md), on CONTROL channel `sdnode.sgroups`. */
 export type SGroupOp =
-  | readonly ['info', defs: readonly DefinitionWire[], addresses: Readonly<Record<string, string>>]
+  | readonly ['info', defs: readonly DefinitionWire[], addresses: Readonly<Record<string, string>>, full: boolean]
   | readonly ['propose', tx: string, def: DefinitionWire, base: readonly [number, string] | null]
   | readonly ['vote', tx: string, yes: boolean, current: DefinitionWire | null]
   | readonly ['commit', tx: string, def: DefinitionWire]
@@ -19,6 +19,8 @@ export interface AgreementHost {
   connect(peer: string, address: string | undefined, timeout: number): Promise<void>;
   /** Adopt a definition (the table, connections, name spaces follow). */
   adopt(def: GroupDefinition): void;
+  /** Keep the connections to these nodes until the returned release is called. */
+  pin(nodes: Iterable<string>): () => void;
 }
 
 /** A node that could not take part in a change, and why. */
@@ -64,7 +66,8 @@ interface Proposal {
  * members that could not be reached catch up later (INFO: the newer definition wins).
  */
 export class GroupAgreement {
-  private readonly promises = new Map<string, { tx: string; from: string; until: number }>();
+  /** Per group, the change this node promised (or proposes); `release` unpins its nodes. */
+  private readonly promises = new Map<string, { tx: string; from: string; until: number; release: () => void }>();
   private readonly proposals = new Map<string, Proposal>();
   private lastTx = 0;
 
@@ -84,6 +87,8 @@ export class GroupAgreement {
     const oldMembers = current === undefined || current.deleted ? [] : current.members.filter((m) => m !== h.table.self);
     const wanted = [...new Set(members)].filter((m) => m !== h.table.self);
     const added = wanted.filter((m) => !oldMembers.includes(m));
+    // Every node of the change stays connected until it ends (released with the promise below).
+    const release = h.pin([...oldMembers, ...added]);
     const notJoined: NodeProblem[] = [];
     await Promise.all(
       added.map(async (node) => {
@@ -106,7 +111,7 @@ export class GroupAgreement {
       else if (added.includes(node)) notJoined.push({ node, reason: 'not connected' });
       else notReached.push({ node, reason: 'not connected' });
     }
-    this.promises.set(group, { tx, from: h.proposer, until: Date.now() + this.promiseTimeout });
+    this.setPromise(group, { tx, from: h.proposer, until: Date.now() + this.promiseTimeout, release });
     try {
       const proposal = await this.gather(tx, draft, voters, timeout, options.signal);
       if (proposal.no !== undefined) {
@@ -131,7 +136,7 @@ export class GroupAgreement {
       h.adopt(definition);
       return { definition, notJoined, notReached };
     } finally {
-      if (this.promises.get(group)?.tx === tx) this.promises.delete(group);
+      if (this.promises.get(group)?.tx === tx) this.dropPromise(group);
     }
   }
 
@@ -165,10 +170,22 @@ export class GroupAgreement {
   private promised(group: string): { tx: string; from: string; until: number } | undefined {
     const p = this.promises.get(group);
     if (p !== undefined && p.until <= Date.now()) {
-      this.promises.delete(group);
+      this.dropPromise(group);
       return undefined;
     }
     return p;
+  }
+
+  private setPromise(group: string, promise: { tx: string; from: string; until: number; release: () => void }): void {
+    this.dropPromise(group);
+    this.promises.set(group, promise);
+  }
+
+  private dropPromise(group: string): void {
+    const p = this.promises.get(group);
+    if (p === undefined) return;
+    this.promises.delete(group);
+    p.release();
   }
 
   // ---- acceptor ----
@@ -182,7 +199,8 @@ export class GroupAgreement {
       h.send(from, ['vote', tx, false, current === undefined ? null : definitionToWire(current)]);
       return;
     }
-    this.promises.set(def.name, { tx, from, until: Date.now() + this.promiseTimeout });
+    const involved = [from, ...def.members, ...(current?.members ?? [])].filter((n) => n !== h.table.self);
+    this.setPromise(def.name, { tx, from, until: Date.now() + this.promiseTimeout, release: h.pin(involved) });
     h.send(from, ['vote', tx, true, null]);
   }
 
@@ -195,17 +213,19 @@ export class GroupAgreement {
   }
 
   commit(tx: string, def: GroupDefinition): void {
-    if (this.promises.get(def.name)?.tx === tx) this.promises.delete(def.name);
+    // Adopt first: the cuts the new definition makes are due only once the pins go.
+    const promised = this.promises.get(def.name)?.tx === tx;
     this.host.adopt(def);
+    if (promised) this.dropPromise(def.name);
   }
 
   abort(tx: string): void {
-    for (const [group, p] of this.promises) if (p.tx === tx) this.promises.delete(group);
+    for (const [group, p] of [...this.promises]) if (p.tx === tx) this.dropPromise(group);
   }
 
   /** A peer went down: its promises lapse; proposals stop waiting for its vote. */
   peerDown(peer: string): void {
-    for (const [group, p] of this.promises) if (p.from === peer) this.promises.delete(group);
+    for (const [group, p] of [...this.promises]) if (p.from === peer) this.dropPromise(group);
     for (const p of this.proposals.values()) {
       if (p.waiting.delete(peer) && p.waiting.size === 0) p.done();
     }

@@ -4,7 +4,7 @@ export const SGROUPS_CHANNEL = 'sdnode.sgroups';
 
 /** A checked op of the membership protocol. */
 export type ParsedSGroupOp =
-  | { readonly op: 'info'; readonly defs: readonly GroupDefinition[]; readonly addresses: Readonly<Record<string, string>> }
+  | { readonly op: 'info'; readonly defs: readonly GroupDefinition[]; readonly addresses: Readonly<Record<string, string>>; readonly full: boolean }
   | { readonly op: 'propose'; readonly tx: string; readonly def: GroupDefinition; readonly base: GroupVersion | null }
   | { readonly op: 'vote'; readonly tx: string; readonly yes: boolean; readonly current: GroupDefinition | null }
   | { readonly op: 'commit'; readonly tx: string; readonly def: GroupDefinition }
@@ -19,7 +19,7 @@ export function parseSGroupOp(raw: unknown): ParsedSGroupOp | string {
   switch (a[0]) {
     case 'info': {
       const addresses = a[2];
-      if (a.length !== 3 || !Array.isArray(a[1]) || a[1].length > 10_000) return 'bad info';
+      if (a.length !== 4 || !Array.isArray(a[1]) || a[1].length > 10_000 || typeof a[3] !== 'boolean') return 'bad info';
       if (typeof addresses !== 'object' || addresses === null || Array.isArray(addresses) || !Object.values(addresses).every((x) => typeof x === 'string')) return 'bad info addresses';
       const defs: GroupDefinition[] = [];
       for (const w of a[1] as unknown[]) {
@@ -27,7 +27,7 @@ export function parseSGroupOp(raw: unknown): ParsedSGroupOp | string {
         if (d === undefined) return 'bad info definition';
         defs.push(d);
       }
-      return { op: 'info', defs, addresses: addresses as Record<string, string> };
+      return { op: 'info', defs, addresses: addresses as Record<string, string>, full: a[3] };
     }
     case 'propose': {
       const def = definitionFromWire(a[2]);

@@ -35,6 +35,10 @@ export class SGroupPolicy implements ConnectionPolicy {
   /** Where nodes listen, as peers told (INFO): used when a definition does not say. */
   readonly addressBook = new Map<string, string>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Nodes an s_group change in progress involves: never cut while pinned (see pin). */
+  private readonly pins = new Map<string, number>();
+  /** Pinned nodes whose cut was due: checked again when the last pin goes. */
+  private readonly deferredCuts = new Set<string>();
 
   /**
    * @param cutDelayMs how long after a removal the connections it no longer justifies are closed.
@@ -146,10 +150,39 @@ export class SGroupPolicy implements ConnectionPolicy {
       const host = this.host;
       const t = this.tableValue;
       if (host === null || t === null) return;
+      if (this.pins.has(node)) {
+        this.deferredCuts.add(node);
+        return;
+      }
       const justified = t.share(t.self, node) || (!t.inSomeGroup(t.self) && !t.inSomeGroup(node));
       if (!justified && host.peers().some((p) => p.name === node)) host.disconnect(node);
     }, this.cutDelayMs);
     timer.unref();
+  }
+
+  /**
+   * Keep the connections to `nodes` while a change of a group is in progress (proposed here, or
+   * promised to a proposer): a cut that a previous change made due (a node removed a moment ago
+   * and being added again) would otherwise close the connection the vote or the COMMIT needs.
+   * Returns the release; a cut deferred meanwhile is checked again then.
+   */
+  pin(nodes: Iterable<string>): () => void {
+    const pinned = [...new Set(nodes)];
+    for (const n of pinned) this.pins.set(n, (this.pins.get(n) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const n of pinned) {
+        const left = (this.pins.get(n) ?? 1) - 1;
+        if (left > 0) {
+          this.pins.set(n, left);
+          continue;
+        }
+        this.pins.delete(n);
+        if (this.deferredCuts.delete(n)) this.cutLater(n);
+      }
+    };
   }
 
   /** Addresses of the connected peers (and this node's own), for the definitions this node proposes. */

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CannotRemoveSelfError, GroupExistsError, NodeNotFreeError, NotGroupMemberError } from '@sdnode/wire';
 import { eventually, full, sgroupCluster, spawnIdle, type SGroupCluster } from './testing/sgroup-cluster.test-util.js';
+import { definitionToWire } from './group-definition.js';
+import { SGroupFunctions } from './sgroup-functions.js';
+import { SGROUPS_CHANNEL } from './sgroup-ops.js';
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();
 
@@ -53,6 +56,52 @@ describe('s_groups: membership and connections', () => {
     expect((await c.member('c').sgroups.names.whereis('g1', 'svc'))?.equals(pa)).toBe(true); // c asks a member of g1
     expect((await c.member('a').sgroups.names.whereis('g2', 'svc'))?.equals(pc)).toBe(true);
     expect(await c.member('a').sgroups.names.registeredNames('g2')).toEqual(['svc']);
+  });
+  it('adds a node again right after removing it: the pending cut of the old connection never takes the new member out', async () => {
+    // The removal's cut of a-d comes 5 ms after it; c's votes take 20 ms (its frames are held):
+    // without pins the cut lands inside the next add, between d's vote and the COMMIT to d.
+    c = await sgroupCluster(['a', 'b', 'c', 'd'], { groups: { g0: [full('a'), full('b'), full('c')], g1: [full('c'), full('d')] }, cutDelayMs: 5 });
+    await eventually(() => c.member('a').node.nodes().length === 2 && c.member('c').node.nodes().length === 3, 'meshed', () => c.describe());
+    c.member('c').transport.setOutboundDelay(20);
+    const a = c.member('a').sgroups;
+    const d = c.member('d').sgroups;
+    for (let i = 0; i < 5; i++) {
+      const added = await a.addNodes('g0', [full('d')], { addresses: { [full('d')]: c.member('d').node.address! } });
+      expect({ i, notJoined: added.notJoined, notReached: added.notReached, members: added.definition.members }).toEqual({ i, notJoined: [], notReached: [], members: [full('a'), full('b'), full('c'), full('d')] });
+      // d got the COMMIT (not only, a second later, the definition from a redial's INFO)
+      await eventually(() => d.ownGroups().some((g) => g.name === 'g0'), `d adopted g0 (round ${i})`, () => c.describe(), 300);
+      const removed = await a.removeNodes('g0', [full('d')]);
+      expect({ i, notReached: removed.notReached, members: removed.definition.members }).toEqual({ i, notReached: [], members: [full('a'), full('b'), full('c')] });
+    }
+    c.member('c').transport.setOutboundDelay(0);
+    await eventually(() => !c.member('a').node.nodes({ all: true }).includes(full('d')), 'a cut d at last', () => c.describe());
+  });
+
+  it('answers a partial INFO only with newer versions of the groups it carries (no INFO ping-pong)', async () => {
+    // a and b share two groups. Version 1 of the protocol answered a partial INFO (one group)
+    // with every other group "missing" from it, which the other side answered the same way, forever.
+    c = await sgroupCluster(['a', 'b'], { groups: { g1: [full('a'), full('b')], g2: [full('a'), full('b')] } });
+    const a = c.member('a');
+    const b = c.member('b');
+    await eventually(() => a.node.nodes().includes(full('b')), 'a and b connected', () => c.describe());
+    const sent: unknown[] = [];
+    const control = b.node.control;
+    Object.defineProperty(b.node, 'control', {
+      configurable: true,
+      get: () => ({ on: control.on, send: (to: string, channel: string, body: unknown) => (channel === SGROUPS_CHANNEL && to === full('a') && sent.push(body), control.send(to, channel, body)) }),
+    });
+    const g1 = a.sgroups.groups().find((d) => d.name === 'g1')!;
+    a.node.control.send(full('b'), SGROUPS_CHANNEL, ['info', [definitionToWire(g1)], {}, false]);
+    // An rpc from a to b is answered after b handled the INFO (frames in order per connection),
+    // and b's answer to the INFO, if any, would have left before the rpc's reply.
+    await a.node.rpc(full('b'), SGroupFunctions.groups, []);
+    expect(sent.filter((op) => Array.isArray(op) && op[0] === 'info')).toEqual([]);
+    // a full INFO that lacks g2 is answered with g2
+    a.node.control.send(full('b'), SGROUPS_CHANNEL, ['info', [definitionToWire(g1)], {}, true]);
+    await a.node.rpc(full('b'), SGroupFunctions.groups, []);
+    const answers = sent.filter((op): op is unknown[] => Array.isArray(op) && op[0] === 'info');
+    expect(answers).toHaveLength(1);
+    expect((answers[0]![1] as unknown[][]).map((d) => d[0])).toEqual(['g2']);
   });
 });
 

@@ -77,6 +77,7 @@ export class SGroups {
       isConnected: (peer) => node.nodes({ all: true }).includes(peer),
       connect: async (peer, address, timeout) => void (await node.connect(peer, { ...(address !== undefined ? { address } : {}), timeout })),
       adopt: (def) => this.adopt(def),
+      pin: (nodes) => policy.pin(nodes),
     });
     this.names = new GroupNames(this);
   }
@@ -231,7 +232,7 @@ export class SGroups {
 
   /** INFO with every definition known here and the addresses this node knows. */
   private infoOp(): SGroupOp {
-    return ['info', this.table.all().map(definitionToWire), this.options.policy.addresses(this.node.address)];
+    return ['info', this.table.all().map(definitionToWire), this.options.policy.addresses(this.node.address), true];
   }
 
   private sendInfo(peer: string): void {
@@ -255,7 +256,7 @@ export class SGroups {
     }
     // Gossip: every connected peer learns the newer definition (each node forwards a definition
     // once, when it adopts it, so this ends).
-    this.broadcast(['info', [definitionToWire(def)], {}]);
+    this.broadcast(['info', [definitionToWire(def)], {}, false]);
   }
 
   private syncScope(group: string): void {
@@ -283,14 +284,18 @@ export class SGroups {
         for (const [n, address] of Object.entries(op.addresses)) if (n !== this.node.name) this.options.policy.addressBook.set(n, address);
         const mine = new Map(this.table.all().map((d) => [d.name, d] as const));
         for (const d of op.defs) this.adopt(d);
-        // Tell the sender what it is missing or has older, of groups that concern it.
+        // Tell the sender what it has older, of groups that concern it; and, when it sent everything
+        // it knows (a full INFO), what it is missing. A partial INFO (gossip of one definition, or
+        // such an answer) says nothing about the groups it leaves out: answering those would make
+        // two nodes answer each other's answers forever.
         const theirs = new Map(op.defs.map((d) => [d.name, d] as const));
         const newer = [...mine.values()].filter((d) => {
           const t = theirs.get(d.name);
           const concerns = d.members.includes(from.name) || (t?.members.includes(from.name) ?? false);
-          return this.table.get(d.name) === d && concerns && (t === undefined || t.version.n < d.version.n || (t.version.n === d.version.n && t.version.by < d.version.by));
+          const older = t === undefined ? op.full : t.version.n < d.version.n || (t.version.n === d.version.n && t.version.by < d.version.by);
+          return this.table.get(d.name) === d && concerns && older;
         });
-        if (newer.length > 0) this.send(from.name, ['info', newer.map(definitionToWire), {}]);
+        if (newer.length > 0) this.send(from.name, ['info', newer.map(definitionToWire), {}, false]);
         return;
       }
       case 'propose':

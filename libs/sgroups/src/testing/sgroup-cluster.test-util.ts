@@ -14,6 +14,7 @@ export interface SGroupMember {
   readonly policy: SGroupPolicy;
   readonly registry: Registry;
   readonly sgroups: SGroups;
+  readonly transport: MemoryTransport;
 }
 
 export interface SGroupCluster {
@@ -29,13 +30,13 @@ export interface SGroupCluster {
 export const full = (short: string): string => (short.includes('@') ? short : `${short}@127.0.0.1`);
 
 /** Nodes with SGroupPolicy, a registry whose global scope is the free nodes', and SGroups, on one MemoryNetwork. */
-export async function sgroupCluster(names: readonly string[], options: { groups?: SGroupsOptions['groups']; hidden?: readonly string[] } = {}): Promise<SGroupCluster> {
+export async function sgroupCluster(names: readonly string[], options: { groups?: SGroupsOptions['groups']; hidden?: readonly string[]; cutDelayMs?: number } = {}): Promise<SGroupCluster> {
   const network = new MemoryNetwork();
   const members: SGroupMember[] = [];
   const add = async (short: string, o: { hidden?: boolean; groups?: SGroupsOptions['groups'] } = {}): Promise<SGroupMember> => {
     const name = full(short);
     const hidden = o.hidden ?? false;
-    const policy = new SGroupPolicy();
+    const policy = new SGroupPolicy(options.cutDelayMs);
     const transport = new MemoryTransport({ network, name, cookie: 'test', hidden, encode: true });
     const logger = pino({ level: process.env['SDNODE_LOG_LEVEL'] ?? 'error', base: { node: name } });
     const node = await Node.start({ name, cookie: 'test', transport, hidden, types: [Idle], connectionPolicy: policy, logger });
@@ -43,7 +44,7 @@ export async function sgroupCluster(names: readonly string[], options: { groups?
     void signals;
     const registry = Registry.start(node, hidden ? { global: false } : { global: { membership: policy.freeMembership(false) } });
     const sgroups = SGroups.start(node, { policy, registry, groups: o.groups ?? options.groups ?? {}, changeTimeout: 2000 });
-    const m = { node, policy, registry, sgroups };
+    const m = { node, policy, registry, sgroups, transport };
     members.push(m);
     return m;
   };
