@@ -12,6 +12,22 @@ describe('sdnode CLI', () => {
     expect(r.out).toMatch(/ping/);
     expect(r.out).toMatch(/info/);
     expect(r.out).toMatch(/sgroup/);
+    expect(r.out).toMatch(/placement/);
+  });
+
+  it('documents the placement commands and how the node asked is found', async () => {
+    const r = await run('placement', '--help');
+    expect(r.code).toBe(ExitCode.ok);
+    for (const cmd of ['explain', 'nodes']) expect(r.out).toContain(`  ${cmd} `);
+    expect(r.out).toContain('sdnode placement explain workers --config cluster.yaml --at n1');
+    const explain = await run('placement', 'explain', '--help');
+    for (const flag of [/--at <node\|endpoint>/, /--on <name>/, /--config <file>/, /--spec <json>/, /--json/]) expect(explain.out).toMatch(flag);
+  });
+
+  it('reports an unreachable node for placement nodes as a failure that says so', async () => {
+    const r = await run('placement', 'nodes', '--on', 'n1', '--at', 'tcp://127.0.0.1:1', '--cookie', 'c', '--timeout', '300ms');
+    expect(r.code).toBe(ExitCode.failed);
+    expect(r.err).toMatch(/^sdnode: cannot reach n1@127\.0\.0\.1 at tcp:\/\/127\.0\.0\.1:1: /);
   });
 
   it('documents the sgroup commands and their arguments in the help', async () => {
@@ -66,6 +82,15 @@ describe('sdnode CLI', () => {
     expect(r.code).toBe(ExitCode.usage);
     expect(r.err).toMatch(/--seed/);
     expect(r.err).toMatch(/NAME=tcp:\/\/HOST:PORT/);
+  });
+
+  it('rejects a malformed --attribute or --location of start', async () => {
+    const attr = await run('start', '--name', 'a', '--cookie', 'c', '--attribute', 'gpu');
+    expect(attr.code).toBe(ExitCode.usage);
+    expect(attr.err).toMatch(/--attribute/);
+    const loc = await run('start', '--name', 'a', '--cookie', 'c', '--location', 'planet=earth');
+    expect(loc.code).toBe(ExitCode.usage);
+    expect(loc.err).toMatch(/invalid --location: "planet" is not a location level/);
   });
 
   it('rejects a malformed tick', async () => {

@@ -1,12 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError as CommanderInvalidArgument, Option } from 'commander';
 import { InvalidArgumentError, SdnodeError } from '@sdnode/wire';
-import { parseDurationMs, parseSeed } from './options.js';
+import { parseAttribute, parseDurationMs, parseLocation, parseSeed } from './options.js';
 import { startCommand, type StartFlags } from './commands/start.js';
 import { pingCommand } from './commands/ping.js';
 import { infoCommand } from './commands/info.js';
 import { configCheckCommand } from './commands/config-check.js';
 import { clusterUpCommand, parseNodeCount } from './commands/cluster-up.js';
 import { parseNodeAddress, sgroupChangeCommand, sgroupListCommand, type SGroupFlags } from './commands/sgroup.js';
+import { placementExplainCommand, placementNodesCommand, type PlacementExplainFlags, type PlacementFlags } from './commands/placement.js';
 
 export interface CliIo {
   readonly out: NodeJS.WritableStream;
@@ -44,7 +45,9 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .option('--advertise <endpoint>', 'endpoint other nodes use to reach this one (default: the bound endpoint)')
     .option('--seed <name=endpoint>', 'a node to connect to at start (repeatable)', commanderArg(parseSeed), {})
     .option('--connect <name>', 'connect to a node known by name (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--hidden', 'a hidden node: never joins the transitive mesh', false)
+    .option('--hidden', 'a hidden node: never joins the transitive mesh (and runs no placement)', false)
+    .option('--attribute <name=value>', 'a static placement attribute (repeatable; true/false and numbers are typed), over the file\'s', commanderArg(parseAttribute), {})
+    .option('--location <level=value>', 'where the node is at a location level (repeatable, e.g. zone=eu-1), over the file\'s', commanderArg(parseLocation), {})
     .addOption(new Option('--tick <duration>', 'net tick time, e.g. 15s or 500ms (default 60s)').argParser(commanderArg((v) => parseDurationMs('--tick', v))))
     .option('--json', 'one JSON object per line', false)
     .option('--watch', 'monitor an echo process on every peer and report its DOWN', false)
@@ -114,6 +117,45 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
   sgroupQuery(sgroup.command('delete').argument('<group>', 's_group name'), member)
     .description('delete an s_group (its members become free unless in another group)')
     .action(async (group: string, flags: SGroupFlags) => setExitCode(await sgroupChangeCommand('delete', group, [], flags, io)));
+
+  const placement = program
+    .command('placement')
+    .description('implicit process placement on a running node: explain a policy or spec, show the node\'s view')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The node asked is --at NODE, a node of --config FILE whose address the file gives, or --at',
+        'tcp://HOST:PORT --on NAME. With --config the cookie is the file\'s (unless --cookie), and a POLICY',
+        'is looked up in the file and sent as its spec, so the node need not have it. Exit 0: answered;',
+        '1: the node could not be reached, or runs no placement; 2: bad usage (an unknown policy, a bad spec).',
+        '',
+        'Examples:',
+        '  sdnode placement explain workers --config cluster.yaml --at n1',
+        '  sdnode placement explain --spec \'{"near": {"within": "zone"}, "self": "exclude"}\' --at tcp://h:4370 --on n1@h',
+        '  sdnode placement nodes --config cluster.yaml --at n1',
+      ].join('\n'),
+    );
+  const placementQuery = (cmd: Command) =>
+    cmd
+      .requiredOption('--at <node|endpoint>', 'the node to ask: a node of --config, or its address tcp://HOST:PORT (then --on)')
+      .option('--on <name>', 'with --at ENDPOINT: the node\'s name (name@host, or a bare name on the host of --at)')
+      .option('--config <file>', 'a cluster configuration file: its policies, cookie and node addresses')
+      .option('--cookie <cookie>', 'shared secret of the cluster (default: the file\'s, else $SDNODE_COOKIE)')
+      .option('--listen <endpoint>', 'where this short-lived hidden node listens (must be reachable from the target)', 'tcp://127.0.0.1:0')
+      .addOption(new Option('--timeout <duration>', 'give up after').default(5000, '5s').argParser(commanderArg((v) => parseDurationMs('--timeout', v))))
+      .option('--json', 'print JSON', false);
+  placementQuery(
+    placement
+      .command('explain')
+      .argument('[policy]', 'a placement policy: of --config FILE, else the node\'s own')
+      .description('every node the node asked knows, excluded by which constraint or eligible with its score (lower is better), and what it would choose now (*)'),
+  )
+    .option('--spec <json>', 'an inline placement spec (JSON) instead of a policy')
+    .action(async (policy: string | undefined, flags: PlacementExplainFlags) => setExitCode(await placementExplainCommand(policy, flags, io)));
+  placementQuery(placement.command('nodes').description('the node\'s placement view: every node it knows with location, load, processes, round trip, age and attributes')).action(
+    async (flags: PlacementFlags) => setExitCode(await placementNodesCommand(flags, io)),
+  );
 
   program
     .command('cluster')

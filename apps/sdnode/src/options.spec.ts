@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@sdnode/wire';
-import { parseDurationMs, parseEndpoint, parseNodeName, parseSeed, parseCookie } from './options.js';
+import { parseAttribute, parseDurationMs, parseEndpoint, parseLocation, parseNodeName, parseSeed, parseCookie } from './options.js';
 
 describe('CLI option parsing', () => {
   it('accepts tcp endpoints with a host and a port', () => {
@@ -46,5 +46,18 @@ describe('CLI option parsing', () => {
     expect(parseCookie('x', {})).toBe('x');
     expect(parseCookie(undefined, { SDNODE_COOKIE: 'y' })).toBe('y');
     expect(() => parseCookie(undefined, {})).toThrowError(/--cookie/);
+  });
+
+  it('reads --attribute NAME=VALUE with booleans and numbers typed, and --location LEVEL=VALUE', () => {
+    let attrs = parseAttribute('gpu=true');
+    attrs = parseAttribute('cores=16', attrs);
+    attrs = parseAttribute('weight=-0.5', attrs);
+    attrs = parseAttribute('tier=worker', attrs);
+    attrs = parseAttribute('note=', attrs);
+    expect(attrs).toEqual({ gpu: true, cores: 16, weight: -0.5, tier: 'worker', note: '' });
+    expect(parseLocation('rack=r2', parseLocation('zone=eu-1'))).toEqual({ zone: 'eu-1', rack: 'r2' });
+    expect(() => parseAttribute('=x')).toThrow(/--attribute/);
+    expect(() => parseAttribute('gpu')).toThrow(InvalidArgumentError);
+    expect(() => parseLocation('zone=')).toThrow(/expected LEVEL=VALUE/);
   });
 });

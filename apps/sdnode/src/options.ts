@@ -50,3 +50,27 @@ export function parseCookie(value: string | undefined, env: NodeJS.ProcessEnv): 
   if (!cookie) throw new InvalidArgumentError('--cookie', 'required (or set SDNODE_COOKIE)');
   return cookie;
 }
+
+const ATTRIBUTE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+/**
+ * `--attribute NAME=VALUE`, repeatable: a static placement attribute. `true` and `false` are
+ * booleans, a decimal number is a number, anything else a string (`NAME=` is the empty string).
+ */
+export function parseAttribute(value: string, previous: Record<string, string | number | boolean> = {}): Record<string, string | number | boolean> {
+  const eq = value.indexOf('=');
+  const name = eq < 0 ? '' : value.slice(0, eq);
+  if (!ATTRIBUTE_NAME.test(name)) throw new InvalidArgumentError('--attribute', `expected NAME=VALUE (a name of letters, digits, _ . -), got "${value}"`);
+  const raw = value.slice(eq + 1);
+  const parsed = raw === 'true' ? true : raw === 'false' ? false : /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  return { ...previous, [name]: parsed };
+}
+
+/** `--location LEVEL=VALUE`, repeatable: where the node is at one level of the location hierarchy. */
+export function parseLocation(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  const level = eq < 0 ? '' : value.slice(0, eq);
+  const where = value.slice(eq + 1);
+  if (!ATTRIBUTE_NAME.test(level) || where === '') throw new InvalidArgumentError('--location', `expected LEVEL=VALUE (e.g. zone=eu-1), got "${value}"`);
+  return { ...previous, [level]: where };
+}

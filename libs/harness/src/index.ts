@@ -18,3 +18,4 @@ export { clusterOptionsFromConfig } from './from-config.js';
 export { RegistryRpc, registryFunctions, summariseScopes, type ScopeSummary } from './node-side/registry-functions.js';
 export { SGroupRpc, sgroupRpcFunctions, summariseSGroups, type SGroupsSummary } from './node-side/sgroup-functions.js';
 export { connectionsOf, type NodeConnections } from './node-side/connections.js';
+export { PlacementRpc, summarisePlacement, type PlacementNodeView, type PlacementRpcTarget, type PlacementRpcOptions, type PlacementSummary, type PlacementNodeSummary } from './node-side/placement-rpc.js';

@@ -2,6 +2,7 @@ import type { ClusterNode } from './cluster-node.js';
 import type { NodeLog } from './logs/node-log.js';
 import type { NodeState } from './node-side/harness-functions.js';
 import type { SGroupsSummary } from './node-side/sgroup-functions.js';
+import type { PlacementSummary } from './node-side/placement-rpc.js';
 
 /** What the report shows of a node: its own view (rpc), or why that could not be had. */
 export type StateAnswer = { readonly ok: true; readonly state: NodeState } | { readonly ok: false; readonly reason: string };
@@ -22,9 +23,36 @@ function formatSGroups(s: SGroupsSummary): string[] {
   return lines;
 }
 
+const kv = (o: Readonly<Record<string, unknown>>): string =>
+  Object.entries(o)
+    .map(([k, v]) => `${k}=${str(v)}`)
+    .join(', ');
+
+/** The node's placement view: where it is, and every node it knows with its load and round trip. */
+function formatPlacement(p: PlacementSummary, self: string): string[] {
+  const where = Object.keys(p.location).length === 0 ? 'no location' : `location ${kv(p.location)}`;
+  const lines = [
+    `  placement: knows ${p.known} node${p.known === 1 ? '' : 's'}; ${where} (levels ${p.levels.join(' > ')}); policies ${list(p.policies)}${p.dropped > 0 ? `; ${p.dropped} messages dropped` : ''}`,
+  ];
+  for (const n of p.nodes) {
+    const parts = [
+      n.load !== undefined ? `load ${n.load}` : 'no load',
+      n.processes !== undefined ? `${n.processes} processes` : '',
+      n.node === self ? '' : `rtt ${n.rtt === null ? '-' : `${n.rtt} ms`}`,
+      n.node === self ? '' : `heard ${n.age} ms ago`,
+      Object.keys(n.location).length > 0 ? kv(n.location) : '',
+      Object.keys(n.attributes).length > 0 ? kv(n.attributes) : '',
+    ].filter((x) => x !== '');
+    lines.push(`    ${n.node}${n.node === self ? ' (self)' : ''}: ${parts.join('; ')}`);
+  }
+  if (p.known > p.nodes.length) lines.push(`    ... ${p.known - p.nodes.length} more`);
+  return lines;
+}
+
 function formatState(state: NodeState, limit: number): string[] {
   const lines = [`  visible nodes (its own view): ${list(state.nodes)}`, `  point to point: ${list(state.pointToPoint)}`, `  hidden nodes: ${list(state.hiddenNodes)}`];
   if (state.sgroups !== undefined) lines.push(...formatSGroups(state.sgroups));
+  if (state.placement !== undefined) lines.push(...formatPlacement(state.placement, state.name));
   if (state.blocked.length > 0) lines.push(`  partitioned from: ${state.blocked.join(', ')}`);
   if (state.outboundDelay > 0) lines.push(`  outbound delay: ${state.outboundDelay} ms (every frame it sends)`);
   const names = Object.entries(state.registered).map(([name, pid]) => `${name}=${str(pid)}`);

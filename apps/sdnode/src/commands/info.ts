@@ -2,6 +2,7 @@ import type { Node } from '@sdnode/core';
 import { HarnessFunctions, type NodeConnections } from '@sdnode/harness';
 import { RegistryFunctions, type ScopeInfo } from '@sdnode/registry';
 import { SGroupFunctions, type SGroupsInfo } from '@sdnode/sgroups';
+import { PlacementFunctions, type PlacementInfo } from '@sdnode/placement';
 import { parseRemoteQuery, withHiddenNode, type RemoteQueryFlags } from './remote-query.js';
 import { KIND_TEXT } from './sgroup-output.js';
 
@@ -23,6 +24,8 @@ interface NodeInfo {
   sgroups?: SGroupsInfo;
   /** The node's registry scopes (absent when it runs no registry). */
   scopes?: ScopeInfo[];
+  /** The node's placement: levels, location, how many nodes its view holds, policies (absent when it runs none). */
+  placement?: PlacementInfo;
   /** With --names: names held per scope (at most 1000 each). */
   names?: Record<string, Record<string, unknown>>;
 }
@@ -41,6 +44,7 @@ async function gather(node: Node, target: string, timeout: number, withNames: bo
   const scopes = await optional<ScopeInfo[]>(node, target, RegistryFunctions.info, timeout);
   const sgroups = await optional<SGroupsInfo>(node, target, SGroupFunctions.info, timeout);
   const connections = await optional<NodeConnections>(node, target, HarnessFunctions.connections, timeout);
+  const placement = await optional<PlacementInfo>(node, target, PlacementFunctions.info, timeout);
   const names: Record<string, Record<string, unknown>> = {};
   if (withNames) {
     for (const s of scopes ?? []) names[s.scope] = (await node.rpc(target, RegistryFunctions.names, [s.scope, 1000], { timeout })) as Record<string, unknown>;
@@ -53,6 +57,7 @@ async function gather(node: Node, target: string, timeout: number, withNames: bo
     ...(kind !== undefined ? { kind } : {}),
     ...(sgroups !== undefined ? { sgroups } : {}),
     ...(scopes !== undefined ? { scopes } : {}),
+    ...(placement !== undefined ? { placement } : {}),
     ...(withNames ? { names } : {}),
   };
 }
@@ -62,7 +67,8 @@ const row = (label: string, value: string): string => `${`${label}:`.padEnd(16)}
 
 /**
  * `sdnode info NAME --at ADDR`: the node's kind (s_group node, free, hidden), its s_groups, its
- * connections by kind (visible, point to point, hidden), process count and registry scopes.
+ * connections by kind (visible, point to point, hidden), process count, registry scopes, and its
+ * placement (how many nodes its view holds, its location and levels, its policies).
  */
 export async function infoCommand(target: string, flags: RemoteQueryFlags & { json: boolean; names?: boolean }, out: NodeJS.WritableStream): Promise<number> {
   const query = parseRemoteQuery(target, flags);
@@ -87,6 +93,12 @@ export async function infoCommand(target: string, flags: RemoteQueryFlags & { js
       .join(', ');
     out.write(row('scope', `${s.scope} (${s.mode}, ${s.state}): ${s.members.length} members, ${s.names} names${extra === '' ? '' : `, ${extra}`}`));
     for (const [n, pid] of Object.entries(info.names?.[s.scope] ?? {})) out.write(`  ${n} ${String(pid)}\n`);
+  }
+  const p = info.placement;
+  if (p !== undefined) {
+    const where = Object.entries(p.location).map(([k, v]) => `${k}=${v}`);
+    out.write(row('placement', `knows ${p.nodes} node${p.nodes === 1 ? '' : 's'}; location ${where.length === 0 ? '(none)' : where.join(', ')}; levels ${p.levels.join(' > ')}`));
+    out.write(row('policies', list(p.policies)));
   }
   return 0;
 }

@@ -1,4 +1,5 @@
 import { Node } from '@sdnode/core';
+import { SdnodeError } from '@sdnode/wire';
 import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
 
 export interface RemoteQueryFlags {
@@ -28,15 +29,33 @@ export function parseRemoteQuery(target: string, flags: RemoteQueryFlags): Remot
   };
 }
 
+/** The node asked could not be reached (no answer, refused, wrong cookie): the connection's error is the cause. */
+export class NodeUnreachableError extends Error {
+  override readonly name = 'NodeUnreachableError';
+  constructor(
+    readonly target: string,
+    readonly address: string,
+    cause: unknown,
+  ) {
+    const why = cause instanceof SdnodeError ? `${cause.message} (${cause.code})` : (cause as Error).message;
+    super(`cannot reach ${target} at ${address}: ${why}`, { cause });
+  }
+}
+
 /**
  * Start a short-lived hidden node (it never joins anyone's mesh), connect to the target at the
- * given address, run `fn`, and stop the node whatever happens.
+ * given address, run `fn`, and stop the node whatever happens. A failed connection rejects with
+ * NodeUnreachableError.
  */
 export async function withHiddenNode<T>(query: RemoteQuery, fn: (node: Node, target: string) => Promise<T>): Promise<T> {
   const self = parseNodeName(`sdnode-cli-${process.pid}-${Date.now().toString(36)}`, query.listen);
   const node = await Node.start({ name: self, cookie: query.cookie, listen: query.listen, hidden: true, logger: silentLogger() });
   try {
-    await node.connect(query.target, { address: query.address, timeout: query.timeout });
+    try {
+      await node.connect(query.target, { address: query.address, timeout: query.timeout });
+    } catch (error) {
+      throw new NodeUnreachableError(query.target, query.address, error);
+    }
     return await fn(node, query.target);
   } finally {
     await node.stop();

@@ -46,6 +46,8 @@ describe('the options sdnode start gives the node', () => {
       seeds: { 'b@127.0.0.1': 'tcp://127.0.0.1:4371' },
       attributes: { role: 'db' },
       location: { zone: 'z1' },
+      locationLevels: ['region', 'zone', 'host'],
+      placement: {},
       applications: [],
       registry: { mode: 'replicated', replicas: 2, resolver: 'exitLoser', tombstoneTtl: 30_000 },
       sgroups: {},
@@ -60,6 +62,31 @@ describe('the options sdnode start gives the node', () => {
     expect(options.sgroups).toEqual({ g1: ['a@127.0.0.1', 'b@127.0.0.1'], g2: ['b@127.0.0.1', 'c@127.0.0.1'] });
     // c's port comes from the OS: nobody knows its address in advance.
     expect(options.addresses).toEqual({ 'a@127.0.0.1': 'tcp://127.0.0.1:5000', 'b@127.0.0.1': 'tcp://127.0.0.1:5001' });
+  });
+
+  it('carry the file\'s location levels and placement policies, and --attribute / --location over the node\'s own', async () => {
+    const file = join(dir, 'placement.yaml');
+    writeFileSync(
+      file,
+      [
+        'cookie: c',
+        'locationLevels: [zone, rack]',
+        'nodes: [{name: a, attributes: {role: db, size: 2}, location: {zone: z1, rack: r1}}]',
+        'placement: {db: {where: {role: db}, maxAge: 2s, near: {within: rack}, strategy: nearest}}',
+      ].join('\n'),
+    );
+    const options = await resolveStartOptions({ ...NO_FLAGS, config: file, node: 'a', attribute: { size: 3, gpu: true }, location: { rack: 'r9' } }, {});
+    expect(options).toMatchObject({
+      attributes: { role: 'db', size: 3, gpu: true },
+      location: { zone: 'z1', rack: 'r9' },
+      locationLevels: ['zone', 'rack'],
+      placement: { db: { where: { role: 'db' }, maxAge: 2000, near: { within: 'rack' }, strategy: 'nearest' } },
+    });
+    await expect(resolveStartOptions({ ...NO_FLAGS, config: file, node: 'a', location: { region: 'eu' } }, {})).rejects.toThrow(/invalid --location: "region" is not a location level \(the levels are zone, rack\)/);
+    // Without a file: the flags alone, the default levels.
+    const bare = await resolveStartOptions({ ...NO_FLAGS, name: 'n', cookie: 'c', attribute: { tier: 'web' }, location: { zone: 'z2' } }, {});
+    expect([bare.attributes, bare.location, bare.locationLevels]).toEqual([{ tier: 'web' }, { zone: 'z2' }, undefined]);
+    await expect(resolveStartOptions({ ...NO_FLAGS, name: 'n', cookie: 'c', location: { rack: 'r1' } }, {})).rejects.toThrow(/"rack" is not a location level \(the levels are region, zone, host\)/);
   });
 
   it('let explicit flags override the file: cookie, listen (dropping the file\'s advertise), tick, hidden, seeds', async () => {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '@sdnode/wire';
-import { findNode, loadClusterConfig, nodeStartOptions, type ApplicationConfig, type AttributeValue, type RegistryConfig } from '@sdnode/config';
+import { CONFIG_DEFAULTS, findNode, loadClusterConfig, nodeStartOptions, type ApplicationConfig, type AttributeValue, type PlacementPolicyConfig, type RegistryConfig } from '@sdnode/config';
 import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
 
 /** The flags of `sdnode start` that say which node to start and how to reach it. */
@@ -13,6 +13,10 @@ export interface StartOptionFlags {
   seed: Record<string, string>;
   hidden: boolean;
   tick?: number;
+  /** `--attribute NAME=VALUE` (repeatable): static placement attributes, over the file's. */
+  attribute?: Record<string, AttributeValue>;
+  /** `--location LEVEL=VALUE` (repeatable): this node's location, over the file's. */
+  location?: Record<string, string>;
 }
 
 /** What `sdnode start` hands to Node.start (plus, from a cluster file, the node's attributes and location). */
@@ -24,8 +28,14 @@ export interface StartOptions {
   readonly hidden: boolean;
   readonly netTickTime?: number;
   readonly seeds: Readonly<Record<string, string>>;
+  /** Static placement attributes: the file's node's, with --attribute over them. */
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  /** The node's location (level -> value): the file's node's, with --location over it. */
   readonly location?: Readonly<Record<string, string>>;
+  /** From a cluster file: the location hierarchy, widest level first (its `locationLevels`). */
+  readonly locationLevels?: readonly string[];
+  /** From a cluster file: its named placement policies (its `placement` section). */
+  readonly placement?: Readonly<Record<string, PlacementPolicyConfig>>;
   /** From a cluster file: the cluster's distributed applications (its `applications` section). */
   readonly applications?: readonly ApplicationConfig[];
   /** From a cluster file: the settings of the global name scope (its `registry` section). */
@@ -38,10 +48,18 @@ export interface StartOptions {
 
 export const DEFAULT_LISTEN = 'tcp://127.0.0.1:0';
 
+/** --location names levels of the hierarchy (the file's `locationLevels`, else region, zone, host). */
+function checkLocationFlags(location: Readonly<Record<string, string>> | undefined, levels: readonly string[]): void {
+  for (const level of Object.keys(location ?? {})) {
+    if (!levels.includes(level)) throw new InvalidArgumentError('--location', `"${level}" is not a location level (the levels are ${levels.join(', ')})`);
+  }
+}
+
 /**
  * The node's options from the flags, or from a cluster file (`--config FILE --node NAME`) with
  * the explicit flags taking precedence: --cookie, --listen, --advertise, --tick replace the file's
- * values, --hidden makes the node hidden, --seed adds to (or replaces) the file's seeds.
+ * values, --hidden makes the node hidden, --seed adds to (or replaces) the file's seeds,
+ * --attribute and --location add to (or replace) the node's attributes and location.
  */
 export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.ProcessEnv = process.env): Promise<StartOptions> {
   const listenFlag = flags.listen === undefined ? undefined : parseEndpoint('--listen', flags.listen);
@@ -51,6 +69,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     if (flags.node !== undefined) throw new InvalidArgumentError('--node', 'only with --config FILE');
     if (flags.name === undefined) throw new InvalidArgumentError('--name', 'required (or --config FILE --node NAME)');
     const listen = listenFlag ?? DEFAULT_LISTEN;
+    checkLocationFlags(flags.location, CONFIG_DEFAULTS.locationLevels);
     return {
       name: parseNodeName(flags.name, advertiseFlag ?? listen),
       cookie: parseCookie(flags.cookie, env),
@@ -59,6 +78,8 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
       hidden: flags.hidden,
       ...(flags.tick ? { netTickTime: flags.tick } : {}),
       seeds: flags.seed,
+      ...(flags.attribute !== undefined && Object.keys(flags.attribute).length > 0 ? { attributes: flags.attribute } : {}),
+      ...(flags.location !== undefined && Object.keys(flags.location).length > 0 ? { location: flags.location } : {}),
     };
   }
 
@@ -66,6 +87,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
   if (flags.node === undefined) throw new InvalidArgumentError('--node', 'required with --config (the node of the file to start)');
   const config = await loadClusterConfig(flags.config);
   const node = findNode(config, flags.node);
+  checkLocationFlags(flags.location, config.locationLevels);
   const fromFile = nodeStartOptions(config, node.name, flags.cookie === undefined ? { env } : { cookie: flags.cookie });
   const advertise = advertiseFlag ?? (listenFlag === undefined ? fromFile.advertise : undefined);
   return {
@@ -76,8 +98,10 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     hidden: flags.hidden || fromFile.hidden,
     netTickTime: flags.tick ?? fromFile.netTickTime,
     seeds: { ...fromFile.seeds, ...flags.seed },
-    attributes: node.attributes,
-    location: node.location,
+    attributes: { ...node.attributes, ...flags.attribute },
+    location: { ...node.location, ...flags.location },
+    locationLevels: config.locationLevels,
+    placement: config.placement,
     applications: config.applications,
     registry: config.registry,
     sgroups: config.sgroups,

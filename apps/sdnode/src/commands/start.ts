@@ -1,11 +1,13 @@
 import { Node } from '@sdnode/core';
+import type { SGroups } from '@sdnode/sgroups';
 import { PartitionFilterPolicy, harnessFunctions, registryFunctions, sgroupRpcFunctions } from '@sdnode/harness';
 import { Registry } from '@sdnode/registry';
 import { codeFunctions } from '@sdnode/otp';
+import { Placement, type PlacementSpec } from '@sdnode/placement';
 import { createEventLog } from '../event-log.js';
 import { builtinTypes, watchPeer } from '../builtin-types.js';
 import { SeedKeeper } from '../seed-keeper.js';
-import { resolveStartOptions, type StartOptionFlags } from './start-options.js';
+import { resolveStartOptions, type StartOptionFlags, type StartOptions } from './start-options.js';
 import { loadUserModule } from '../user-module.js';
 import { checkDistributedApplications, startApplications } from './start-applications.js';
 import { ReportingSGroupPolicy, seedJustified, sgroupsEvent, startNodeSGroups } from './start-sgroups.js';
@@ -22,19 +24,52 @@ export interface StartFlags extends StartOptionFlags {
 }
 
 /**
+ * Placement on a visible node (a hidden one runs none: it is in nobody's view and chooses for
+ * nobody): its static attributes and location, the cluster's location levels and named policies
+ * (the file's `placement` section: each policy is a PlacementSpec without pid targets), and its
+ * s_groups for the group constraint and the visibility scope.
+ */
+export function startPlacement(
+  node: Node,
+  options: Pick<StartOptions, 'attributes' | 'location' | 'locationLevels' | 'placement'>,
+  sgroups: SGroups,
+): Placement | undefined {
+  if (node.hidden) return undefined;
+  const policies: Record<string, PlacementSpec> = { ...options.placement };
+  return Placement.start(node, {
+    ...(options.attributes !== undefined ? { attributes: options.attributes } : {}),
+    ...(options.location !== undefined ? { location: options.location } : {}),
+    ...(options.locationLevels !== undefined ? { locationLevels: options.locationLevels } : {}),
+    policies,
+    sgroups,
+  });
+}
+
+/**
  * `sdnode start`: run a node in the foreground until SIGINT/SIGTERM. Prints one line when it
  * listens (name and address), one with its s_groups when it is in any (and whenever they change),
  * then one per nodeup/nodedown (and per watch event with --watch). Connections follow s_groups
  * (SGroupPolicy): the members of the node's groups (the cluster file's, then as changed with
  * `sdnode sgroup`), or, for a node in no group, the other free nodes (the classic full mesh).
- * Starts the user module's applications: the distributed ones of the cluster file (--config)
+ * Runs placement on a visible node (startPlacement). Calls the user module's `setup` with the
+ * node's services, then starts its applications: the distributed ones of the cluster file (--config)
  * through the distributed application controller, the others here. Resolves with the exit code:
  * 0 after a signal, 1 when something took the node down (a permanent application that exited).
  */
 export async function startCommand(flags: StartFlags): Promise<number> {
   // From the flags, or from a cluster file (--config FILE --node NAME) with the flags overriding it.
-  const { attributes, location, applications: distributed = [], registry: registrySettings, sgroups: groups, addresses, seeds: seedAddresses, ...options } =
-    await resolveStartOptions(flags);
+  const {
+    attributes,
+    location,
+    locationLevels,
+    placement: policies,
+    applications: distributed = [],
+    registry: registrySettings,
+    sgroups: groups,
+    addresses,
+    seeds: seedAddresses,
+    ...options
+  } = await resolveStartOptions(flags);
   const log = createEventLog({ json: flags.json, ...(flags.logLevel ? { level: flags.logLevel } : {}) });
   const user = flags.module === undefined ? { types: [], functions: {}, applications: [] } : await loadUserModule(flags.module);
   checkDistributedApplications(options.name, distributed, user.applications);
@@ -60,11 +95,20 @@ export async function startCommand(flags: StartFlags): Promise<number> {
     ...(addresses !== undefined ? { addresses } : {}),
     onChange: (event) => log.event('sgroups', { ...event }),
   });
+  // Implicit process placement (its rpc functions: sdnode.placement.*), on a visible node only.
+  const placement = startPlacement(node, { attributes, location, locationLevels, placement: policies }, sgroups);
   // --fault-hooks: the harness may also delay what this node sends (`sdnode.harness.delay`).
-  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter, registry, sgroups, flags.faultHooks ? node : undefined))) node.registerFunction(fn, impl);
+  for (const [fn, impl] of Object.entries(harnessFunctions(node, filter, registry, sgroups, flags.faultHooks ? node : undefined, placement))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(registryFunctions(registry))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(sgroupRpcFunctions(sgroups))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(codeFunctions(node))) node.registerFunction(fn, impl);
+  // The user module's setup, before the node says it listens: what it registers is there for the first caller.
+  try {
+    await user.setup?.({ node, registry, sgroups, placement });
+  } catch (error) {
+    await node.stop();
+    throw new Error(`--module ${flags.module}: setup failed: ${(error as Error).message}`, { cause: error });
+  }
   // Something else than a signal may take the node down (a permanent application exiting).
   let failure: string | null = null;
   const takenDown = new Promise<void>((resolve) =>

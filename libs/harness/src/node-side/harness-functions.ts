@@ -2,10 +2,12 @@ import type { Node, RpcFunction } from '@sdnode/core';
 import { InvalidArgumentError, type Pid } from '@sdnode/wire';
 import type { Registry } from '@sdnode/registry';
 import type { SGroups } from '@sdnode/sgroups';
+import type { Placement } from '@sdnode/placement';
 import { connectionsOf, type NodeConnections } from './connections.js';
 import type { PartitionFilterPolicy } from './partition-filter.js';
 import { summariseScopes, type ScopeSummary } from './registry-functions.js';
 import { summariseSGroups, type SGroupsSummary } from './sgroup-functions.js';
+import { summarisePlacement, type PlacementSummary } from './placement-rpc.js';
 
 /** The rpc functions a harness node answers (registered by `sdnode start`). */
 export const HarnessFunctions = {
@@ -66,6 +68,8 @@ export interface NodeState {
   readonly scopes?: ScopeSummary[];
   /** The node's s_groups (absent when it runs none). */
   readonly sgroups?: SGroupsSummary;
+  /** The node's placement view: the nodes it knows, their location, load and round trip (absent when it runs no placement). */
+  readonly placement?: PlacementSummary;
 }
 
 function summaries(node: Node, limit: number): ProcessSummary[] {
@@ -98,7 +102,7 @@ function nodeList(value: unknown): string[] {
  * also `block` and `unblock`, through which the harness partitions local clusters. With a delay
  * target (the node itself with `--fault-hooks`, in both harness modes), also `delay`, through
  * which the harness slows down what the node sends. With a registry, the state shows its scopes;
- * with s_groups, the node's kind and groups.
+ * with s_groups, the node's kind and groups; with placement, the nodes its view holds.
  */
 export function harnessFunctions(
   node: Node,
@@ -106,6 +110,7 @@ export function harnessFunctions(
   registry?: Registry,
   sgroups?: SGroups,
   delay?: OutboundDelayTarget,
+  placement?: Placement,
 ): Record<string, RpcFunction> {
   const functions: Record<string, RpcFunction> = {
     [HarnessFunctions.state]: (limit: unknown = 200): NodeState => {
@@ -124,6 +129,7 @@ export function harnessFunctions(
         outboundDelay: delay?.outboundDelay ?? node.outboundDelay,
         ...(registry !== undefined ? { scopes: summariseScopes(registry) } : {}),
         ...(sgroups !== undefined ? { sgroups: summariseSGroups(sgroups) } : {}),
+        ...(placement !== undefined ? { placement: summarisePlacement(placement) } : {}),
       };
     },
     [HarnessFunctions.connections]: (): NodeConnections => connectionsOf(node),
