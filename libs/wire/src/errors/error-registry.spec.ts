@@ -6,6 +6,7 @@ import * as harnessErrors from './harness-errors.js';
 import * as otpErrors from './otp-errors.js';
 import * as registryErrors from './registry-errors.js';
 import * as sgroupErrors from './sgroup-errors.js';
+import * as placementErrors from './placement-errors.js';
 import { RemoteError, SdnodeError } from './sdnode-error.js';
 import { errorFromWire, isWireError, knownErrorCodes } from './error-registry.js';
 import { TermCodec } from '../codec/term-codec.js';
@@ -54,12 +55,15 @@ const SAMPLES: readonly SdnodeError[] = [
   new otpErrors.ApplicationNotRunningError('billing', 'a@h'),
   new otpErrors.DistributedApplicationError('billing', 'started by the distributed application controller only'),
   new otpErrors.UpgradeError('shop.cart', 'a@h', 'codeChange of <a@h.7.1> failed: incompatible'),
+  new placementErrors.NoEligibleNodeError('a@h', '{"where":{"tier":"web"}}', 2, [{ node: 'b@h', excludedBy: 'where tier eq "web"' }, { node: 'c@h', score: 0.5 }]),
+  new placementErrors.UnknownPlacementPolicyError('replicas', 'a@h'),
+  new placementErrors.InvalidPlacementSpecError('count', 'an integer >= 1'),
 ];
 
 describe('error registry', () => {
   const codec = new TermCodec();
 
-  const exported = [...Object.values(processErrors), ...Object.values(wireErrors), ...Object.values(connectionErrors), ...Object.values(harnessErrors), ...Object.values(otpErrors), ...Object.values(registryErrors), ...Object.values(sgroupErrors)] as AnyErrorClass[];
+  const exported = [...Object.values(processErrors), ...Object.values(wireErrors), ...Object.values(connectionErrors), ...Object.values(harnessErrors), ...Object.values(otpErrors), ...Object.values(registryErrors), ...Object.values(sgroupErrors), ...Object.values(placementErrors)] as AnyErrorClass[];
   /** The hand-made sample of each class, or one built with placeholder arguments for a class added later. */
   const everyClass: readonly SdnodeError[] = exported.map(
     (cls) => SAMPLES.find((s) => s.constructor === cls) ?? new cls('x@h', { name: 'Error', message: 'm' }, 'z'),
