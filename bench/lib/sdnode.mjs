@@ -63,9 +63,29 @@ export function newCookie() {
   return randomBytes(12).toString('hex');
 }
 
+/**
+ * The transport carrier the sdnode nodes of a scenario use: SDNODE_CARRIER=zmq|net (inherited by
+ * the peer node programs), or unset for the core's default. A scenario given `carrier=<name>`
+ * sets it with useCarrier before starting any node.
+ */
+export function benchCarrier() {
+  const carrier = process.env.SDNODE_CARRIER;
+  return carrier === undefined || carrier === '' ? undefined : carrier;
+}
+
+export function useCarrier(carrier) {
+  if (carrier !== undefined) process.env.SDNODE_CARRIER = carrier;
+}
+
+/** The carrier option for Node.start (empty when the default is wanted). */
+export function carrierOption() {
+  const carrier = benchCarrier();
+  return carrier === undefined ? {} : { carrier };
+}
+
 /** Start a node with the bench process types: on loopback, or local-only (no transport) if `local`. */
 export function startNode({ core, types }, { role, local = false, cookie = newCookie(), name = nodeName(role), logger }) {
-  const network = local ? { transport: null } : { listen: 'tcp://127.0.0.1:0' };
+  const network = local ? { transport: null } : { listen: 'tcp://127.0.0.1:0', ...carrierOption() };
   return core.Node.start({ name, cookie, types: types.all, ...network, ...(logger ? { logger } : {}) });
 }
 

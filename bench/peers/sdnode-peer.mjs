@@ -1,7 +1,8 @@
 // The peer node of the remote sdnode scenarios: a Node from the built @sdnode/core with the bench
 // process types, on loopback. Usage: SDNODE_BENCH_COOKIE=... node sdnode-peer.mjs <name>
-// Prints `READY {"name","address"}` once it listens; stops when its stdin closes.
-import { listenAddress, loadCore, stopNode } from '../lib/sdnode.mjs';
+// Prints `READY {"name","address"}` once it listens; stops when its stdin closes. SDNODE_CARRIER
+// (zmq|net) picks the transport carrier, as for the driver node.
+import { carrierOption, listenAddress, loadCore, stopNode } from '../lib/sdnode.mjs';
 
 const name = process.argv[2];
 const cookie = process.env.SDNODE_BENCH_COOKIE;
@@ -11,7 +12,7 @@ if (!name || !cookie) {
 }
 
 const loaded = await loadCore();
-const node = await loaded.core.Node.start({ name, cookie, listen: 'tcp://127.0.0.1:0', types: loaded.types.all });
+const node = await loaded.core.Node.start({ name, cookie, listen: 'tcp://127.0.0.1:0', ...carrierOption(), types: loaded.types.all });
 process.stdin.on('end', async () => {
   await stopNode(node);
   process.exit(0);

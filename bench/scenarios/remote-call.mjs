@@ -7,14 +7,22 @@
 // `remote.call.callback.*` a callback-style caller (bench.caller: each handle makes one call and
 // returns its promise, then sends itself the next 'next'). Both run against the same echo process,
 // alternating in blocks so that both see the same load.
+//
+// Carrier: both nodes use SDNODE_CARRIER (zmq|net) when set, else the core's default. With
+// `carrier=<name>` the scenario picks it itself and names its figures after it
+// (`remote.call.<name>.p50`, `.p99`; `remote.call.<name>.callback.*`); `styles=async` measures the
+// async style only.
 import { emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
 import { percentile } from '../lib/stats.mjs';
-import { inProcess, isDone, loadCore, newCookie, startNode, startPeerNode, stopNode } from '../lib/sdnode.mjs';
+import { benchCarrier, inProcess, isDone, loadCore, newCookie, startNode, startPeerNode, stopNode, useCarrier } from '../lib/sdnode.mjs';
 
 const BLOCKS = 4;
 
 main(async () => {
-  const { n } = scenarioArgs(20_000);
+  const { n, opts } = scenarioArgs(20_000);
+  useCarrier(opts.carrier);
+  const base = opts.carrier === undefined ? 'remote.call' : `remote.call.${opts.carrier}`;
+  const styles = opts.styles === 'async' ? ['async'] : ['async', 'callback'];
   const loaded = await loadCore();
   const { Caller } = loaded.types;
   const cookie = newCookie();
@@ -43,18 +51,19 @@ main(async () => {
         ctx.exit(caller, { kind: 'kill' });
         return out;
       });
-    await asyncStyle(Math.min(n, 2000)); // warm-up
-    await callbackStyle(Math.min(n, 2000));
+    const run = { async: asyncStyle, callback: callbackStyle };
+    for (const style of styles) await run[style](Math.min(n, 2000)); // warm-up
     const block = Math.ceil(n / BLOCKS);
     const all = { async: [], callback: [] };
     for (let b = 0; b < BLOCKS; b++) {
-      for (const v of await asyncStyle(block)) all.async.push(v);
-      for (const v of await callbackStyle(block)) all.callback.push(v);
+      for (const style of styles) for (const v of await run[style](block)) all[style].push(v);
     }
-    for (const [style, prefix] of [['async', 'remote.call'], ['callback', 'remote.call.callback']]) {
+    const carrier = benchCarrier() ?? 'default';
+    for (const style of styles) {
+      const prefix = style === 'async' ? base : `${base}.callback`;
       const sorted = all[style].sort((a, b) => a - b);
-      emit(`${prefix}.p50`, percentile(sorted, 50), 'us', { n: sorted.length, style });
-      emit(`${prefix}.p99`, percentile(sorted, 99), 'us', { n: sorted.length, style });
+      emit(`${prefix}.p50`, percentile(sorted, 50), 'us', { n: sorted.length, style, carrier });
+      emit(`${prefix}.p99`, percentile(sorted, 99), 'us', { n: sorted.length, style, carrier });
     }
   } finally {
     await stopNode(node);

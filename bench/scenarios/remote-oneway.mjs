@@ -2,12 +2,15 @@
 // node (a separate OS process, bench/peers/sdnode-peer.mjs) over loopback; timed from the first
 // send until the peer's "done" message arrives. The sender yields to the event loop every `burst`
 // sends (default 4096) so the transport can flush. Counterpart: sdbench_remote:oneway/2.
+// Carrier: SDNODE_CARRIER (zmq|net) when set, else the core's default; with `carrier=<name>` the
+// scenario picks it itself and reports `remote.oneway.<name>`.
 import { SMALL_BODY, emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
-import { inProcess, isDone, loadCore, newCookie, startNode, startPeerNode, stopNode, yieldTurn } from '../lib/sdnode.mjs';
+import { benchCarrier, inProcess, isDone, loadCore, newCookie, startNode, startPeerNode, stopNode, useCarrier, yieldTurn } from '../lib/sdnode.mjs';
 
 main(async () => {
   const { n, opts } = scenarioArgs(1_000_000);
   const burst = Number(opts.burst ?? 4096);
+  useCarrier(opts.carrier);
   const loaded = await loadCore();
   const cookie = newCookie();
   const peer = await startPeerNode(cookie);
@@ -27,7 +30,7 @@ main(async () => {
       });
     await run(Math.min(n, 50_000)); // warm-up: JIT, connection, codec structures
     const seconds = await run(n);
-    emit('remote.oneway', n / seconds, 'msgs/s', { n, burst });
+    emit(opts.carrier === undefined ? 'remote.oneway' : `remote.oneway.${opts.carrier}`, n / seconds, 'msgs/s', { n, burst, carrier: benchCarrier() ?? 'default' });
   } finally {
     await stopNode(node);
     await peer.stop();

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError as CommanderInvalidArgument, Option } from 'commander';
 import { InvalidArgumentError, SdnodeError } from '@sdnode/wire';
+import { CARRIERS } from '@sdnode/transport';
 import { parseAttribute, parseDurationMs, parseLocation, parseSeed } from './options.js';
 import { startCommand, type StartFlags } from './commands/start.js';
 import { pingCommand } from './commands/ping.js';
@@ -49,6 +50,7 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .option('--attribute <name=value>', 'a static placement attribute (repeatable; true/false and numbers are typed), over the file\'s', commanderArg(parseAttribute), {})
     .option('--location <level=value>', 'where the node is at a location level (repeatable, e.g. zone=eu-1), over the file\'s', commanderArg(parseLocation), {})
     .addOption(new Option('--tick <duration>', 'net tick time, e.g. 15s or 500ms (default 60s)').argParser(commanderArg((v) => parseDurationMs('--tick', v))))
+    .addOption(new Option('--carrier <carrier>', 'the transport carrier: net (ZMTP on node:net, the default) or zmq (zeromq.js), over the file\'s').choices([...CARRIERS]))
     .option('--json', 'one JSON object per line', false)
     .option('--watch', 'monitor an echo process on every peer and report its DOWN', false)
     .option('--module <file>', 'an ES module exporting `types` (process types), `functions` (rpc functions) and `applications` to define on this node')

@@ -109,6 +109,7 @@ const nodeForm = fc.record({
   form: fc.constantFrom('bare', 'object', 'full-name', 'address', 'host-port', 'os-port'),
   host,
   hidden: fc.option(fc.boolean(), { nil: undefined }),
+  carrier: fc.option(fc.constantFrom('zmq', 'net'), { nil: undefined }),
   attributes: fc.option(attributes, { nil: undefined }),
   location: fc.option(location, { nil: undefined }),
   listenAll: fc.boolean(),
@@ -117,6 +118,7 @@ const nodeForm = fc.record({
 function nodeEntry(name: string, port: number, f: Record<string, unknown>): unknown {
   const extra: Doc = {};
   if (f['hidden'] !== undefined) extra['hidden'] = f['hidden'];
+  if (f['carrier'] !== undefined) extra['carrier'] = f['carrier'];
   if (f['attributes'] !== undefined) extra['attributes'] = f['attributes'];
   if (f['location'] !== undefined) extra['location'] = f['location'];
   const h = f['host'] as string;
@@ -155,7 +157,7 @@ export const clusterDocument: fc.Arbitrary<Doc> = fc
       netTickTime: fc.option(duration, { nil: undefined }),
       defaults: fc.option(
         fc.record(
-          { basePort: fc.integer({ min: 1024, max: 5000 }), hidden: fc.boolean(), attributes, location, listenHost: fc.constantFrom('0.0.0.0', '*', '::') },
+          { basePort: fc.integer({ min: 1024, max: 5000 }), hidden: fc.boolean(), carrier: fc.constantFrom('zmq', 'net'), attributes, location, listenHost: fc.constantFrom('0.0.0.0', '*', '::') },
           { requiredKeys: [] },
         ),
         { nil: undefined },

@@ -26,10 +26,21 @@ export interface NodeConfig {
   /** Endpoint other nodes dial; null when unknown before start (port 0 and no `advertise`). */
   readonly advertise: string | null;
   readonly hidden: boolean;
+  /** The transport carrier the node runs on (@sdnode/transport); absent: the runtime's default. */
+  readonly carrier?: CarrierName;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
   /** Location level -> value, only the levels given (levels are `ClusterConfig.locationLevels`). */
   readonly location: Readonly<Record<string, string>>;
 }
+
+/**
+ * The transport carriers a node can run on (the names of @sdnode/transport's CARRIERS, which
+ * config may not import): `net`, ZMTP on node:net sockets, or `zmq`, zeromq.js. Both speak ZMTP 3
+ * and connect to each other, so one cluster may mix them.
+ */
+export type CarrierName = 'zmq' | 'net';
+
+export const CARRIER_NAMES: readonly CarrierName[] = Object.freeze(['zmq', 'net'] as const);
 
 /** A distributed application: runs on the first live entry of `nodes`; each entry is a set of equal priority. */
 export interface ApplicationConfig {
@@ -190,6 +201,7 @@ export interface NodeDocument {
   readonly listen: string;
   readonly advertise?: string;
   readonly hidden: boolean;
+  readonly carrier?: CarrierName;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
   readonly location: Readonly<Record<string, string>>;
 }
@@ -238,6 +250,7 @@ export function toClusterDocument(config: ClusterConfig): ClusterDocument {
       listen: n.listen,
       ...(n.advertise === null ? {} : { advertise: n.advertise }),
       hidden: n.hidden,
+      ...(n.carrier === undefined ? {} : { carrier: n.carrier }),
       attributes: { ...n.attributes },
       location: { ...n.location },
     })),

@@ -4,6 +4,8 @@ export {
   type ApplicationConfig,
   type CookieSource,
   type AttributeValue,
+  type CarrierName,
+  CARRIER_NAMES,
   type PlacementPolicyConfig,
   type PlacementAttributeCondition,
   type PlacementNear,

@@ -68,6 +68,13 @@ describe('shape errors (the JSON Schema)', () => {
     ]);
   });
 
+  it('rejects a carrier other than zmq or net, in a node and in the defaults', () => {
+    expect(problems('defaults: {carrier: tcp}\nnodes:\n  - {name: a, carrier: ZMQ}\n')).toEqual([
+      'cluster.yaml:1:21: defaults.carrier: expected zmq or net; got "tcp"',
+      'cluster.yaml:3:24: nodes[0].carrier: expected zmq or net; got "ZMQ"',
+    ]);
+  });
+
   it('rejects a port out of range', () => {
     expect(problems('nodes: [{name: a, port: 70000}, {name: b, port: -1}]')).toEqual([
       'cluster.yaml:1:25: nodes[0].port: expected a port number 0-65535; got 70000',
@@ -85,7 +92,7 @@ describe('shape errors (the JSON Schema)', () => {
     expect(problems('nodes: ["a b", "x@y@z", 7]')).toEqual([
       'cluster.yaml:1:9: nodes[0]: expected a node name: name or name@host (letters, digits, _ . -); got "a b"',
       'cluster.yaml:1:16: nodes[1]: expected a node name: name or name@host (letters, digits, _ . -); got "x@y@z"',
-      'cluster.yaml:1:25: nodes[2]: expected a node: a name, or a mapping with name and optional address, host, port, listen, advertise, hidden, attributes, location; got 7',
+      'cluster.yaml:1:25: nodes[2]: expected a node: a name, or a mapping with name and optional address, host, port, listen, advertise, hidden, carrier, attributes, location; got 7',
     ]);
   });
 

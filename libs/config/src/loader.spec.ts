@@ -10,6 +10,7 @@ import {
   loadClusterConfig,
   normaliseClusterConfig,
   parseClusterConfig,
+  toClusterDocument,
 } from './index.js';
 
 const REALISTIC_YAML = `# yaml-language-server: $schema=../node_modules/@sdnode/config/schema/sdnode-cluster.schema.json
@@ -185,6 +186,13 @@ describe('loading a cluster configuration', () => {
   it('resolves a cookie file relative to the configuration file', () => {
     const config = parseClusterConfig('cookie: {file: secrets/cookie}\nnodes: [a]', { file: '/srv/cluster/sdnode.yaml' });
     expect(config.cookie).toEqual({ kind: 'file', path: '/srv/cluster/secrets/cookie' });
+  });
+
+  it('gives a node the carrier it names, else the defaults\' one, and none when neither does', () => {
+    const config = parseClusterConfig('defaults: {carrier: net}\nnodes: [a, {name: b, carrier: zmq}]');
+    expect(config.nodes.map((n) => n.carrier)).toEqual(['net', 'zmq']);
+    expect(parseClusterConfig('nodes: [a]').nodes[0]).not.toHaveProperty('carrier');
+    expect(toClusterDocument(config).nodes.map((n) => n.carrier)).toEqual(['net', 'zmq']);
   });
 
   it('accepts a YAML anchor reused across nodes', () => {

@@ -3,7 +3,7 @@
  * NodeConfig, and the checks that need the expanded form: addresses that conflict or cannot be
  * dialled, ports out of range, duplicate names and duplicate addresses.
  */
-import { CONFIG_DEFAULTS, type AttributeValue, type NodeConfig } from './cluster-config.js';
+import { CARRIER_NAMES, CONFIG_DEFAULTS, type AttributeValue, type CarrierName, type NodeConfig } from './cluster-config.js';
 import type { PathProblem, PathSegment } from './source-document.js';
 import {
   MAX_PORT,
@@ -31,6 +31,7 @@ interface Defaults {
   readonly listenHost: string | undefined;
   readonly basePort: number;
   readonly hidden: boolean;
+  readonly carrier: CarrierName | undefined;
   readonly attributes: Record<string, AttributeValue>;
   readonly location: Record<string, string>;
 }
@@ -64,6 +65,7 @@ function readDefaults(root: RawObject, levels: readonly string[], problems: Path
     listenHost: asString(d['listenHost']),
     basePort: asPort(d['basePort']) ?? CONFIG_DEFAULTS.basePort,
     hidden: asBoolean(d['hidden']) ?? CONFIG_DEFAULTS.hidden,
+    carrier: carrierOf(d['carrier']),
     attributes: attributesOf(d['attributes']),
     location,
   };
@@ -117,6 +119,7 @@ function resolveNode(
   }
 
   const bareHost = stripBrackets(host);
+  const carrier = carrierOf(fields['carrier']) ?? defaults.carrier;
   return {
     name: fullName,
     host: bareHost,
@@ -124,9 +127,15 @@ function resolveNode(
     listen: listen ? formatEndpoint(listen.host, listen.port) : formatEndpoint(stripBrackets(defaults.listenHost ?? bareHost), port),
     advertise: advertise ? formatEndpoint(advertise.host, advertise.port) : port === 0 ? null : formatEndpoint(bareHost, port),
     hidden: asBoolean(fields['hidden']) ?? defaults.hidden,
+    ...(carrier === undefined ? {} : { carrier }),
     attributes: { ...defaults.attributes, ...attributesOf(fields['attributes']) },
     location: { ...defaults.location, ...locationOf(fields['location'], [...path, 'location'], levels, problems) },
   };
+}
+
+/** A carrier name (anything else was reported by the schema and reads as absent). */
+function carrierOf(value: unknown): CarrierName | undefined {
+  return (CARRIER_NAMES as readonly unknown[]).includes(value) ? (value as CarrierName) : undefined;
 }
 
 /** A `tcp://HOST:PORT` field, with its port range checked (the schema checks only the form). */

@@ -55,6 +55,13 @@ describe('start options of one node', () => {
     expect(Object.keys(tool.seeds)).toEqual(['a@127.0.0.1', 'b@127.0.0.1', 'x@h1', 'x@h2']);
   });
 
+  it('gives the carrier of a node: its own, else the defaults\' one, else none (the runtime default)', () => {
+    const config = parseClusterConfig('defaults: {carrier: net}\nnodes: [a, {name: b, carrier: zmq}]');
+    expect(nodeStartOptions(config, 'a', { cookie: 'k' }).carrier).toBe('net');
+    expect(nodeStartOptions(config, 'b', { cookie: 'k' }).carrier).toBe('zmq');
+    expect('carrier' in nodeStartOptions(CLUSTER, 'a', { cookie: 'k' })).toBe(false);
+  });
+
   it('uses a given cookie instead of resolving the configured source', () => {
     expect(nodeStartOptions(CLUSTER, 'a', { cookie: 'given', env: {} }).cookie).toBe('given');
   });

@@ -5,7 +5,7 @@
  * cluster's registry settings for @sdnode/registry.
  */
 import { readFileSync } from 'node:fs';
-import type { ClusterConfig, CookieSource, NodeConfig, RegistryConfig } from './cluster-config.js';
+import type { CarrierName, ClusterConfig, CookieSource, NodeConfig, RegistryConfig } from './cluster-config.js';
 import { CookieUnavailableError, UnknownNodeError } from './errors.js';
 import { shortName } from './values.js';
 
@@ -16,6 +16,8 @@ export interface NodeStartOptions {
   /** Absent when the address is only known once bound (port 0): core then advertises the bound endpoint. */
   readonly advertise?: string;
   readonly hidden: boolean;
+  /** The transport carrier (NodeOptions.carrier); absent: the runtime's default. */
+  readonly carrier?: CarrierName;
   /** Milliseconds. */
   readonly netTickTime: number;
   /** The other nodes to connect to at start: name -> address. */
@@ -64,6 +66,7 @@ export function nodeStartOptions(config: ClusterConfig, name: string, options: N
     listen: node.listen,
     ...(node.advertise === null ? {} : { advertise: node.advertise }),
     hidden: node.hidden,
+    ...(node.carrier === undefined ? {} : { carrier: node.carrier }),
     netTickTime: config.netTickTime,
     seeds: seedsFor(config, node),
     registry: { ...config.registry },

@@ -1,15 +1,19 @@
-import { ZmqTransport, type Transport } from '@sdnode/transport';
+import { InvalidArgumentError } from '@sdnode/wire';
+import { DEFAULT_CARRIER, NetTransport, ZmqTransport, isCarrierName, type Transport } from '@sdnode/transport';
 import type { NodeOptions } from './node-options.js';
 import type { ConnectionPolicy } from './connection-policy.js';
 import type { CoreLogger } from './logger.js';
 
 /**
- * The production transport: ZmqTransport from @sdnode/transport, built from the node's options.
- * The connection policy's `accept` decides which peers may connect.
+ * The production transport, built from the node's options: a NetTransport or a ZmqTransport from
+ * @sdnode/transport, as `options.carrier` says (default DEFAULT_CARRIER). The connection policy's
+ * `accept` decides which peers may connect. Throws InvalidArgumentError for an unknown carrier.
  */
 export function createDefaultTransport(options: NodeOptions, policy: ConnectionPolicy, logger: CoreLogger): Transport {
+  const carrier = options.carrier ?? DEFAULT_CARRIER;
+  if (!isCarrierName(carrier)) throw new InvalidArgumentError('carrier', `"${String(carrier)}" is not a carrier (zmq or net)`);
   const accept = policy.accept?.bind(policy);
-  return new ZmqTransport({
+  const transportOptions = {
     name: options.name,
     cookie: options.cookie,
     listen: options.listen ?? 'tcp://127.0.0.1:0',
@@ -19,5 +23,6 @@ export function createDefaultTransport(options: NodeOptions, policy: ConnectionP
     ...(options.netTickTime !== undefined ? { netTickTime: options.netTickTime } : {}),
     ...(accept !== undefined ? { accept } : {}),
     logger: logger.child({ component: 'transport' }),
-  });
+  };
+  return carrier === 'net' ? new NetTransport(transportOptions) : new ZmqTransport(transportOptions);
 }

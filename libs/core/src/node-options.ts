@@ -1,4 +1,4 @@
-import type { Transport, TransportStats } from '@sdnode/transport';
+import type { CarrierName, Transport, TransportStats } from '@sdnode/transport';
 import type { ProcessType } from './process-type.js';
 import type { RpcFunction } from './rpc-server.js';
 import type { ConnectionPolicy } from './connection-policy.js';
@@ -12,12 +12,19 @@ export interface NodeOptions {
   readonly name: string;
   readonly cookie: string;
   /**
-   * The transport to use (MemoryTransport in unit tests). Default: a ZmqTransport from
+   * The transport to use (MemoryTransport in unit tests). Default: the transport of `carrier` from
    * @sdnode/transport built from the options below. `null`: a local-only node (every other node
    * is unreachable).
    */
   readonly transport?: Transport | null;
-  /** ZeroMQ endpoint to bind (default `tcp://127.0.0.1:0`, port from the OS). */
+  /**
+   * The carrier of the default transport: `net` (NetTransport: ZMTP spoken on node:net sockets,
+   * on the event loop) or `zmq` (ZmqTransport: zeromq.js and libzmq's I/O thread). Both speak
+   * ZMTP 3, so nodes on either carrier connect to each other. Default: DEFAULT_CARRIER of
+   * @sdnode/transport (see docs/architecture.md, "Transport"). Ignored when `transport` is given.
+   */
+  readonly carrier?: CarrierName;
+  /** TCP endpoint to listen on, `tcp://host:port` (default `tcp://127.0.0.1:0`, port from the OS). */
   readonly listen?: string;
   /** Address other nodes dial (default: the bound endpoint). */
   readonly advertise?: string;

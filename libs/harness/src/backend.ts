@@ -61,7 +61,7 @@ export interface DriverEndpoint {
  * backend instance belongs to one cluster.
  */
 export interface ClusterBackend {
-  readonly mode: 'local' | 'containers';
+  readonly mode: 'local' | 'containers' | 'multi';
   /** Where the driver listens so that every node can reach it. */
   driverEndpoint(): DriverEndpoint;
   /** The host part of a node's name for a short name given without one (`n1` -> `127.0.0.2`). */

@@ -2,8 +2,10 @@ import { InvalidArgumentError, isValidNodeName } from '@sdnode/wire';
 import type { ResolvedNode } from './backend.js';
 import type { LocalBackendOptions } from './local/local-backend.js';
 import type { ContainerBackendOptions } from './containers/container-options.js';
+import type { MultiBackendOptions } from './multi/multi-backend.js';
 
-export type ClusterMode = 'local' | 'containers';
+/** `local`: a node per OS process; `containers`: a node per container; `multi`: many nodes per OS process (multi/). */
+export type ClusterMode = 'local' | 'containers' | 'multi';
 
 /** One node of a cluster. */
 export interface NodeSpec {
@@ -20,7 +22,7 @@ export interface NodeSpec {
 }
 
 export interface ClusterOptions {
-  /** `local` (OS processes on loopback, the default) or `containers` (default: $SDNODE_HARNESS_MODE, else local). */
+  /** `local` (OS processes on loopback, the default), `containers`, or `multi` (many nodes per OS process) (default: $SDNODE_HARNESS_MODE, else local). */
   readonly mode?: ClusterMode;
   /** A number of nodes (`n1`..`nN`) or their specs (default 3). */
   readonly nodes?: number | readonly (string | NodeSpec)[];
@@ -54,6 +56,8 @@ export interface ClusterOptions {
   readonly local?: LocalBackendOptions;
   /** Container mode settings. */
   readonly containers?: ContainerBackendOptions;
+  /** Multi mode settings (nodes per worker process, ...). */
+  readonly multi?: MultiBackendOptions;
 }
 
 /** The part before `@`. */

@@ -7,6 +7,7 @@ import { ClusterNode, shouldSee } from './cluster-node.js';
 import { resolveNodes, startWaves, type ClusterMode, type ClusterOptions, type NodeSpec } from './cluster-options.js';
 import { startDriver } from './driver-node.js';
 import { LocalBackend } from './local/local-backend.js';
+import { MultiBackend } from './multi/multi-backend.js';
 import { NodeLog, type NodeEvent } from './logs/node-log.js';
 import { HarnessFunctions, type NodeState, type ProcessSummary } from './node-side/harness-functions.js';
 import { clusterReport } from './state-report.js';
@@ -52,7 +53,8 @@ export class Cluster {
 
   /** Start the nodes (and, by default, wait until the visible ones form a full mesh: see waitForMesh). */
   static async start(options: ClusterOptions = {}): Promise<Cluster> {
-    const mode = options.mode ?? (process.env['SDNODE_HARNESS_MODE'] === 'containers' ? 'containers' : 'local');
+    const envMode = process.env['SDNODE_HARNESS_MODE'];
+    const mode = options.mode ?? (envMode === 'containers' || envMode === 'multi' ? envMode : 'local');
     const cookie = options.cookie ?? randomBytes(12).toString('hex');
     const netTickTime = options.netTickTime ?? 10_000;
     const module = options.module === undefined ? undefined : isAbsolute(options.module) ? options.module : resolve(options.module);
@@ -61,7 +63,9 @@ export class Cluster {
     const backend: ClusterBackend =
       mode === 'local'
         ? new LocalBackend(context, options.local)
-        : await (await import('./containers/container-backend.js')).ContainerBackend.create(context, options.containers ?? {});
+        : mode === 'multi'
+          ? new MultiBackend(context, options.multi)
+          : await (await import('./containers/container-backend.js')).ContainerBackend.create(context, options.containers ?? {});
     const driverLog = new NodeLog('driver', options.logDir === undefined ? {} : { file: join(options.logDir, 'driver.log') });
     let driver: Node;
     try {

@@ -4,6 +4,9 @@ export { resolveNodes, shortNameOf, type ClusterMode, type ClusterOptions, type 
 export type { ContainerBackendOptions } from './containers/container-options.js';
 export type { LocalBackendOptions } from './local/local-backend.js';
 export { loopbackAddress } from './local/loopback.js';
+export { MultiBackend, findMultiWorker, MULTI_MODE_SHARES_PROCESS, type MultiBackendOptions } from './multi/multi-backend.js';
+export { MultiFunctions, type NodeFrames, type WorkerProcessInfo } from './multi/worker-node.js';
+export type { FrameCounts } from './multi/killable-transport.js';
 export { findCli } from './local/cli-path.js';
 export { waitUntil, type WaitUntilOptions, type Condition, type Satisfied } from './wait-until.js';
 export { NodeLog, parseEvent, type NodeEvent, type NodeLogWaitOptions } from './logs/node-log.js';

@@ -113,6 +113,16 @@ describe('the options sdnode start gives the node', () => {
     expect('advertise' in options).toBe(false);
   });
 
+  it('take the carrier from the node in the file, or from --carrier over it', async () => {
+    const file = join(dir, 'carriers.yaml');
+    writeFileSync(file, ['cookie: c', 'defaults: {carrier: zmq}', 'nodes: [a, {name: b, carrier: net}]'].join('\n'));
+    expect((await resolveStartOptions({ ...NO_FLAGS, config: file, node: 'a' }, {})).carrier).toBe('zmq');
+    expect((await resolveStartOptions({ ...NO_FLAGS, config: file, node: 'b' }, {})).carrier).toBe('net');
+    expect((await resolveStartOptions({ ...NO_FLAGS, config: file, node: 'a', carrier: 'net' }, {})).carrier).toBe('net');
+    expect((await resolveStartOptions({ ...NO_FLAGS, name: 'n1', cookie: 'c', carrier: 'zmq' }, {})).carrier).toBe('zmq');
+    expect(await resolveStartOptions({ ...NO_FLAGS, config: cluster, node: 'a' }, { TEAM_COOKIE: 'x' })).not.toHaveProperty('carrier');
+  });
+
   it('keep the file\'s listen when only --advertise is given', async () => {
     const options = await resolveStartOptions({ ...NO_FLAGS, config: cluster, node: 'b', advertise: 'tcp://gw:1', cookie: 'c' }, {});
     expect([options.listen, options.advertise]).toEqual(['tcp://0.0.0.0:4371', 'tcp://gw:1']);

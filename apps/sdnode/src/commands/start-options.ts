@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@sdnode/wire';
+import type { CarrierName } from '@sdnode/transport';
 import { CONFIG_DEFAULTS, findNode, loadClusterConfig, nodeStartOptions, type ApplicationConfig, type AttributeValue, type PlacementPolicyConfig, type RegistryConfig } from '@sdnode/config';
 import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
 
@@ -13,6 +14,8 @@ export interface StartOptionFlags {
   seed: Record<string, string>;
   hidden: boolean;
   tick?: number;
+  /** `--carrier net|zmq`: the transport carrier, over the file's. */
+  carrier?: CarrierName;
   /** `--attribute NAME=VALUE` (repeatable): static placement attributes, over the file's. */
   attribute?: Record<string, AttributeValue>;
   /** `--location LEVEL=VALUE` (repeatable): this node's location, over the file's. */
@@ -27,6 +30,8 @@ export interface StartOptions {
   readonly advertise?: string;
   readonly hidden: boolean;
   readonly netTickTime?: number;
+  /** The transport carrier; absent: the runtime's default (DEFAULT_CARRIER). */
+  readonly carrier?: CarrierName;
   readonly seeds: Readonly<Record<string, string>>;
   /** Static placement attributes: the file's node's, with --attribute over them. */
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
@@ -57,7 +62,7 @@ function checkLocationFlags(location: Readonly<Record<string, string>> | undefin
 
 /**
  * The node's options from the flags, or from a cluster file (`--config FILE --node NAME`) with
- * the explicit flags taking precedence: --cookie, --listen, --advertise, --tick replace the file's
+ * the explicit flags taking precedence: --cookie, --listen, --advertise, --tick, --carrier replace the file's
  * values, --hidden makes the node hidden, --seed adds to (or replaces) the file's seeds,
  * --attribute and --location add to (or replace) the node's attributes and location.
  */
@@ -77,6 +82,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
       ...(advertiseFlag ? { advertise: advertiseFlag } : {}),
       hidden: flags.hidden,
       ...(flags.tick ? { netTickTime: flags.tick } : {}),
+      ...(flags.carrier ? { carrier: flags.carrier } : {}),
       seeds: flags.seed,
       ...(flags.attribute !== undefined && Object.keys(flags.attribute).length > 0 ? { attributes: flags.attribute } : {}),
       ...(flags.location !== undefined && Object.keys(flags.location).length > 0 ? { location: flags.location } : {}),
@@ -97,6 +103,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     ...(advertise ? { advertise } : {}),
     hidden: flags.hidden || fromFile.hidden,
     netTickTime: flags.tick ?? fromFile.netTickTime,
+    ...((flags.carrier ?? fromFile.carrier) !== undefined ? { carrier: flags.carrier ?? fromFile.carrier } : {}),
     seeds: { ...fromFile.seeds, ...flags.seed },
     attributes: { ...node.attributes, ...flags.attribute },
     location: { ...node.location, ...flags.location },

@@ -153,7 +153,8 @@ export abstract class TransportEngine implements Transport, CarrierSink {
     this.events.api(() => {
       const slot = this.manager.table.slot(name);
       if (slot === undefined) return;
-      if (slot.pending !== undefined) this.manager.failAttempt(slot.pending, new AbortedError(`connect to ${name}`));
+      // REFUSE{closed} tells the peer, which may already be up on its side of this handshake.
+      if (slot.pending !== undefined) this.manager.failAttempt(slot.pending, new AbortedError(`connect to ${name}`), 'closed');
       if (slot.up !== undefined) this.manager.takeDown(slot.up, { kind: 'closed' }, true);
     });
   }

@@ -85,7 +85,12 @@ describe('connection lifecycle under random operations (MemoryTransport, shared 
           await Promise.all([nodes.a.close(), nodes.b.close()]);
         }
       }),
-      { numRuns: Number(process.env['SDNODE_PROPERTY_RUNS'] ?? 40) },
+      {
+        numRuns: Number(process.env['SDNODE_PROPERTY_RUNS'] ?? 40),
+        // Found by this property: disconnect() during a handshake the peer had already completed on
+        // its side left the peer up on a connection nobody else had (until REFUSE{closed} told it).
+        examples: [[[{ op: 'connect', from: 'b', count: 1 }, { op: 'turn' }, { op: 'turn' }, { op: 'turn' }, { op: 'disconnect', from: 'b', count: 1 }], false]],
+      },
     );
   });
 });

@@ -1,10 +1,9 @@
-import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Router, curveKeyPair } from 'zeromq';
 import { ConnectionRefusedError, HandshakeError, InvalidArgumentError, TimeoutError } from '@sdnode/wire';
 import { seqFrame } from '../testing/compliance.js';
 import { EventRecorder } from '../testing/event-recorder.js';
+import { freeLoopbackEndpoint } from '../testing/loopback-endpoints.test-util.js';
 import { StaticResolver } from '../static-resolver.js';
 import { ZmqTransport, type ZmqTransportOptions } from './zmq-transport.js';
 
@@ -25,29 +24,6 @@ describe('ZmqTransport connections', () => {
     return t;
   }
 
-  /**
-   * A loopback endpoint nobody listens on, with a port below the ephemeral range. (A port the OS
-   * hands out for port 0 is an ephemeral one; dialing it while nobody listens can make the kernel
-   * pick the same port as the source and connect the socket to itself, and then nobody else can
-   * bind it.) The port is checked free by binding it once.
-   */
-  async function freeEndpoint(): Promise<string> {
-    const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768 60999');
-    const low = Number(range.trim().split(/\s+/)[0]) || 32768;
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const port = 10_000 + randomInt(Math.max(1, low - 10_000));
-      const probe = new Router({ linger: 0 });
-      try {
-        await probe.bind(`tcp://127.0.0.1:${port}`);
-        return `tcp://127.0.0.1:${port}`;
-      } catch {
-        // taken: try another
-      } finally {
-        probe.close();
-      }
-    }
-    throw new Error('no free port below the ephemeral range');
-  }
 
   it('advertises the endpoint it bound, with the port the OS chose', async () => {
     const a = await node('a@host');
@@ -62,14 +38,15 @@ describe('ZmqTransport connections', () => {
 
   it('gives up with a TimeoutError when nothing listens at the address', async () => {
     const a = await node('a@host');
-    const endpoint = await freeEndpoint();
+    const endpoint = await freeLoopbackEndpoint();
     await expect(a.connect('absent@host', { address: endpoint, timeout: 400 })).rejects.toBeInstanceOf(TimeoutError);
     expect(a.peers()).toEqual([]);
   });
 
   it('retries the first connect until the peer starts listening', async () => {
     const a = await node('a@host');
-    const endpoint = await freeEndpoint();
+    const endpoint = await freeLoopbackEndpoint();
+    // The first dial goes out before anything listens there (and is refused); connect keeps trying.
     const connecting = a.connect('late@host', { address: endpoint, timeout: 5_000 });
     const late = new ZmqTransport({ name: 'late@host', cookie: COOKIE, listen: endpoint, resolver });
     started.push(late);

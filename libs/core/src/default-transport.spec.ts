@@ -1,0 +1,29 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetTransport, ZmqTransport } from '@sdnode/transport';
+import { InvalidArgumentError } from '@sdnode/wire';
+import { Node } from './index.js';
+import { waitUntil } from './wait-until.test-util.js';
+
+describe('the default transport of a node', () => {
+  const started: Node[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((n) => n.stop()));
+  });
+
+  it('runs on the carrier the node asks for, and nodes on the two carriers talk to each other', async () => {
+    const onNet = await Node.start({ name: 'cn@127.0.0.1', cookie: 'carrier-test', carrier: 'net' });
+    started.push(onNet);
+    const onZmq = await Node.start({ name: 'cz@127.0.0.1', cookie: 'carrier-test', carrier: 'zmq', seeds: { [onNet.name]: onNet.address! } });
+    started.push(onZmq);
+    const transportOf = (node: Node): unknown => (node as unknown as { transport: unknown }).transport;
+    expect(transportOf(onNet)).toBeInstanceOf(NetTransport);
+    expect(transportOf(onZmq)).toBeInstanceOf(ZmqTransport);
+    await waitUntil(() => onNet.nodes().includes(onZmq.name) && onZmq.nodes().includes(onNet.name), 'the two nodes connected');
+    expect(await onZmq.rpc(onNet.name, 'sdnode.ping')).toBe('pong');
+    expect(await onNet.rpc(onZmq.name, 'sdnode.ping')).toBe('pong');
+  });
+
+  it('refuses an unknown carrier', async () => {
+    await expect(Node.start({ name: 'cx@127.0.0.1', cookie: 'carrier-test', carrier: 'udp' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});

@@ -1,0 +1,47 @@
+import { InvalidArgumentError } from '@sdnode/wire';
+import type { TransportOptions } from '../transport.js';
+import type { Carrier } from '../engine/carrier.js';
+import { cborFormat } from '../engine/frame-format.js';
+import { TransportEngine } from '../engine/transport-engine.js';
+import { NetCarrier } from './net-carrier.js';
+
+export interface NetTransportOptions extends TransportOptions {
+  /** Endpoint to listen on (default `tcp://127.0.0.1:0`: loopback, a port from the OS). */
+  readonly listen?: string;
+  /** Address to advertise to peers (default: the bound endpoint; required for wildcard binds). */
+  readonly advertise?: string;
+  /** Largest batch (ZMTP message) this node sends (default 256 KiB, at most maxMessageBytes). */
+  readonly maxBatchBytes?: number;
+}
+
+/**
+ * The Transport over ZMTP 3.x spoken by this process itself on `node:net` sockets (the "net"
+ * carrier; src/zmtp). Same engine as ZmqTransport (cookie handshake, epochs, ticks, batching,
+ * backpressure, outbound delay) and the same bytes on the wire: a NetTransport and a ZmqTransport
+ * connect to each other. What differs is where the socket I/O runs: here on the event loop, with
+ * no hand-off to and from libzmq's I/O thread, which is most of a small round trip's cost with
+ * zeromq.js (docs/architecture.md, "Transport"). No CurveZMQ: see ZmtpConnection for why; a
+ * `curve` option is refused rather than ignored.
+ */
+export class NetTransport extends TransportEngine {
+  protected readonly carrier: Carrier;
+
+  constructor(options: NetTransportOptions) {
+    super(options, cborFormat, options.maxBatchBytes);
+    if ((options as { curve?: unknown }).curve !== undefined) {
+      throw new InvalidArgumentError('curve', 'the net carrier speaks ZMTP without CURVE encryption: use the zmq carrier (ZmqTransport) for curve');
+    }
+    this.carrier = new NetCarrier(
+      {
+        listen: options.listen ?? 'tcp://127.0.0.1:0',
+        ...(options.advertise === undefined ? {} : { advertise: options.advertise }),
+        // As with the zmq carrier: messages between maxMessageBytes and this are received, counted
+        // and dropped by the engine; above it the sender's connection is cut.
+        hardMessageLimit: this.limits.maxMessageBytes * 2 + 1024,
+        handshakeTimeout: this.limits.handshakeTimeout,
+        logger: this.logger,
+      },
+      this,
+    );
+  }
+}
