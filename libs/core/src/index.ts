@@ -60,3 +60,4 @@ export { RPC_SERVER_NAME, type RpcFunction } from './rpc-server.js';
 export type { SchedulerOptions } from './scheduler.js';
 export type { CoreLogger } from './logger.js';
 export { DEFAULT_CALL_TIMEOUT } from './call.js';
+export { SeedKeeper, type SeedKeeperOptions } from './seed-keeper.js';

@@ -1,4 +1,4 @@
-import { Node } from '@sdnode/core';
+import { Node, SeedKeeper } from '@sdnode/core';
 import type { SGroups } from '@sdnode/sgroups';
 import { PartitionFilterPolicy, harnessFunctions, registryFunctions, sgroupRpcFunctions } from '@sdnode/harness';
 import { Registry } from '@sdnode/registry';
@@ -6,7 +6,6 @@ import { codeFunctions } from '@sdnode/otp';
 import { Placement, type PlacementSpec } from '@sdnode/placement';
 import { createEventLog } from '../event-log.js';
 import { builtinTypes, watchPeer } from '../builtin-types.js';
-import { SeedKeeper } from '../seed-keeper.js';
 import { resolveStartOptions, type StartOptionFlags, type StartOptions } from './start-options.js';
 import { loadUserModule } from '../user-module.js';
 import { checkDistributedApplications, startApplications } from './start-applications.js';

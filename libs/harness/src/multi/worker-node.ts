@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Node, defineProcess, isProcessType, type CoreLogger, type ProcessContext, type ProcessType, type RpcFunction } from '@sdnode/core';
+import { Node, SeedKeeper, defineProcess, isProcessType, type CoreLogger, type ProcessContext, type ProcessType, type RpcFunction } from '@sdnode/core';
 import { findNode, loadClusterConfig, nodeStartOptions, type ClusterConfig } from '@sdnode/config';
 import { Placement, type PlacementSpec } from '@sdnode/placement';
 import { Registry } from '@sdnode/registry';
@@ -12,7 +12,6 @@ import { registryFunctions } from '../node-side/registry-functions.js';
 import { sgroupRpcFunctions } from '../node-side/sgroup-functions.js';
 import { KillableZmqTransport, type FrameCounts } from './killable-transport.js';
 import type { WorkerNodeSpec } from './protocol.js';
-import { SeedKeeper } from './seed-keeper.js';
 
 /** The rpc functions a multi-mode node answers besides those of `sdnode start`. */
 export const MultiFunctions = {

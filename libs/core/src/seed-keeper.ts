@@ -1,4 +1,4 @@
-import type { Node } from '@sdnode/core';
+import type { Node } from './node.js';
 
 export interface SeedKeeperOptions {
   /** First retry delay in ms; doubles up to maxDelayMs. */
