@@ -15,6 +15,7 @@ const alias = [
   { find: /^@sdnode\/registry$/, replacement: lib('registry') },
   { find: /^@sdnode\/sgroups$/, replacement: lib('sgroups') },
   { find: /^@sdnode\/placement$/, replacement: lib('placement') },
+  { find: /^@sdnode\/metrics$/, replacement: lib('metrics') },
   { find: /^@sdnode\/config$/, replacement: lib('config') },
   { find: /^@sdnode\/harness$/, replacement: lib('harness') },
   { find: /^@sdnode\/harness\/vitest$/, replacement: src('./libs/harness/src/vitest.ts') },

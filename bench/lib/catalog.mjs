@@ -78,6 +78,20 @@ export const SCENARIOS = [
   { id: 'placement.spawn', script: 'placement-spawn.mjs', metrics: ['placement.spawn.overhead', 'placement.spawn.placed.p50', 'placement.spawn.remote.p50'], n: { full: 5000, quick: 1000 } },
   { id: 'placement.attr.visible', script: 'placement-visible.mjs', args: ['what=change'], n: { full: 200, quick: 100 } },
   { id: 'placement.attr.refresh', script: 'placement-visible.mjs', args: ['what=refresh'], n: { full: 20, quick: 10 } },
+  // Failure detection (issue 10, section 4): DOWN of a remote process (n: victims), nodedown of a
+  // killed peer process (n: peers), of a frozen one (n: freezes, tick 1 s), false nodedowns around a
+  // node busy for 2 x the tick time (n: rounds, with and without the liveness side-channel).
+  { id: 'remote.down', script: 'remote-down.mjs', n: { full: 5000, quick: 1000 } },
+  { id: 'nodedown.kill', script: 'nodedown.mjs', args: ['what=kill'], n: { full: 10, quick: 5 } },
+  { id: 'nodedown.freeze', script: 'nodedown.mjs', args: ['what=freeze'], metrics: ['nodedown.freeze', 'nodedown.freeze.max'], n: { full: 10, quick: 4 } },
+  {
+    id: 'nodedown.freeze.liveness',
+    script: 'nodedown.mjs',
+    args: ['what=freeze', 'liveness=on'],
+    metrics: ['nodedown.freeze.liveness', 'nodedown.freeze.liveness.max'],
+    n: { full: 10, quick: 4 },
+  },
+  { id: 'busy.falsedown', script: 'nodedown.mjs', args: ['what=busy'], n: { full: 3, quick: 1 } },
 ];
 
 /** How many Erlang peer nodes a scenario needs besides its driver node. */
@@ -120,10 +134,13 @@ export const METRICS = {
   'remote.oneway.zmq': { unit: 'msgs/s', better: HIGHER, about: 'remote.oneway with both nodes on the zmq carrier (zeromq.js)' },
   'remote.call.p50': { unit: 'us', better: LOWER, target: 78, ceilings: ['ceiling.net.rtt.p50', 'ceiling.zmq.rtt.p50'] },
   'remote.call.p99': { unit: 'us', better: LOWER, target: 150, ceilings: ['ceiling.net.rtt.p99', 'ceiling.zmq.rtt.p99'] },
+  'remote.call.bytes': { unit: 'bytes', better: LOWER, target: 2048, about: 'bytes allocated on the caller\'s V8 heap per remote.call (collections accounted for)' },
   'remote.call.callback.p50': { unit: 'us', better: LOWER, ceilings: ['ceiling.net.rtt.p50', 'ceiling.zmq.rtt.p50'], about: 'remote.call from a callback-style caller' },
   'remote.call.callback.p99': { unit: 'us', better: LOWER, ceilings: ['ceiling.net.rtt.p99', 'ceiling.zmq.rtt.p99'], about: 'remote.call from a callback-style caller' },
   'remote.call.net.p50': { unit: 'us', better: LOWER, ceilings: ['ceiling.net.rtt.p50'], about: 'remote.call with both nodes on the net carrier (ZMTP on node:net)' },
   'remote.call.net.p99': { unit: 'us', better: LOWER, ceilings: ['ceiling.net.rtt.p99'], about: 'remote.call with both nodes on the net carrier (ZMTP on node:net)' },
+  'remote.call.net.bytes': { unit: 'bytes', better: LOWER, about: 'remote.call.bytes on the net carrier' },
+  'remote.call.zmq.bytes': { unit: 'bytes', better: LOWER, about: 'remote.call.bytes on the zmq carrier' },
   'remote.call.zmq.p50': { unit: 'us', better: LOWER, ceilings: ['ceiling.zmq.rtt.p50'], about: 'remote.call with both nodes on the zmq carrier (zeromq.js)' },
   'remote.call.zmq.p99': { unit: 'us', better: LOWER, ceilings: ['ceiling.zmq.rtt.p99'], about: 'remote.call with both nodes on the zmq carrier (zeromq.js)' },
   'genserver.call.local.rate': { unit: 'calls/s', better: HIGHER, about: 'sequential GenServer calls to an echo server on the same node' },
@@ -173,6 +190,19 @@ export const METRICS = {
   'placement.attr.visible.p50': { unit: 'ms', better: LOWER, target: 100, about: "setAttribute on A until chooseNode on B picks A by it" },
   'placement.attr.visible.p99': { unit: 'ms', better: LOWER },
   'placement.attr.refresh.p50': { unit: 'ms', better: LOWER, about: 'a built-in attribute (processes) changes on A until chooseNode on B sees it (refresh 1 s)' },
+  // Failure detection targets: from issue 10, section 4 (Erlang/OTP figures quoted there).
+  'remote.down.p50': { unit: 'us', better: LOWER, target: 51, ceilings: ['remote.down.message.p50'], about: "a remote process's exit until its watcher's DOWN (target: 1.5 x Erlang's ~34 us)" },
+  'remote.down.message.p50': { unit: 'us', better: LOWER, about: "the victim's last message before its exit, send to receipt: a one-way remote message, the floor of remote.down" },
+  'remote.down.p99': { unit: 'us', better: LOWER },
+  'nodedown.kill.p50': { unit: 'ms', better: LOWER, target: 10, ceilings: ['nodedown.kill.floor.p50'], about: 'SIGKILL of a peer node process until nodedown here' },
+  'nodedown.kill.max': { unit: 'ms', better: LOWER },
+  'nodedown.kill.floor.p50': { unit: 'ms', better: LOWER, about: 'the same SIGKILL until a raw TCP connection to the same process ends (the kernel\'s part)' },
+  'nodedown.freeze': { unit: 'x tick', better: LOWER, target: 1.25, about: 'SIGSTOP of a peer node process until nodedown here, median, as a fraction of netTickTime' },
+  'nodedown.freeze.max': { unit: 'x tick', better: LOWER },
+  'nodedown.freeze.liveness': { unit: 'x tick', better: LOWER, target: 1.25, about: 'nodedown.freeze with the liveness side-channel on both nodes (SIGSTOP stops its thread too)' },
+  'nodedown.freeze.liveness.max': { unit: 'x tick', better: LOWER },
+  'busy.falsedown': { unit: 'nodedowns', better: LOWER, target: 0, about: 'nodedowns seen while one of 3 nodes is busy for 2 x netTickTime, liveness side-channel on' },
+  'busy.falsedown.off': { unit: 'nodedowns', better: LOWER, about: 'the same without the liveness side-channel (what it is for)' },
 };
 
 /** The metric names a scenario reports (ceiling.zmq -> ceiling.zmq.single, ceiling.zmq.batch64). */
@@ -180,7 +210,7 @@ export function metricsOf(scenarioId) {
   const listed = SCENARIOS.find((s) => s.id === scenarioId)?.metrics;
   if (listed) return listed;
   if (scenarioId === 'spawn.rate') return ['spawn.time', 'spawn.rate'];
-  if (scenarioId === 'remote.call') return ['remote.call.p50', 'remote.call.p99', 'remote.call.callback.p50', 'remote.call.callback.p99'];
+  if (scenarioId === 'remote.call') return ['remote.call.p50', 'remote.call.p99', 'remote.call.bytes', 'remote.call.callback.p50', 'remote.call.callback.p99'];
   return Object.keys(METRICS).filter((m) => m === scenarioId || m.startsWith(`${scenarioId}.`));
 }
 

@@ -14,6 +14,7 @@ import { main } from '../lib/result.mjs';
 import { nodeNames, ringGroups, targetsOf, writeClusterFile } from './lib/layout.mjs';
 import { openFileLimit, processesFor } from './lib/limits.mjs';
 import { cpuSeconds, nodePids } from './lib/memory.mjs';
+import { meshOrStall, missingConnections } from './lib/mesh.mjs';
 
 const MODULE = fileURLToPath(new URL('./debench-module.mjs', import.meta.url));
 const opts = Object.fromEntries(process.argv.slice(2).map((kv) => kv.split('=')));
@@ -30,37 +31,6 @@ const idleMs = Number(opts.idle ?? 3000);
 // harness's 10 s for tests: a benchmark that saturates two CPUs must not read a late tick as a
 // dead node.
 const TICK_MS = Number(opts.tick ?? 60_000);
-
-/** Connections of the planned mesh (each node to its targets) that the nodes' events do not show among `started`. */
-function missingConnections(cluster, plan, started) {
-  const up = new Set(started);
-  let missing = 0;
-  for (const name of started) {
-    const have = new Set(cluster.node(name).connected());
-    for (const t of plan.get(name).targets) if (up.has(t) && !have.has(t)) missing++;
-  }
-  return missing;
-}
-
-/** Wait until the started nodes form their planned mesh, or stop getting closer to it for 8 s, or the deadline; resolves with what is missing. */
-async function meshOrStall(cluster, plan, started, deadline) {
-  let best = Infinity;
-  let since = performance.now();
-  for (;;) {
-    const missing = missingConnections(cluster, plan, started);
-    if (missing === 0) return 0;
-    const now = performance.now();
-    if (missing < best) {
-      best = missing;
-      since = now;
-    }
-    if (now - since > 8_000 || now > deadline) {
-      process.stderr.write(`mesh of ${started.length} nodes: ${missing} connections missing, not getting closer: going on (operations connect on demand)\n`);
-      return missing;
-    }
-    await new Promise((r) => setTimeout(r, Math.max(100, 2 * started.length)));
-  }
-}
 
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 const delta = (after, before, key) => (after?.[key] ?? 0) - (before?.[key] ?? 0);

@@ -8,7 +8,10 @@
 // 2. DE-Bench-style: a fixed mix of operations on every node (spawn, rpc, send; registry
 //    register/whereis/unregister at 1 %), total throughput, connections per node and control
 //    frames per operation as the cluster grows, free nodes (full mesh, global scope) against
-//    s_groups (groups of 8 with gateways, group scopes).
+//    s_groups (groups of 8 with gateways, group scopes);
+// 3. Orbit (RELEASE): the orbit of a vertex under generator functions, its table spread over
+//    worker processes on every node; full mesh against SD-Orbit (worker groups with sub-masters
+//    as gateways): time, messages and connections as the cluster grows.
 //
 // Prints a table (or JSON lines with --json) on stdout, progress on stderr, and writes the JSON
 // lines, the table, the machine and SVG plots into a results folder. See docs/scale.md.
@@ -18,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../lib/children.mjs';
 import { linePlot } from './lib/svg.mjs';
+import { orbitPlots, orbitTable } from './lib/orbit-report.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const OPEN_FILES = 65536;
@@ -35,10 +39,15 @@ const HELP = `usage: node bench/scale/run.mjs [options]   (npm run bench:scale -
   --no-placement        nodes without placement (sdnode start runs it; its reports are control traffic)
   --no-footprint        skip the footprint part
   --only-footprint      only the footprint part
+  --no-debench          skip the DE-Bench part
+  --no-orbit            skip the Orbit part
+  --orbit-sizes 8,16,.. cluster sizes of the Orbit part (default: --sizes)
+  --space N             Orbit: vertices in the space (default 200000; --quick 50000)
+  --orbit-workers N     Orbit: worker processes per node (default 2)
   --out DIR             results folder (default bench/scale/results/<date-time>)`;
 
 function parseArgs(argv) {
-  const a = { quick: false, json: false, footprint: true, debench: true, placement: true };
+  const a = { quick: false, json: false, footprint: true, debench: true, orbit: true, placement: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = () => {
@@ -59,7 +68,14 @@ function parseArgs(argv) {
     else if (k === '--processes') a.processes = Number(next());
     else if (k === '--no-placement') a.placement = false;
     else if (k === '--no-footprint') a.footprint = false;
-    else if (k === '--only-footprint') a.debench = false;
+    else if (k === '--only-footprint') {
+      a.debench = false;
+      a.orbit = false;
+    } else if (k === '--no-debench') a.debench = false;
+    else if (k === '--no-orbit') a.orbit = false;
+    else if (k === '--orbit-sizes') a.orbitSizes = next().split(',').map(Number);
+    else if (k === '--space') a.space = Number(next());
+    else if (k === '--orbit-workers') a.orbitWorkers = Number(next());
     else if (k === '--out') a.out = next();
     else throw new Error(`unknown option ${k} (--help lists them)`);
   }
@@ -69,6 +85,11 @@ function parseArgs(argv) {
   a.warmup ??= a.quick ? 500 : 2000;
   a.concurrency ??= 8;
   a.processes ??= 2;
+  a.orbitSizes ??= a.sizes;
+  a.space ??= a.quick ? 50_000 : 200_000;
+  a.orbitWorkers ??= 2;
+  for (const n of a.orbitSizes) if (!Number.isInteger(n) || n < 2) throw new Error(`--orbit-sizes: ${n} is not a size`);
+  if (!Number.isInteger(a.space) || a.space < 2) throw new Error(`--space: ${a.space} is not a number of vertices`);
   for (const n of a.sizes) if (!Number.isInteger(n) || n < 2) throw new Error(`--sizes: ${n} is not a size`);
   for (const v of a.variants) if (!['free', 'sgroups'].includes(v)) throw new Error(`--variants: ${v} (free, sgroups)`);
   return a;
@@ -247,7 +268,23 @@ async function main() {
     }
   }
 
-  const rows = [...footprint, ...debench].map((r) => ({ ...r, machine: undefined }));
+  const orbit = [];
+  if (args.orbit) {
+    for (const variant of args.variants) {
+      for (const size of args.orbitSizes) {
+        log(`orbit: ${variant} ${size} nodes ...`);
+        const r = await point('orbit-point.mjs', [`variant=${variant}`, `size=${size}`, `space=${args.space}`, `workers=${args.orbitWorkers}`, `processes=${args.processes}`], 600_000);
+        orbit.push({ kind: 'orbit', variant, size, ...r });
+        log(
+          r.error || r.stopped
+            ? `  ${r.error ? `failed: ${r.error}` : `stopped: ${r.stopped}`}`
+            : `  ${r.seconds.toFixed(2)} s, ${big(r.verticesPerSecond)} vertices/s, ${(r.batches / r.orbitSize).toFixed(2)} messages/vertex, ${r.connectionsPerNode.toFixed(1)} connections/node, ${r.correct ? 'correct' : 'WRONG SIZE'} (${r.wallSeconds.toFixed(0)} s)`,
+        );
+      }
+    }
+  }
+
+  const rows = [...footprint, ...debench, ...orbit].map((r) => ({ ...r, machine: undefined }));
   const jsonl = rows.map((r) => JSON.stringify(r)).join('\n');
   const seconds = (performance.now() - started) / 1000;
   const header = `sdnode bench:scale (${args.quick ? 'quick' : 'full'} run, ${seconds.toFixed(0)} s) - ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGB} GB, Linux ${machine.kernel}, node ${machine.node}, ${machine.date} UTC, load average before ${machine.loadAverageBefore[0]}`;
@@ -256,18 +293,21 @@ async function main() {
   let text = `\n${header}\n`;
   if (footprint.length > 0) text += `\nFootprint (memory after ${args.quick ? 0.5 : 3} s idle; start: Cluster.start until meshed, per node; ${loadNote})\n\n${footprintTable(footprint)}\n`;
   if (debench.length > 0) text += `\nDE-Bench mix (${settings})\n\n${debenchTable(debench)}\n`;
-  const failed = rows.filter((r) => r.error);
+  if (orbit.length > 0) text += `\nOrbit (vertex 1 in ${args.space} vertices, 3 generators, ${args.orbitWorkers} workers per node; orbit s: seed to completion by four-counter termination; batches: distribution messages, routed hops included)\n\n${orbitTable(orbit, table)}\n`;
+  const failed = rows.filter((r) => r.error || (r.kind === 'orbit' && r.correct === false));
   const stopped = rows.filter((r) => r.stopped);
-  if (stopped.length > 0) text += `\nWhere a cluster stopped growing (a result, not a failure of the benchmark):\n${stopped.map((r) => `  ${r.variant} ${r.size}: ${r.stopped}`).join('\n')}\n`;
-  if (failed.length > 0) text += `\nFailures:\n${failed.map((r) => `  ${r.kind} ${r.mode ?? r.variant} ${r.n ?? r.size}: ${r.error}`).join('\n')}\n`;
+  if (stopped.length > 0) text += `\nWhere a cluster stopped growing (a result, not a failure of the benchmark):\n${stopped.map((r) => `  ${r.kind} ${r.variant} ${r.size}: ${r.stopped}${r.meshMissing ? ` (${r.meshMissing} mesh connections missing when it began)` : ''}`).join('\n')}\n`;
+  if (failed.length > 0) text += `\nFailures:\n${failed.map((r) => `  ${r.kind} ${r.mode ?? r.variant} ${r.n ?? r.size}: ${r.error ?? `orbit of ${r.orbitSize} vertices, expected ${r.expectedOrbitSize}`}`).join('\n')}\n`;
 
   writeFileSync(join(out, 'results.jsonl'), `${jsonl}\n`);
   writeFileSync(join(out, 'table.txt'), `${text.trim()}\n`);
   writeFileSync(join(out, 'machine.json'), `${JSON.stringify({ ...machine, loadAverageAfter: loadavg().map((x) => Number(x.toFixed(2))), seconds: Math.round(seconds), settings: { ...args, out: undefined } }, null, 2)}\n`);
   if (debench.length > 0) for (const [file, svg] of Object.entries(plots(debench, args.variants, machine))) writeFileSync(join(out, file), svg);
+  const note = `${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGB} GB; multi mode; ${machine.date}`;
+  if (orbit.length > 0) for (const [file, svg] of Object.entries(orbitPlots(orbit, args.variants, note))) writeFileSync(join(out, file), svg);
 
   if (args.json) process.stdout.write(`${jsonl}\n`);
-  else process.stdout.write(`${text}\nwritten: ${out}/{results.jsonl,table.txt,machine.json${debench.length > 0 ? ',throughput.svg,connections.svg,control.svg,control-per-node.svg,idle-cpu.svg,registry.svg' : ''}}\n\n`);
+  else process.stdout.write(`${text}\nwritten: ${out}/{results.jsonl,table.txt,machine.json${debench.length > 0 ? ',throughput.svg,connections.svg,control.svg,control-per-node.svg,idle-cpu.svg,registry.svg' : ''}${orbit.length > 0 ? ',orbit-time.svg,orbit-messages.svg,orbit-connections.svg' : ''}}\n\n`);
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 

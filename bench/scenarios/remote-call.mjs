@@ -12,11 +12,31 @@
 // `carrier=<name>` the scenario picks it itself and names its figures after it
 // (`remote.call.<name>.p50`, `.p99`; `remote.call.<name>.callback.*`); `styles=async` measures the
 // async style only.
+//
+// remote.call.bytes: bytes allocated on the caller's V8 heap per call (async style, after the
+// latency blocks): the growth of the used heap over `BYTES_CALLS` calls plus what every garbage
+// collection meanwhile freed (v8.GCProfiler reports the used heap before and after each one), so
+// collections do not hide allocations. Off-heap memory (Buffers' bytes) is not counted.
+import v8 from 'node:v8';
 import { emit, main, nowNs, scenarioArgs } from '../lib/result.mjs';
 import { percentile } from '../lib/stats.mjs';
 import { benchCarrier, inProcess, isDone, loadCore, newCookie, startNode, startPeerNode, stopNode, useCarrier } from '../lib/sdnode.mjs';
 
 const BLOCKS = 4;
+const BYTES_CALLS = 5000;
+
+/** Bytes allocated on the V8 heap while `fn` runs, collections accounted for. */
+async function allocatedBytes(fn) {
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  const before = v8.getHeapStatistics().used_heap_size;
+  await fn();
+  const after = v8.getHeapStatistics().used_heap_size;
+  const { statistics } = profiler.stop();
+  let freed = 0;
+  for (const gc of statistics) freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+  return after - before + freed;
+}
 
 main(async () => {
   const { n, opts } = scenarioArgs(20_000);
@@ -58,7 +78,16 @@ main(async () => {
     for (let b = 0; b < BLOCKS; b++) {
       for (const style of styles) for (const v of await run[style](block)) all[style].push(v);
     }
+    const asyncCalls = (count) =>
+      inProcess(node, async (ctx) => {
+        for (let i = 0; i < count; i++) {
+          const answer = await ctx.call(echo, { echo: i }, { timeout: 5000 });
+          if (!answer || answer.echo !== i) throw new Error(`wrong answer to call ${i}: ${JSON.stringify(answer)}`);
+        }
+      });
+    const bytes = (await allocatedBytes(() => asyncCalls(BYTES_CALLS))) / BYTES_CALLS;
     const carrier = benchCarrier() ?? 'default';
+    emit(`${base}.bytes`, bytes, 'bytes', { n: BYTES_CALLS, carrier });
     for (const style of styles) {
       const prefix = style === 'async' ? base : `${base}.callback`;
       const sorted = all[style].sort((a, b) => a - b);

@@ -1,7 +1,7 @@
 // The dependency direction of DESIGN.md's layers, as Nx tags: which layers a layer may import.
 //
 //   wire  <-  transport  <-  core  <-  otp
-//                             ^  ^-- registry <- sgroups <- placement
+//                             ^  ^-- registry <- sgroups <- placement <- metrics
 //                             |
 //                config (no runtime deps) ; harness (uses all) ; apps (use all)
 // A layer may use every layer below it (transitively), never one above or beside it.
@@ -13,6 +13,7 @@ export const allowedLayers = {
   'layer:registry': ['layer:wire', 'layer:transport', 'layer:core'],
   'layer:sgroups': ['layer:wire', 'layer:transport', 'layer:core', 'layer:registry'],
   'layer:placement': ['layer:wire', 'layer:transport', 'layer:core', 'layer:registry', 'layer:sgroups'],
+  'layer:metrics': ['layer:wire', 'layer:transport', 'layer:core', 'layer:registry', 'layer:sgroups', 'layer:placement'],
   'layer:config': [],
   'layer:harness': ['*'],
   'layer:app': ['*'],

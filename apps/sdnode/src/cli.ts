@@ -6,9 +6,11 @@ import { startCommand, type StartFlags } from './commands/start.js';
 import { pingCommand } from './commands/ping.js';
 import { infoCommand } from './commands/info.js';
 import { configCheckCommand } from './commands/config-check.js';
+import { imageBuildCommand, type ImageBuildFlags } from './commands/image.js';
 import { clusterUpCommand, parseNodeCount } from './commands/cluster-up.js';
 import { parseNodeAddress, sgroupChangeCommand, sgroupListCommand, type SGroupFlags } from './commands/sgroup.js';
 import { placementExplainCommand, placementNodesCommand, type PlacementExplainFlags, type PlacementFlags } from './commands/placement.js';
+import { observeCommand, type ObserveFlags } from './commands/observe.js';
 
 export interface CliIo {
   readonly out: NodeJS.WritableStream;
@@ -50,12 +52,14 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .option('--attribute <name=value>', 'a static placement attribute (repeatable; true/false and numbers are typed), over the file\'s', commanderArg(parseAttribute), {})
     .option('--location <level=value>', 'where the node is at a location level (repeatable, e.g. zone=eu-1), over the file\'s', commanderArg(parseLocation), {})
     .addOption(new Option('--tick <duration>', 'net tick time, e.g. 15s or 500ms (default 60s)').argParser(commanderArg((v) => parseDurationMs('--tick', v))))
+    .addOption(new Option('--max-unresponsive <duration>', 'liveness side-channel: keep this node from being declared down while its event loop is blocked, for at most this long (peers need it too; off by default)').argParser(commanderArg((v) => parseDurationMs('--max-unresponsive', v))))
     .addOption(new Option('--carrier <carrier>', 'the transport carrier: net (ZMTP on node:net, the default) or zmq (zeromq.js), over the file\'s').choices([...CARRIERS]))
     .option('--json', 'one JSON object per line', false)
     .option('--watch', 'monitor an echo process on every peer and report its DOWN', false)
     .option('--module <file>', 'an ES module exporting `types` (process types), `functions` (rpc functions) and `applications` to define on this node')
     .option('--fault-hooks', 'let the test harness partition or delay this node through rpc (harness clusters, local and container)', false)
     .option('--stdin-lifeline', 'stop when standard input closes (the process that started this node is gone)', false)
+    .option('--metrics <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (port 0: any free port, printed in the `metrics` event); off by default')
     .addOption(new Option('--log-level <level>', 'runtime log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .action(async (flags: StartFlags) => {
       setExitCode(await startCommand(flags));
@@ -160,6 +164,21 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
   );
 
   program
+    .command('observe')
+    .description('a live view of the cluster in the browser: a hidden node gathers every node\'s state from --at on, and serves the page')
+    .requiredOption('--at <node|endpoint>', 'the node to start from: its address tcp://HOST:PORT (then --on), or a node of --config')
+    .option('--on <name>', 'with --at ENDPOINT: the node\'s name (name@host, or a bare name on the host of --at)')
+    .option('--config <file>', 'a cluster configuration file: its cookie, and its nodes\' addresses (all observed from the start)')
+    .option('--cookie <cookie>', 'shared secret of the cluster (default: the file\'s, else $SDNODE_COOKIE)')
+    .option('--listen <host:port>', 'where the web page is served (port 0: any free port, printed)', '127.0.0.1:4380')
+    .option('--node-listen <endpoint>', 'where the observer\'s hidden node listens (must be reachable from the nodes)', 'tcp://127.0.0.1:0')
+    .addOption(new Option('--interval <duration>', 'how often every node is asked (and the page updated)').default(1000, '1s').argParser(commanderArg((v) => parseDurationMs('--interval', v))))
+    .addOption(new Option('--timeout <duration>', 'how long one node may take to answer').default(2000, '2s').argParser(commanderArg((v) => parseDurationMs('--timeout', v))))
+    .addOption(new Option('--forget <duration>', 'a node down this long, and in no s_group, leaves the picture').default(30_000, '30s').argParser(commanderArg((v) => parseDurationMs('--forget', v))))
+    .option('--json', 'print JSON lines', false)
+    .action(async (flags: ObserveFlags) => setExitCode(await observeCommand(flags, io)));
+
+  program
     .command('cluster')
     .description('run a whole cluster for development and tests')
     .command('up')
@@ -182,6 +201,19 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .description('validate a cluster file and print it normalised (exit 0), or every problem as file:line:col: message (exit 1)')
     .option('--json', 'print JSON', false)
     .action(async (file: string, flags: { json: boolean }) => setExitCode(await configCheckCommand(file, flags, io.out, io.err)));
+
+  program
+    .command('image')
+    .description('the node image of container mode (FROM scratch, built locally, no registry)')
+    .command('build')
+    .description('build (or reuse) the node image from this npm project: the sdnode CLI, the project\'s production dependencies and the packages --module imports; prints its tag')
+    .option('--module <file>', 'the module your nodes load (--module of sdnode start): the packages it imports go in the image')
+    .option('--module-root <dir>', 'a directory copied with the module: the packages its scripts import go in too')
+    .option('--package <name>', 'one more package for the image (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--root <dir>', 'the npm project (default: the nearest one above the current directory with sdnode installed)')
+    .option('--force', 'rebuild even when the image exists', false)
+    .option('--json', 'print one JSON object', false)
+    .action(async (flags: ImageBuildFlags) => setExitCode(await imageBuildCommand(flags, io)));
 
   return program;
 }

@@ -58,3 +58,21 @@ export function targetsOf(names, groups) {
   }
   return out;
 }
+
+/**
+ * SD-Orbit's layout (RELEASE): worker groups of `size` nodes, the first node of each a sub-master,
+ * and one more group `masters` of every sub-master, so that sub-masters are the gateways between
+ * worker groups (each worker group a full mesh, and the sub-masters a full mesh). One group when
+ * n <= size. Returns { groups, submasters: group name -> its sub-master node }.
+ */
+export function masterGroups(names, size = 8) {
+  const count = Math.max(1, Math.ceil(names.length / size));
+  const groups = {};
+  const submasters = {};
+  for (let g = 0; g < count; g++) {
+    groups[`w${g}`] = names.slice(size * g, size * g + size);
+    submasters[`w${g}`] = names[size * g];
+  }
+  if (count > 1) groups.masters = Object.values(submasters);
+  return { groups, submasters };
+}

@@ -155,6 +155,7 @@ export const clusterDocument: fc.Arbitrary<Doc> = fc
         { nil: undefined },
       ),
       netTickTime: fc.option(duration, { nil: undefined }),
+      maxUnresponsive: fc.option(duration, { nil: undefined }),
       defaults: fc.option(
         fc.record(
           { basePort: fc.integer({ min: 1024, max: 5000 }), hidden: fc.boolean(), carrier: fc.constantFrom('zmq', 'net'), attributes, location, listenHost: fc.constantFrom('0.0.0.0', '*', '::') },
@@ -183,6 +184,7 @@ export const clusterDocument: fc.Arbitrary<Doc> = fc
     };
     if (g.cookie !== undefined) doc['cookie'] = g.cookie;
     if (g.netTickTime !== undefined) doc['netTickTime'] = g.netTickTime;
+    if (g.maxUnresponsive !== undefined) doc['maxUnresponsive'] = g.maxUnresponsive;
     if (g.defaults !== undefined) doc['defaults'] = g.defaults;
     if (Object.keys(g.sgroups).length > 0) doc['sgroups'] = g.sgroups;
     if (Object.keys(g.placement).length > 0) doc['placement'] = g.placement;

@@ -163,6 +163,8 @@ export interface ClusterConfig {
   readonly cookie: CookieSource;
   /** Net tick time in milliseconds. */
   readonly netTickTime: number;
+  /** The nodes' liveness side-channel bound in milliseconds (core's NodeOptions.maxUnresponsive); absent: off. */
+  readonly maxUnresponsive?: number;
   /** The location hierarchy, widest level first. */
   readonly locationLevels: readonly string[];
   /** In file order. */
@@ -217,6 +219,7 @@ export interface ClusterDocument {
   readonly version: 1;
   readonly cookie: CookieDocument;
   readonly netTickTime: number;
+  readonly maxUnresponsive?: number;
   readonly locationLevels: readonly string[];
   readonly nodes: readonly NodeDocument[];
   readonly sgroups: Readonly<Record<string, readonly string[]>>;
@@ -242,6 +245,7 @@ export function toClusterDocument(config: ClusterConfig): ClusterDocument {
     version: config.version,
     cookie: cookieDocument(config.cookie),
     netTickTime: config.netTickTime,
+    ...(config.maxUnresponsive === undefined ? {} : { maxUnresponsive: config.maxUnresponsive }),
     locationLevels: [...config.locationLevels],
     nodes: config.nodes.map((n) => ({
       name: n.name,

@@ -129,6 +129,8 @@ function normaliseDocument(data: unknown, options: NormaliseOptions): NormaliseR
 
   const netTickTime = parseDuration(root['netTickTime']) ?? CONFIG_DEFAULTS.netTickTime;
   if (netTickTime === 0) problems.push({ path: ['netTickTime'], message: 'the net tick time must be greater than zero' });
+  const maxUnresponsive = parseDuration(root['maxUnresponsive']);
+  if (maxUnresponsive === 0) problems.push({ path: ['maxUnresponsive'], message: 'the liveness bound must be greater than zero (leave it out to turn the side-channel off)' });
 
   const levels = (asArray(root['locationLevels']) ?? []).filter((l): l is string => typeof l === 'string');
   const locationLevels = levels.length > 0 ? levels : [...CONFIG_DEFAULTS.locationLevels];
@@ -139,6 +141,7 @@ function normaliseDocument(data: unknown, options: NormaliseOptions): NormaliseR
     version: CONFIG_DEFAULTS.version,
     cookie: cookieOf(root['cookie'], options.baseDir),
     netTickTime,
+    ...(maxUnresponsive === undefined ? {} : { maxUnresponsive }),
     locationLevels,
     nodes,
     sgroups: resolveSgroups(root, directory, problems),

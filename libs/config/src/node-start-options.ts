@@ -20,6 +20,8 @@ export interface NodeStartOptions {
   readonly carrier?: CarrierName;
   /** Milliseconds. */
   readonly netTickTime: number;
+  /** Milliseconds: the liveness side-channel's bound (NodeOptions.maxUnresponsive); absent: off. */
+  readonly maxUnresponsive?: number;
   /** The other nodes to connect to at start: name -> address. */
   readonly seeds: Readonly<Record<string, string>>;
   /** Settings of the global name scope, for @sdnode/registry (not a NodeOptions field): the cluster's, the same on every node. */
@@ -68,6 +70,7 @@ export function nodeStartOptions(config: ClusterConfig, name: string, options: N
     hidden: node.hidden,
     ...(node.carrier === undefined ? {} : { carrier: node.carrier }),
     netTickTime: config.netTickTime,
+    ...(config.maxUnresponsive === undefined ? {} : { maxUnresponsive: config.maxUnresponsive }),
     seeds: seedsFor(config, node),
     registry: { ...config.registry },
   };

@@ -23,6 +23,14 @@ describe('the default transport of a node', () => {
     expect(await onNet.rpc(onZmq.name, 'sdnode.ping')).toBe('pong');
   });
 
+  it('passes the liveness bound to the transport, and refuses a bad one', async () => {
+    const node = await Node.start({ name: 'cl@127.0.0.1', cookie: 'carrier-test', maxUnresponsive: 30_000 });
+    started.push(node);
+    const transport = (node as unknown as { transport: { livenessConfig?: { maxUnresponsive: number } } }).transport;
+    expect(transport.livenessConfig?.maxUnresponsive).toBe(30_000);
+    await expect(Node.start({ name: 'cb@127.0.0.1', cookie: 'carrier-test', maxUnresponsive: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
   it('refuses an unknown carrier', async () => {
     await expect(Node.start({ name: 'cx@127.0.0.1', cookie: 'carrier-test', carrier: 'udp' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
   });

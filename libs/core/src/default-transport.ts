@@ -21,6 +21,7 @@ export function createDefaultTransport(options: NodeOptions, policy: ConnectionP
     ...(options.creation !== undefined ? { creation: options.creation } : {}),
     ...(options.hidden !== undefined ? { hidden: options.hidden } : {}),
     ...(options.netTickTime !== undefined ? { netTickTime: options.netTickTime } : {}),
+    ...(options.maxUnresponsive !== undefined ? { maxUnresponsive: options.maxUnresponsive } : {}),
     ...(accept !== undefined ? { accept } : {}),
     logger: logger.child({ component: 'transport' }),
   };

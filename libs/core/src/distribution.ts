@@ -1,6 +1,7 @@
 import {
   AbortedError,
   ExitReasons,
+  errorLogFields,
   NoConnectionError,
   NodeStoppedError,
   NotSendableError,
@@ -340,7 +341,7 @@ export class Distribution implements RemoteOps {
 
   private connectFailed(name: string, error: Error): void {
     if (this.transport.peer(name) !== undefined) return;
-    this.logger.info({ err: error, peer: name }, 'connection attempt failed');
+    this.logger.info({ ...errorLogFields(error), peer: name }, 'connection attempt failed');
     this.failNode(name, new NoConnectionError(name, { reason: error.message }));
   }
 

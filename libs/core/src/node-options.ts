@@ -32,6 +32,13 @@ export interface NodeOptions {
   readonly hidden?: boolean;
   /** Net tick time in ms (default 60000). */
   readonly netTickTime?: number;
+  /**
+   * The default transport's liveness side-channel (ms; off by default): a worker thread vouches
+   * for this node to its peers while the event loop is blocked by synchronous work, for at most
+   * this long, so that a merely busy node is not declared down. Peers need it too. See
+   * docs/protocols/handshake.md, "Ticks".
+   */
+  readonly maxUnresponsive?: number;
   /** Incarnation number (default: derived from the start time). */
   readonly creation?: number;
   /** Nodes to connect to at start (name -> address); failures are logged, not fatal. */

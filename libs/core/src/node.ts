@@ -298,6 +298,11 @@ export class Node {
     this.transport?.disconnect(name);
   }
 
+  /** Bytes queued towards `node` and not yet handed to the socket (the transport's queuedBytes; 0 for a local-only node). Read-only, for metrics. */
+  queuedBytes(node: string): number {
+    return this.transport?.queuedBytes(node) ?? 0;
+  }
+
   /** The outbound delay of the node's transport in ms (0: none; always 0 for a local-only node). */
   get outboundDelay(): number {
     return this.transport?.outboundDelay ?? 0;

@@ -143,7 +143,7 @@ export class Cluster {
   private async launch(member: ClusterNode, previous?: NodeInstance): Promise<void> {
     member.status = 'starting';
     const seedAddresses: Record<string, string> = {};
-    for (const seed of member.spec.seeds) {
+    for (const seed of this.seedsAtLaunch(member)) {
       const s = this.node(seed);
       const address = this.backend.plannedAddress(s.spec) ?? s.lastInstance?.advertisedAddress;
       if (address !== undefined) seedAddresses[seed] = address;
@@ -163,6 +163,19 @@ export class Cluster {
       member.status = 'exited';
       throw error;
     }
+  }
+
+  /**
+   * The node's seeds, and when none of them runs (a node restarted while its seeds are down), also
+   * the first running visible node: a node finds the cluster through any running node, as one
+   * deployed from a cluster file (where every node seeds the others) does. The seeds that are down
+   * stay: the node's SeedKeeper meets them when they come back.
+   */
+  private seedsAtLaunch(member: ClusterNode): string[] {
+    const seeds = member.spec.seeds;
+    if (seeds.length === 0 || seeds.some((s) => this.node(s).status === 'running')) return [...seeds];
+    const other = this.members.find((m) => m !== member && !m.hidden && m.status === 'running');
+    return other === undefined ? [...seeds] : [...seeds, other.name];
   }
 
   // ---- driving nodes ----

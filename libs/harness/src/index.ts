@@ -13,12 +13,15 @@ export { NodeLog, parseEvent, type NodeEvent, type NodeLogWaitOptions } from './
 export { HarnessFunctions, harnessFunctions, type NodeState, type ProcessSummary } from './node-side/harness-functions.js';
 export { PartitionFilterPolicy } from './node-side/partition-filter.js';
 export { probeDockerEngine, type EngineStatus } from './containers/docker-engine.js';
-export { buildWorkspace, ensureNodeImage, findRepoRoot, type ImageBuildResult } from './containers/node-image.js';
+export { buildWorkspace, ensureNodeImage, findRepoRoot, type ImageBuildResult, type NodeImageOptions } from './containers/node-image.js';
+export { DockerCommandError, ImageInputError } from './containers/image/image-errors.js';
 export { sweepDeadRuns, sweepRun } from './containers/stale-resources.js';
-export { HARNESS_LABEL, OWNER_LABEL } from './containers/testcontainers.js';
+export { HARNESS_LABEL, OWNER_LABEL } from './containers/labels.js';
+export { TESTCONTAINERS_INSTALL, TestcontainersMissingError } from './containers/testcontainers-missing.js';
 export { NODE_PORT } from './containers/container-backend.js';
 export { clusterOptionsFromConfig } from './from-config.js';
 export { RegistryRpc, registryFunctions, summariseScopes, type ScopeSummary } from './node-side/registry-functions.js';
 export { SGroupRpc, sgroupRpcFunctions, summariseSGroups, type SGroupsSummary } from './node-side/sgroup-functions.js';
 export { connectionsOf, type NodeConnections } from './node-side/connections.js';
+export { ObserveFunctions, observeFunctions, type ObserveSummary, type ObservedProcess, type ObservedProcessInfo, type ObservedGroup, type ObservedLoad, type ObservedScope, type ObserveFunctionsOptions } from './node-side/observe-functions.js';
 export { PlacementRpc, summarisePlacement, type PlacementNodeView, type PlacementRpcTarget, type PlacementRpcOptions, type PlacementSummary, type PlacementNodeSummary } from './node-side/placement-rpc.js';

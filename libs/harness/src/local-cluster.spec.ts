@@ -122,6 +122,15 @@ describe('a local cluster', () => {
     expect(pids.some((p) => p.equals(old))).toBe(false);
   });
 
+  it('restarts a node while its seed is down: it finds the cluster through another running node', async () => {
+    const c = cluster();
+    await c.kill('n1');
+    await c.restart('n3');
+    await c.waitUntil(() => c.node('n3').connected().includes('n2@127.0.0.3'), { what: 'n3 connected to n2 with its seed n1 down' });
+    await c.restart('n1');
+    await c.waitForMesh();
+  });
+
   it('adds a node that joins the mesh, and stops one gracefully', async () => {
     const c = cluster();
     const [n4] = await c.startNodes(['n4']);

@@ -89,6 +89,9 @@ export class Placement {
   private readonly host: QueryHost;
   private readonly random: () => number;
   private readonly location: Location;
+  /** Counted by decide, read by decisionStats (metrics). */
+  private readonly decided = new Map<string, { decisions: number; failures: number }>();
+  private readonly picked = new Map<string, number>();
   private stopped = false;
 
   private constructor(
@@ -215,12 +218,12 @@ export class Placement {
     const q = this.compile(spec);
     const n = count ?? q.spec.count;
     if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError('count', 'an integer >= 1');
-    return choose(q, n, this.node.name, this.random, this.keyOf(spec, q));
+    return this.decide(q, n, this.keyOf(spec, q));
   }
 
   chooseNode(spec: SpecRef): string {
     const q = this.compile(spec);
-    return choose(q, 1, this.node.name, this.random, this.keyOf(spec, q))[0]!;
+    return this.decide(q, 1, this.keyOf(spec, q))[0]!;
   }
 
   /** Every known node with the constraint that excluded it or its score, and what would be chosen now. */
@@ -255,7 +258,7 @@ export class Placement {
     let retries = options.retries ?? 2;
     const skip: string[] = [];
     for (;;) {
-      const node = skip.length === 0 ? choose(q, 1, this.node.name, this.random, key)[0]! : this.chooseAvoiding(q, skip, key);
+      const node = skip.length === 0 ? this.decide(q, 1, key)[0]! : this.chooseAvoiding(q, skip, key);
       try {
         const placed = await spawnOn(this.node, node, type, args, options);
         this.view.notePlaced(node);
@@ -292,7 +295,30 @@ export class Placement {
 
   private chooseAvoiding(q: PlacementQuery, skip: readonly string[], key: string | undefined): string {
     const spec: PlacementSpec = { ...specOf(q), ...(key !== undefined ? { key } : {}), exclude: [...q.spec.exclude, ...skip] };
-    return choose(new PlacementQuery(normalizeSpec(spec, this.view.levels), q.label, this.host), 1, this.node.name, this.random, key)[0]!;
+    return this.decide(q, 1, key, new PlacementQuery(normalizeSpec(spec, this.view.levels), q.label, this.host))[0]!;
+  }
+
+  /** One decision for `q` (made with `query`, default `q`), counted for decisionStats (explain is not a decision). */
+  private decide(q: PlacementQuery, count: number, key: string | undefined, query: PlacementQuery = q): string[] {
+    const label = this.policies.get(q.label) === q ? q.label : 'inline';
+    let c = this.decided.get(label);
+    if (c === undefined) this.decided.set(label, (c = { decisions: 0, failures: 0 }));
+    try {
+      const nodes = choose(query, count, this.node.name, this.random, key);
+      c.decisions++;
+      for (const n of nodes) this.picked.set(n, (this.picked.get(n) ?? 0) + 1);
+      return nodes;
+    } catch (e) {
+      c.failures++;
+      throw e;
+    }
+  }
+
+  /** Decisions made here so far by policy name (`inline` for specs given inline) and how often each node was chosen. Read-only, for metrics. */
+  decisionStats(): { readonly byPolicy: Record<string, { readonly decisions: number; readonly failures: number }>; readonly chosen: Record<string, number> } {
+    const byPolicy: Record<string, { decisions: number; failures: number }> = {};
+    for (const [label, c] of this.decided) byPolicy[label] = { ...c };
+    return { byPolicy, chosen: Object.fromEntries(this.picked) };
   }
 
   info(): PlacementInfo {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Pid } from '@sdnode/wire';
-import { parseOp, REGISTRY_CHANNEL } from './ops.js';
+import { Pid, TermCodec } from '@sdnode/wire';
+import { parseOp, REGISTRY_CHANNEL, REGISTRY_PROTOCOL_VERSION } from './ops.js';
 import { eventually, registryCluster, spawnIdle, type RegistryCluster, type TestMember } from './testing/registry-cluster.test-util.js';
 
 const anyTerm = fc.oneof(
@@ -12,7 +12,7 @@ const anyTerm = fc.oneof(
   fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null)), { maxLength: 6 }),
   fc.constant(new Pid('x@127.0.0.1', 1, 1)),
 );
-const OPS = ['hello', 'view', 'claim', 'result', 'set', 'del', 'inval', 'resolve', 'sync', 'hsync', 'verify', 'verified', 'fwd', 'lookup', 'found', 'send', 'join', 'leave', 'pgsync', 'bogus'];
+const OPS = ['hello', 'view', 'claim', 'claims', 'result', 'set', 'sets', 'del', 'inval', 'resolve', 'sync', 'hsync', 'verify', 'verified', 'fwd', 'lookup', 'found', 'send', 'join', 'leave', 'pgsync', 'bogus'];
 
 describe('bad input to the registry', () => {
   let c: RegistryCluster;
@@ -23,7 +23,7 @@ describe('bad input to the registry', () => {
   it('parseOp never throws, whatever it is given', () => {
     fc.assert(
       fc.property(fc.oneof(anyTerm, fc.tuple(fc.constantFrom(...OPS)).chain(([op]) => fc.array(anyTerm, { maxLength: 8 }).map((rest) => [op, ...rest]))), (raw) => {
-        const parsed = parseOp(raw);
+        const parsed = parseOp(raw, 'peer@127.0.0.1');
         expect(typeof parsed === 'string' || typeof parsed === 'object').toBe(true);
       }),
       { numRuns: 2000 },
@@ -37,6 +37,7 @@ describe('bad input to the registry', () => {
     await eventually(() => a.registry.global.view().members.length === 2 && a.registry.global.view().stable, 'views', () => c.describe());
     const before = a.registry.global.info().stats.dropped;
     const [pidOnA] = spawnIdle(a.node, 1);
+    const codec = new TermCodec();
     const garbage: unknown[] = [
       'not a frame',
       ['global'],
@@ -48,14 +49,31 @@ describe('bad input to the registry', () => {
       ['global', [['bogus', 1, 2, 3]]],
       ['global', [[42]]],
       ['no-such-scope', [['view', 'x']]],
+      ['global', [['sets', 'h', 1, [['n', -1, null, 'id', 1, null]]]]], // a pid id must be a non-negative integer
+      ['global', [['sets', 'h', 1, []]]], // no entries
+      ['global', [['claims', 'h', 1, [[1, 'unreg', 'n', 3, null]]]]], // CLAIMS carries reg and rereg only
+      ['global', [Buffer.from([0xff, 0x00, 0x13])]], // a broadcast item that is not CBOR
+      ['global', [codec.encode({ not: 'a list' })]], // a broadcast item that is not a list of ops
+      ['global', [codec.encode([['view', 7], ['bogus']])]], // a list with two bad ops
     ];
     for (const body of garbage) b.node.control.send(a.node.name, REGISTRY_CHANNEL, body);
-    await eventually(() => a.registry.global.info().stats.dropped === before + 6 && a.registry.droppedFrames === 4, 'a counted the bad ops and frames', () => c.describe());
+    await eventually(() => a.registry.global.info().stats.dropped === before + 13 && a.registry.droppedFrames === 4, 'a counted the bad ops and frames', () => c.describe());
     expect(a.registry.global.count()).toBe(0);
     expect(a.registry.global.pg.whichGroups()).toEqual([]);
     // still works
     const [p] = spawnIdle(b.node, 1);
     expect((await b.registry.global.register('fine', p!)).ok).toBe(true);
     await eventually(() => a.registry.global.whereis('fine')?.equals(p!) === true, 'a sees fine');
+  });
+
+  it('does not admit a peer that speaks another version of the protocol', async () => {
+    c = await registryCluster(['a', 'b']);
+    await c.mesh();
+    const [a, b] = c.members as [TestMember, TestMember];
+    await eventually(() => a.registry.global.view().members.length === 2 && a.registry.global.view().stable, 'views', () => c.describe());
+    // b's scope says it restarted, speaking version 1 (no broadcast items, no SETS / CLAIMS).
+    b.node.control.send(a.node.name, REGISTRY_CHANNEL, ['global', [['hello', 'replicated', false, REGISTRY_PROTOCOL_VERSION - 1, b.node.creation]]]);
+    await eventually(() => a.registry.global.info().refused[b.node.name] !== undefined, 'a refused b', () => c.describe());
+    expect(a.registry.global.info().refused[b.node.name]).toContain('protocol version 1');
   });
 });

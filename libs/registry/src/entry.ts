@@ -1,8 +1,9 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { isPid, type Pid, type Term } from '@sdnode/wire';
 
 /**
  * One registration: `name` -> `pid` in a scope, decided by the name's owner. `id` is unique
- * (owner node, incarnation, counter) and never reused: deletions and replacements name the id,
+ * (a tag of the owner's scope instance, then a counter) and never reused: deletions and replacements name the id,
  * so a late copy of an old registration can never come back (see docs/protocols/registry.md).
  */
 export interface RegistryEntry {
@@ -48,13 +49,20 @@ export function compareEntries(a: RegistryEntry, b: RegistryEntry): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-/** Makes registration ids unique to one scope instance on one node incarnation. */
+/**
+ * Makes registration ids unique to one scope instance on one node incarnation: a 9-character tag
+ * (54 bits of a digest of the node's name, its creation and 48 random bits drawn for this
+ * instance, so that a scope started again on the same incarnation never repeats an id), then a
+ * counter in base 36. Short ids, because every copy of every entry carries one: `name.123`'s id
+ * was 40-odd characters when it spelled out the owner node's name (decoded, hashed and kept by
+ * every member).
+ */
 export class EntryIds {
   private seq = 0;
   private readonly prefix: string;
 
   constructor(node: string, creation: number) {
-    this.prefix = `${node}/${creation.toString(36)}/`;
+    this.prefix = createHash('sha1').update(`${node}\0${creation}\0`).update(randomBytes(6)).digest('base64url').slice(0, 9);
   }
 
   next(): string {

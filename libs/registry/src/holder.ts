@@ -19,7 +19,7 @@ export class NameHolder {
   /** A registration, as its pid's home spreads it (or an owner tells the home of a replaced pid). */
   set(from: string, e: RegistryEntry, replaces: string | null): void {
     if (replaces !== null) this.c.removeAsTold(replaces, 'replaced');
-    this.relayed(from, [e]);
+    if (this.admitRelayed(from, e)) this.c.sendVerifyOf([e]);
   }
 
   /**
@@ -52,13 +52,16 @@ export class NameHolder {
    * Ask the home; it answers with the ids that are gone.
    */
   private relayed(from: string, entries: readonly RegistryEntry[]): void {
-    const c = this.c;
     const check: RegistryEntry[] = [];
-    for (const e of entries) {
-      const known = c.table.getById(e.id) !== undefined;
-      if (this.admit(e) && !known && e.pid.node !== from && !c.isLocal(e.pid)) check.push(e);
-    }
-    if (check.length > 0) c.sendVerifyOf(check);
+    for (const e of entries) if (this.admitRelayed(from, e)) check.push(e);
+    if (check.length > 0) this.c.sendVerifyOf(check);
+  }
+
+  /** Admit one relayed entry; true when it is new here and must be checked with its home. */
+  private admitRelayed(from: string, e: RegistryEntry): boolean {
+    const c = this.c;
+    const known = c.table.getById(e.id) !== undefined;
+    return this.admit(e) && !known && e.pid.node !== from && !c.isLocal(e.pid);
   }
 
   /** A member's own names, sent by their home when it met this node: the home's word overrides tombstones. */

@@ -20,11 +20,17 @@ export class NameTable {
   private readonly current = new Map<string, RegistryEntry>();
   private readonly contenders = new Map<string, RegistryEntry[]>();
   private readonly byId = new Map<string, RegistryEntry>();
-  /** Ids per pid key: one id directly (the usual case: one name per pid per scope), a Set for more. */
+  /**
+   * Ids per pid key, for this node's own pids only (the home's questions: is this pid named, which
+   * names go when it exits): one id directly (the usual case: one name per pid per scope), a Set for more.
+   */
   private readonly byPid = new Map<string, string | Set<string>>();
-  private readonly byNode = new Map<string, Set<string>>();
-  private youngTombs = new Set<string>();
-  private oldTombs = new Set<string>();
+  /** Tombstoned ids, with the generation they were made in (`generation` or the one before it). */
+  private readonly tombs = new Map<string, number>();
+  private generation = 0;
+
+  /** `self`: this node's name (only its own pids are indexed by pid). */
+  constructor(private readonly self: string) {}
 
   get size(): number {
     return this.current.size;
@@ -68,36 +74,57 @@ export class NameTable {
     return this.byId.values();
   }
 
-  /** Ids of the entries whose pid is `pidKey`. */
+  /** Ids of the entries whose pid is `pidKey`, a pid of this node. */
   idsOfPid(pidKey: string): readonly string[] {
     const ids = this.byPid.get(pidKey);
     if (typeof ids === 'string') return [ids];
     return ids === undefined ? [] : [...ids];
   }
 
-  /** Ids of the entries whose pid lives on `node`. */
-  idsOfNode(node: string): readonly string[] {
-    const ids = this.byNode.get(node);
-    return ids === undefined ? [] : [...ids];
+  /** The name of an entry of this node's pid `pidKey` other than `name`, if there is one (without a copy of its ids). */
+  otherNameOf(pidKey: string, name: string): string | undefined {
+    const ids = this.byPid.get(pidKey);
+    if (ids === undefined) return undefined;
+    if (typeof ids === 'string') {
+      const other = this.byId.get(ids)?.name;
+      return other !== name ? other : undefined;
+    }
+    for (const id of ids) {
+      const other = this.byId.get(id)?.name;
+      if (other !== undefined && other !== name) return other;
+    }
+    return undefined;
   }
+
+  /**
+   * Ids of the entries whose pid lives on `node`. A walk over every entry: asked when a member
+   * joins or leaves, never per registration (an index by node cost two more hash operations on
+   * every add and remove).
+   */
+  idsOfNode(node: string): readonly string[] {
+    const out: string[] = [];
+    for (const e of this.byId.values()) if (e.pid.node === node) out.push(e.id);
+    return out;
+  }
+
 
 
   isTombstoned(id: string): boolean {
-    return this.youngTombs.has(id) || this.oldTombs.has(id);
+    return this.tombs.has(id);
   }
 
   tombstone(id: string): void {
-    this.youngTombs.add(id);
+    this.tombs.set(id, this.generation);
   }
 
   get tombstoneCount(): number {
-    return this.youngTombs.size + this.oldTombs.size;
+    return this.tombs.size;
   }
 
   /** Forget the older generation of tombstones (called every tombstoneTtl / 2). */
   sweepTombstones(): void {
-    this.oldTombs = this.youngTombs;
-    this.youngTombs = new Set();
+    for (const [id, made] of this.tombs) if (made < this.generation) this.tombs.delete(id);
+    this.generation++;
   }
 
   /**
@@ -108,13 +135,11 @@ export class NameTable {
    */
   add(e: RegistryEntry, overrideTombstone = false): NameChange | null {
     if (overrideTombstone) {
-      this.youngTombs.delete(e.id);
-      this.oldTombs.delete(e.id);
+      this.tombs.delete(e.id);
     }
     if (this.byId.has(e.id) || this.isTombstoned(e.id)) return null;
     this.byId.set(e.id, e);
-    indexOne(this.byPid, e.pid.key, e.id);
-    index(this.byNode, e.pid.node, e.id);
+    if (e.pid.node === this.self) indexOne(this.byPid, e.pid.key, e.id);
     const cur = this.current.get(e.name);
     if (cur === undefined) {
       this.current.set(e.name, e);
@@ -138,8 +163,7 @@ export class NameTable {
     const e = this.byId.get(id);
     if (e === undefined) return null;
     this.byId.delete(id);
-    unindexOne(this.byPid, e.pid.key, id);
-    unindex(this.byNode, e.pid.node, id);
+    if (e.pid.node === this.self) unindexOne(this.byPid, e.pid.key, id);
     const others = this.contenders.get(e.name);
     const cur = this.current.get(e.name)!;
     if (cur.id !== id) {
@@ -175,10 +199,8 @@ export class NameTable {
 
   /** Remove every entry of pids on `node`, without tombstones (the node is gone from the view). */
   removeNode(node: string): NameChange[] {
-    const ids = this.byNode.get(node);
-    if (ids === undefined) return [];
     const out: NameChange[] = [];
-    for (const id of [...ids]) {
+    for (const id of this.idsOfNode(node)) {
       const c = this.remove(id, false);
       if (c !== null) out.push(c);
     }
@@ -195,19 +217,6 @@ export class NameTable {
     }
     return out;
   }
-}
-
-function index(map: Map<string, Set<string>>, key: string, id: string): void {
-  let set = map.get(key);
-  if (set === undefined) map.set(key, (set = new Set()));
-  set.add(id);
-}
-
-function unindex(map: Map<string, Set<string>>, key: string, id: string): void {
-  const set = map.get(key);
-  if (set === undefined) return;
-  set.delete(id);
-  if (set.size === 0) map.delete(key);
 }
 
 function indexOne(map: Map<string, string | Set<string>>, key: string, id: string): void {

@@ -1,4 +1,4 @@
-import { isPid, type Pid, type Term } from '@sdnode/wire';
+import { isPid, Pid, type Term } from '@sdnode/wire';
 import { entryFromWire, isValidName, type EntryWire, type RegistryEntry } from './entry.js';
 
 /**
@@ -9,7 +9,10 @@ import { entryFromWire, isValidName, type EntryWire, type RegistryEntry } from '
  */
 
 export const REGISTRY_CHANNEL = 'sdnode.registry';
-export const REGISTRY_PROTOCOL_VERSION = 1;
+/** 2: broadcast ops as encoded byte strings in a frame's item list, the SETS and CLAIMS ops. */
+export const REGISTRY_PROTOCOL_VERSION = 2;
+/** Entries per SETS op (its sender coalesces at most this many SETs). */
+export const MAX_SETS_ENTRIES = 4096;
 
 export type ScopeMode = 'replicated' | 'partitioned';
 /** What a claim asks the owner for. */
@@ -19,12 +22,20 @@ export type ClaimKind = 'reg' | 'rereg' | 'unreg';
 export type DelReason = 'unregistered' | 'died';
 export type Outcome = 'ok' | 'taken' | 'already_named' | 'noproc' | 'retry' | 'error';
 
+/** One SET of the sender's own pid, inside a SETS op: the pid's node and creation are the sender's. */
+export type SetItem = readonly [name: string, pidId: number, meta: Term | null, id: string, at: number, replaces: string | null];
+
+/** One CLAIM of the sender's own pid (reg, rereg), inside a CLAIMS op: the pid's node and creation are the sender's. */
+export type ClaimItem = readonly [req: number, kind: 'reg' | 'rereg', name: string, pidId: number, meta: Term | null];
+
 export type Op =
   | readonly ['hello', mode: ScopeMode, ack: boolean, version: number, creation: number]
   | readonly ['view', hash: string]
   | readonly ['claim', req: number, kind: ClaimKind, name: string, pid: Pid | null, meta: Term | null, view: string]
+  | readonly ['claims', view: string, creation: number, claims: readonly ClaimItem[]]
   | readonly ['result', req: number, outcome: Outcome, detail: Term | null]
   | readonly ['set', entry: EntryWire, replaces: string | null, view: string]
+  | readonly ['sets', view: string, creation: number, entries: readonly SetItem[]]
   | readonly ['del', name: string, id: string, reason: DelReason]
   | readonly ['inval', name: string, id: string]
   | readonly ['resolve', name: string, winner: EntryWire | null, losers: readonly string[]]
@@ -45,8 +56,10 @@ export type ParsedOp =
   | { readonly op: 'hello'; readonly mode: ScopeMode; readonly ack: boolean; readonly version: number; readonly creation: number }
   | { readonly op: 'view'; readonly hash: string }
   | { readonly op: 'claim'; readonly req: number; readonly kind: ClaimKind; readonly name: string; readonly pid: Pid | null; readonly meta: Term | null; readonly view: string }
+  | { readonly op: 'claims'; readonly claims: ReadonlyArray<Extract<ParsedOp, { op: 'claim' }>> }
   | { readonly op: 'result'; readonly req: number; readonly outcome: Outcome; readonly detail: unknown }
   | { readonly op: 'set'; readonly entry: RegistryEntry; readonly replaces: string | null; readonly view: string }
+  | { readonly op: 'sets'; readonly sets: ReadonlyArray<{ readonly entry: RegistryEntry; readonly replaces: string | null }>; readonly view: string }
   | { readonly op: 'del'; readonly name: string; readonly id: string; readonly reason: DelReason }
   | { readonly op: 'inval'; readonly name: string; readonly id: string }
   | { readonly op: 'resolve'; readonly name: string; readonly winner: RegistryEntry | null; readonly losers: readonly string[] }
@@ -66,8 +79,11 @@ const isKind = (v: unknown): v is ClaimKind => v === 'reg' || v === 'rereg' || v
 const OUTCOMES = new Set<unknown>(['ok', 'taken', 'already_named', 'noproc', 'retry', 'error']);
 const isPids = (v: unknown): v is Pid[] => Array.isArray(v) && v.every(isPid);
 
-/** The op, checked; or a string saying what is wrong with it. */
-export function parseOp(raw: unknown): ParsedOp | string {
+/**
+ * The op, checked; or a string saying what is wrong with it. `from`: the sending node (the node
+ * of the pids a SETS op names).
+ */
+export function parseOp(raw: unknown, from = ''): ParsedOp | string {
   if (!Array.isArray(raw) || raw.length === 0 || typeof raw[0] !== 'string') return 'an op must be an array starting with its name';
   const a = raw as unknown[];
   const want = (n: number): string | undefined => (a.length === n ? undefined : `${String(a[0])} has ${a.length - 1} fields, expected ${n - 1}`);
@@ -95,6 +111,10 @@ export function parseOp(raw: unknown): ParsedOp | string {
       if (want(4) !== undefined || entry === undefined || (a[2] !== null && !isId(a[2])) || typeof a[3] !== 'string') return 'bad set';
       return { op: 'set', entry, replaces: a[2] as string | null, view: a[3] };
     }
+    case 'sets':
+      return want(4) ?? parseSets(a[1], a[2], a[3], from);
+    case 'claims':
+      return want(4) ?? parseClaims(a[1], a[2], a[3], from);
     case 'del':
       if (want(4) !== undefined || !isValidName(a[1]) || !isId(a[2]) || (a[3] !== 'unregistered' && a[3] !== 'died')) return 'bad del';
       return { op: 'del', name: a[1], id: a[2], reason: a[3] };
@@ -156,3 +176,30 @@ export function parseOp(raw: unknown): ParsedOp | string {
       return `unknown op ${String(a[0]).slice(0, 40)}`;
   }
 }
+
+/** SETS `[view, creation, [[name, pid id, meta, id, at, replaces], ...]]` from `from`: every entry checked, else the whole op is bad. */
+function parseSets(view: unknown, creation: unknown, items: unknown, from: string): ParsedOp | string {
+  if (typeof view !== 'string' || !isReq(creation) || !Array.isArray(items) || items.length === 0 || items.length > MAX_SETS_ENTRIES || from === '') return 'bad sets';
+  const sets: Array<{ entry: RegistryEntry; replaces: string | null }> = [];
+  for (const item of items as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 6) return 'bad sets entry';
+    const [name, pidId, meta, id, at, replaces] = item as unknown[];
+    if (!isValidName(name) || !isReq(pidId) || !isId(id) || typeof at !== 'number' || !Number.isFinite(at) || (replaces !== null && !isId(replaces))) return 'bad sets entry';
+    sets.push({ entry: { name, pid: new Pid(from, pidId, creation), meta: (meta ?? null) as Term | null, id, at }, replaces: replaces as string | null });
+  }
+  return { op: 'sets', sets, view };
+}
+
+/** CLAIMS `[view, creation, [[req, kind, name, pid id, meta], ...]]` from `from` (reg and rereg of its own pids): every claim checked, else the whole op is bad. */
+function parseClaims(view: unknown, creation: unknown, items: unknown, from: string): ParsedOp | string {
+  if (typeof view !== 'string' || !isReq(creation) || !Array.isArray(items) || items.length === 0 || items.length > MAX_SETS_ENTRIES || from === '') return 'bad claims';
+  const claims: Array<Extract<ParsedOp, { op: 'claim' }>> = [];
+  for (const item of items as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 5) return 'bad claims entry';
+    const [req, kind, name, pidId, meta] = item as unknown[];
+    if (!isReq(req) || (kind !== 'reg' && kind !== 'rereg') || !isValidName(name) || !isReq(pidId)) return 'bad claims entry';
+    claims.push({ op: 'claim', req, kind, name, pid: new Pid(from, pidId, creation), meta: (meta ?? null) as Term | null, view });
+  }
+  return { op: 'claims', claims };
+}
+

@@ -18,6 +18,17 @@ export interface Claim {
 export interface Answer {
   readonly outcome: Outcome;
   readonly detail: Term | null;
+  /**
+   * An `ok` decided on this node: the entry and the id it replaces, as objects (what `detail`
+   * carries in wire form), so that a local answer is not parsed back from its wire form.
+   */
+  readonly decided?: Decided;
+}
+
+/** A registration an owner decided: the new entry and the id of the entry it replaced. */
+export interface Decided {
+  readonly entry: RegistryEntry;
+  readonly replaces: string | null;
 }
 
 /** Where an answer goes: a peer (by request number), or a local callback. */
@@ -107,7 +118,7 @@ export class NameOwner {
     if (pid === null) return { outcome: 'error', detail: { code: 'EBADCLAIM', message: 'claim without pid', details: {} } as unknown as Term };
     if (!c.mayHold(pid)) return { outcome: 'noproc', detail: null };
     if (kind === 'reg' && current !== undefined) {
-      return current.pid.equals(pid) ? { outcome: 'ok', detail: [entryToWire(current), null] as unknown as Term } : { outcome: 'taken', detail: current.pid };
+      return current.pid.equals(pid) ? okAnswer(current, null) : { outcome: 'taken', detail: current.pid };
     }
     const entry: RegistryEntry = { name, pid, meta, id: c.ids.next(), at: Date.now() };
     // A re-registration replaces the current entry (and any contenders: the owner's word settles it).
@@ -126,7 +137,7 @@ export class NameOwner {
     }
     if (replaces !== null) c.invalidateCachers(name, replaces.id);
     if (c.isLocal(pid)) c.host.watch(pid);
-    return { outcome: 'ok', detail: [entryToWire(entry), replaces?.id ?? null] as unknown as Term };
+    return okAnswer(entry, replaces?.id ?? null);
   }
 
   /**
@@ -218,4 +229,9 @@ export class NameOwner {
       node.send(winnerPid, msg);
     }
   }
+}
+
+/** An `ok` answer: the wire form `[entry, replaced id]` for a peer, the objects for this node. */
+function okAnswer(entry: RegistryEntry, replaces: string | null): Answer {
+  return { outcome: 'ok', detail: [entryToWire(entry), replaces] as unknown as Term, decided: { entry, replaces } };
 }

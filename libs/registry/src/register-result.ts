@@ -24,7 +24,7 @@ export function decidedEntry(detail: unknown): { entry: RegistryEntry; replaces:
 export function registerResult(a: Answer): RegisterResult {
   switch (a.outcome) {
     case 'ok': {
-      const entry = decidedEntry(a.detail)?.entry;
+      const entry = (a.decided ?? decidedEntry(a.detail))?.entry;
       if (entry === undefined) throw new RemoteError('EBADREPLY', 'malformed registry answer');
       return { ok: true, entry };
     }

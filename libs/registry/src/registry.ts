@@ -1,6 +1,6 @@
 import type { CoreLogger, Node } from '@sdnode/core';
 import type { PeerInfo } from '@sdnode/transport';
-import { InvalidArgumentError, RegistryStoppedError, ScopeExistsError, UnknownScopeError, type Pid } from '@sdnode/wire';
+import { InvalidArgumentError, RegistryStoppedError, ScopeExistsError, TermCodec, UnknownScopeError, type Pid, type Term } from '@sdnode/wire';
 import { isValidName } from './entry.js';
 import { FixedMembership, FreeNodesMembership, type MembershipSource } from './membership.js';
 import { REGISTRY_CHANNEL } from './ops.js';
@@ -51,12 +51,25 @@ export class Registry {
     readonly node: Node,
     readonly logger: CoreLogger,
   ) {
-    this.outbox = new Outbox((peer, body) => this.peers.has(peer) && node.control.send(peer, REGISTRY_CHANNEL, body));
+    // Broadcast ops are encoded once for all their peers, and decoded, with the checks and limits of a frame field.
+    const codec = new TermCodec();
+    this.outbox = new Outbox(
+      (peer, body) => this.peers.has(peer) && node.control.send(peer, REGISTRY_CHANNEL, body),
+      (ops) => codec.encode(ops as unknown as Term, 'registry broadcast'),
+      node.name,
+      node.creation,
+    );
     this.watcher = new PidWatcher(node, (pid) => this.localDown(pid));
     this.host = {
       node,
       logger,
       send: (peer, scope, op) => this.outbox.push(peer, scope, op),
+      sendAll: (peers, scope, op) => this.outbox.pushAll(peers, scope, op),
+      decodeOps(bytes) {
+        const r = codec.decode(bytes);
+        if (!r.ok) return r.error.message;
+        return Array.isArray(r.value) ? r.value : 'not a list of ops';
+      },
       watch: (pid) => this.watcher.watch(pid),
     };
   }

@@ -56,7 +56,7 @@ export class NameRequester {
   answer(req: number, answer: Answer): void {
     const p = this.requests.get(req);
     if (answer.outcome === 'ok' && (p === undefined || (p.data.type === 'claim' && p.data.kind !== 'unreg'))) {
-      const decided = decidedEntry(answer.detail);
+      const decided = answer.decided ?? decidedEntry(answer.detail);
       if (decided !== undefined && this.c.isLocal(decided.entry.pid)) this.onDecided(decided.entry, decided.replaces);
     }
     if (p === undefined) return;

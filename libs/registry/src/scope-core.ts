@@ -16,6 +16,10 @@ export interface ScopeHost {
   readonly logger: CoreLogger;
   /** Queue an op for a peer (batched, in order). */
   send(peer: string, scope: string, op: Op): void;
+  /** Queue an op for several peers (not this node); encoded once for all of them. */
+  sendAll(peers: readonly string[], scope: string, op: Op): void;
+  /** Decode the ops of a broadcast item (a byte string in a frame's item list); a string says what is wrong. */
+  decodeOps(bytes: Uint8Array): readonly unknown[] | string;
   /** Watch a local pid: the registry tells every scope when it exits. */
   watch(pid: Pid): void;
 }
@@ -40,7 +44,7 @@ export interface ScopeStats {
  * held, events for each change).
  */
 export class ScopeCore {
-  readonly table = new NameTable();
+  readonly table: NameTable;
   readonly cache: LookupCache;
   readonly ids: EntryIds;
   /** Partitioned mode, on the owner: nodes that cached a name from a lookup. */
@@ -57,6 +61,7 @@ export class ScopeCore {
     readonly view: ScopeView,
     readonly membership: MembershipSource,
   ) {
+    this.table = new NameTable(view.self);
     this.cache = new LookupCache(settings.cacheSize);
     this.ids = new EntryIds(view.self, view.creation);
     this.events = new Subscribers(host.node, host.logger);
@@ -79,8 +84,9 @@ export class ScopeCore {
     this.host.send(peer, this.scope, op);
   }
 
-  sendAll(peers: Iterable<string>, op: Op): void {
-    for (const p of peers) if (p !== this.self) this.host.send(p, this.scope, op);
+  /** `op` to `peers` (this node is skipped); pass the same array for a run of ops to the same peers (a view's peers): they are encoded once. */
+  sendAll(peers: readonly string[], op: Op): void {
+    this.host.sendAll(peers.includes(this.self) ? peers.filter((p) => p !== this.self) : peers, this.scope, op);
   }
 
   isLocal(pid: Pid): boolean {
@@ -105,12 +111,16 @@ export class ScopeCore {
     return !this.partitioned || this.holders(name).includes(this.self);
   }
 
-  /** Who must learn of a change to `name` involving these pids: its holders and the pids' homes. */
-  targets(name: string, pids: readonly Pid[]): Set<string> {
+  /**
+   * Who must learn of a change to `name` involving these pids: its holders and the pids' homes
+   * (other than this node). Replicated mode: every other member (the view's own array, not a copy).
+   */
+  targets(name: string, pids: readonly Pid[]): readonly string[] {
+    if (!this.partitioned) return this.view.peers();
     const out = new Set(this.holders(name));
-    if (this.partitioned) for (const p of pids) if (this.view.isMember(p.node)) out.add(p.node);
+    for (const p of pids) if (this.view.isMember(p.node)) out.add(p.node);
     out.delete(this.self);
-    return out;
+    return [...out];
   }
 
   /** Delete an entry here and everywhere it is held. */
@@ -138,7 +148,7 @@ export class ScopeCore {
     const nodes = this.cachers.get(name);
     if (nodes === undefined) return;
     this.cachers.delete(name);
-    this.sendAll(nodes, ['inval', name, id]);
+    this.sendAll([...nodes], ['inval', name, id]);
   }
 
   /** Emit events for a change of a name's current entry. */

@@ -144,19 +144,36 @@ export class ScopeProtocol {
 
   // ---- ops ----
 
-  handle(from: PeerInfo, ops: readonly unknown[]): void {
-    for (const raw of ops) {
-      const op = parseOp(raw);
-      if (typeof op === 'string') {
-        this.drop(from, op);
+  /**
+   * The items of a frame: ops, and byte strings holding `[op, ...]` encoded once for several
+   * peers (docs/protocols/registry.md, "Frames"); an item that does not decode is dropped and counted.
+   */
+  handle(from: PeerInfo, items: readonly unknown[]): void {
+    for (const item of items) {
+      if (!(item instanceof Uint8Array)) {
+        this.handleOp(from, item);
         continue;
       }
-      try {
-        if (!this.dispatch(from, op)) this.drop(from, `${op.op} not allowed from this sender`);
-      } catch (e) {
-        this.core.stats.dropped++;
-        this.host.logger.warn({ err: e, scope: this.scope, peer: from.name, op: op.op }, 'registry op failed');
+      const ops = this.host.decodeOps(item);
+      if (typeof ops === 'string') {
+        this.drop(from, `broadcast item: ${ops}`);
+        continue;
       }
+      for (const raw of ops) this.handleOp(from, raw);
+    }
+  }
+
+  private handleOp(from: PeerInfo, raw: unknown): void {
+    const op = parseOp(raw, from.name);
+    if (typeof op === 'string') {
+      this.drop(from, op);
+      return;
+    }
+    try {
+      if (!this.dispatch(from, op)) this.drop(from, `${op.op} not allowed from this sender`);
+    } catch (e) {
+      this.core.stats.dropped++;
+      this.host.logger.warn({ err: e, scope: this.scope, peer: from.name, op: op.op }, 'registry op failed');
     }
   }
 
@@ -171,7 +188,7 @@ export class ScopeProtocol {
     const member = this.view.isMember(from.name);
     switch (op.op) {
       case 'hello':
-        return this.hello(from, op.mode, op.ack, op.creation);
+        return this.hello(from, op.mode, op.version, op.ack, op.creation);
       case 'lookup': {
         const e = c.table.get(op.name) ?? null;
         if (e !== null && c.partitioned) {
@@ -201,9 +218,10 @@ export class ScopeProtocol {
     switch (op.op) {
       case 'claim':
         if (op.kind !== 'unreg' && op.pid?.node !== from) return false;
-        this.owner.claim({ req: op.req, kind: op.kind, name: op.name, pid: op.pid, meta: op.meta, view: op.view }, (a) =>
-          this.core.send(from, ['result', op.req, a.outcome, a.detail]),
-        );
+        this.owner.claim(op, (a) => this.core.send(from, ['result', op.req, a.outcome, a.detail]));
+        return true;
+      case 'claims':
+        for (const claim of op.claims) this.memberOp(from, claim);
         return true;
       case 'result':
         this.requester.answer(op.req, { outcome: op.outcome, detail: op.detail as Answer['detail'] });
@@ -213,6 +231,9 @@ export class ScopeProtocol {
         return true;
       case 'set':
         this.holder.set(from, op.entry, op.replaces);
+        return true;
+      case 'sets':
+        for (const s of op.sets) this.holder.set(from, s.entry, s.replaces);
         return true;
       case 'sync':
         this.holder.sync(from, op.entries);
@@ -249,14 +270,16 @@ export class ScopeProtocol {
     }
   }
 
-  private hello(from: PeerInfo, mode: string, ack: boolean, creation: number): boolean {
+  private hello(from: PeerInfo, mode: string, version: number, ack: boolean, creation: number): boolean {
     // Not a member here (or this node is not one: an s_group node in the global scope): ignore.
     if (!this.membership.isMember() || !this.membership.includes(from.name, from)) return true;
-    if (mode !== this.settings.mode) {
+    const differs =
+      mode !== this.settings.mode ? `mode ${mode}, ours ${this.settings.mode}` : version !== REGISTRY_PROTOCOL_VERSION ? `protocol version ${version}, ours ${REGISTRY_PROTOCOL_VERSION}` : null;
+    if (differs !== null) {
       if (!this.refused.has(from.name)) {
-        this.host.logger.error({ scope: this.scope, peer: from.name, theirs: mode, ours: this.settings.mode }, 'registry scope mode differs: peer not admitted');
+        this.host.logger.error({ scope: this.scope, peer: from.name, differs }, 'registry scope differs: peer not admitted');
       }
-      this.refused.set(from.name, `mode ${mode}, ours ${this.settings.mode}`);
+      this.refused.set(from.name, differs);
       if (!ack) this.sendHello(from.name, true);
       return true;
     }

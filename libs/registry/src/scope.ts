@@ -1,5 +1,5 @@
 import type { NameRegistration, NameService } from '@sdnode/core';
-import { InvalidArgumentError, NameNotRegisteredError, NotAMemberError, isPid, type Pid, type Term } from '@sdnode/wire';
+import { InvalidArgumentError, NameNotRegisteredError, NotAMemberError, checkSendable, isPid, type Pid, type Term } from '@sdnode/wire';
 import { isValidName, type RegistryEntry } from './entry.js';
 import type { Listener, RegistryEvent } from './events.js';
 import type { Answer } from './owner.js';
@@ -194,29 +194,50 @@ export class Scope implements NameService {
   private async write(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<RegisterResult> {
     this.checkWrite(name);
     if (!isPid(pid)) throw new InvalidArgumentError('pid', 'expected a Pid');
+    // The entry travels to every member: an unsendable meta fails here, in the caller's hands.
+    if (meta !== null) {
+      const refusal = checkSendable(meta, 'meta');
+      if (refusal !== undefined) throw refusal;
+    }
     const c = this.p.core;
     if (c.isLocal(pid)) return registerResult(await this.homeRegister(kind, name, pid, meta, options));
     if (!this.p.view.isMember(pid.node)) throw new NotAMemberError(this.name, pid.node, 'is not in the current view of');
     return registerResult(await this.p.requester.forward(pid.node, kind, name, pid, meta, options));
   }
 
-  /** On the pid's home: the authority on the pid checks it, then claims the name. */
-  private async homeRegister(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<Answer> {
+  /**
+   * On the pid's home: the authority on the pid checks it, then claims the name. (A plain
+   * function with one `then`, not an async one: it runs once per registration.)
+   */
+  private homeRegister(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<Answer> {
     const c = this.p.core;
-    if (!c.isLocalAlive(pid)) return { outcome: 'noproc', detail: null };
-    for (const id of c.table.idsOfPid(pid.key)) {
-      const other = c.table.getById(id)?.name;
-      if (other !== undefined && other !== name) return { outcome: 'already_named', detail: other };
-    }
-    const pending = c.homeClaims.get(pid.key);
-    if (pending !== undefined && pending !== name) return { outcome: 'already_named', detail: pending };
-    c.homeClaims.set(pid.key, name);
+    if (!c.isLocalAlive(pid)) return Promise.resolve(NOPROC);
+    const key = pid.key;
+    const other = c.table.otherNameOf(key, name) ?? c.homeClaims.get(key);
+    if (other !== undefined && other !== name) return Promise.resolve({ outcome: 'already_named', detail: other });
+    c.homeClaims.set(key, name);
     c.host.watch(pid);
+    const done = (): void => {
+      if (c.homeClaims.get(key) === name) c.homeClaims.delete(key);
+    };
+    let claimed: Promise<Answer>;
     try {
-      const a = await this.p.requester.claim(kind, name, pid, meta, options);
-      return a.outcome === 'ok' && !c.isLocalAlive(pid) ? { outcome: 'noproc', detail: null } : a;
-    } finally {
-      if (c.homeClaims.get(pid.key) === name) c.homeClaims.delete(pid.key);
+      claimed = this.p.requester.claim(kind, name, pid, meta, options);
+    } catch (e) {
+      done();
+      return Promise.reject(e as Error);
     }
+    return claimed.then(
+      (a) => {
+        done();
+        return a.outcome === 'ok' && !c.isLocalAlive(pid) ? NOPROC : a;
+      },
+      (e: unknown) => {
+        done();
+        throw e;
+      },
+    );
   }
 }
+
+const NOPROC: Answer = Object.freeze({ outcome: 'noproc', detail: null });

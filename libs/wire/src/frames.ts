@@ -12,8 +12,9 @@ import type { WireError } from './errors/sdnode-error.js';
  * Handshake frames (ops 1-9) are valid only before a connection is up; distribution frames
  * (ops 16+) only after. TICK is valid in both.
  */
-export const PROTOCOL_VERSION = 1;
-export const SUPPORTED_VERSIONS: readonly number[] = [1];
+export const PROTOCOL_VERSION = 2;
+/** Version 2 added the node-name tables (NAMES frames, packed references): 1 cannot talk to 2. */
+export const SUPPORTED_VERSIONS: readonly number[] = [2];
 
 export const Op = {
   HELLO: 1,
@@ -35,6 +36,11 @@ export const Op = {
   SPAWN_REPLY: 26,
   NODES: 27,
   CONTROL: 28,
+  /**
+   * `[29, first, [node, ...]]`: entries of the sender's node-name table (codec/node-name-table.ts).
+   * Written and consumed by FrameCodec itself: it is never a Frame handed to the transport.
+   */
+  NAMES: 29,
 } as const;
 export type OpCode = (typeof Op)[keyof typeof Op];
 

@@ -123,6 +123,14 @@ describe('the options sdnode start gives the node', () => {
     expect(await resolveStartOptions({ ...NO_FLAGS, config: cluster, node: 'a' }, { TEAM_COOKIE: 'x' })).not.toHaveProperty('carrier');
   });
 
+  it('take the liveness bound from the file (maxUnresponsive), or from --max-unresponsive over it', async () => {
+    const file = join(dir, 'liveness.yaml');
+    writeFileSync(file, ['cookie: c', 'maxUnresponsive: 30s', 'nodes: [a]'].join('\n'));
+    expect((await resolveStartOptions({ ...NO_FLAGS, config: file, node: 'a' }, {})).maxUnresponsive).toBe(30_000);
+    expect((await resolveStartOptions({ ...NO_FLAGS, config: file, node: 'a', maxUnresponsive: 5_000 }, {})).maxUnresponsive).toBe(5_000);
+    expect(await resolveStartOptions({ ...NO_FLAGS, config: cluster, node: 'a' }, { TEAM_COOKIE: 'x' })).not.toHaveProperty('maxUnresponsive');
+  });
+
   it('keep the file\'s listen when only --advertise is given', async () => {
     const options = await resolveStartOptions({ ...NO_FLAGS, config: cluster, node: 'b', advertise: 'tcp://gw:1', cookie: 'c' }, {});
     expect([options.listen, options.advertise]).toEqual(['tcp://0.0.0.0:4371', 'tcp://gw:1']);

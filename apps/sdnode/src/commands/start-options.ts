@@ -16,6 +16,8 @@ export interface StartOptionFlags {
   tick?: number;
   /** `--carrier net|zmq`: the transport carrier, over the file's. */
   carrier?: CarrierName;
+  /** `--max-unresponsive DURATION` (ms): the liveness side-channel's bound, over the file's. */
+  maxUnresponsive?: number;
   /** `--attribute NAME=VALUE` (repeatable): static placement attributes, over the file's. */
   attribute?: Record<string, AttributeValue>;
   /** `--location LEVEL=VALUE` (repeatable): this node's location, over the file's. */
@@ -32,6 +34,8 @@ export interface StartOptions {
   readonly netTickTime?: number;
   /** The transport carrier; absent: the runtime's default (DEFAULT_CARRIER). */
   readonly carrier?: CarrierName;
+  /** The liveness side-channel's bound (ms); absent: off. */
+  readonly maxUnresponsive?: number;
   readonly seeds: Readonly<Record<string, string>>;
   /** Static placement attributes: the file's node's, with --attribute over them. */
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
@@ -62,7 +66,7 @@ function checkLocationFlags(location: Readonly<Record<string, string>> | undefin
 
 /**
  * The node's options from the flags, or from a cluster file (`--config FILE --node NAME`) with
- * the explicit flags taking precedence: --cookie, --listen, --advertise, --tick, --carrier replace the file's
+ * the explicit flags taking precedence: --cookie, --listen, --advertise, --tick, --carrier, --max-unresponsive replace the file's
  * values, --hidden makes the node hidden, --seed adds to (or replaces) the file's seeds,
  * --attribute and --location add to (or replace) the node's attributes and location.
  */
@@ -83,6 +87,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
       hidden: flags.hidden,
       ...(flags.tick ? { netTickTime: flags.tick } : {}),
       ...(flags.carrier ? { carrier: flags.carrier } : {}),
+      ...(flags.maxUnresponsive ? { maxUnresponsive: flags.maxUnresponsive } : {}),
       seeds: flags.seed,
       ...(flags.attribute !== undefined && Object.keys(flags.attribute).length > 0 ? { attributes: flags.attribute } : {}),
       ...(flags.location !== undefined && Object.keys(flags.location).length > 0 ? { location: flags.location } : {}),
@@ -104,6 +109,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     hidden: flags.hidden || fromFile.hidden,
     netTickTime: flags.tick ?? fromFile.netTickTime,
     ...((flags.carrier ?? fromFile.carrier) !== undefined ? { carrier: flags.carrier ?? fromFile.carrier } : {}),
+    ...((flags.maxUnresponsive ?? fromFile.maxUnresponsive) !== undefined ? { maxUnresponsive: flags.maxUnresponsive ?? fromFile.maxUnresponsive } : {}),
     seeds: { ...fromFile.seeds, ...flags.seed },
     attributes: { ...node.attributes, ...flags.attribute },
     location: { ...node.location, ...flags.location },

@@ -1,9 +1,10 @@
 import { Node, SeedKeeper } from '@sdnode/core';
 import type { SGroups } from '@sdnode/sgroups';
-import { PartitionFilterPolicy, harnessFunctions, registryFunctions, sgroupRpcFunctions } from '@sdnode/harness';
+import { PartitionFilterPolicy, harnessFunctions, observeFunctions, registryFunctions, sgroupRpcFunctions } from '@sdnode/harness';
 import { Registry } from '@sdnode/registry';
 import { codeFunctions } from '@sdnode/otp';
 import { Placement, type PlacementSpec } from '@sdnode/placement';
+import { parseMetricsAddress, startMetricsServer, type MetricsServer } from '@sdnode/metrics';
 import { createEventLog } from '../event-log.js';
 import { builtinTypes, watchPeer } from '../builtin-types.js';
 import { resolveStartOptions, type StartOptionFlags, type StartOptions } from './start-options.js';
@@ -20,6 +21,8 @@ export interface StartFlags extends StartOptionFlags {
   module?: string;
   faultHooks: boolean;
   stdinLifeline: boolean;
+  /** `--metrics HOST:PORT`: serve the node's Prometheus metrics at http://HOST:PORT/metrics (port 0: from the OS). */
+  metrics?: string;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function startCommand(flags: StartFlags): Promise<number> {
     seeds: seedAddresses,
     ...options
   } = await resolveStartOptions(flags);
+  const metricsAt = flags.metrics === undefined ? undefined : parseMetricsAddress(flags.metrics, '--metrics');
   const log = createEventLog({ json: flags.json, ...(flags.logLevel ? { level: flags.logLevel } : {}) });
   const user = flags.module === undefined ? { types: [], functions: {}, applications: [] } : await loadUserModule(flags.module);
   checkDistributedApplications(options.name, distributed, user.applications);
@@ -98,6 +102,7 @@ export async function startCommand(flags: StartFlags): Promise<number> {
   const placement = startPlacement(node, { attributes, location, locationLevels, placement: policies }, sgroups);
   // --fault-hooks: the harness may also delay what this node sends (`sdnode.harness.delay`).
   for (const [fn, impl] of Object.entries(harnessFunctions(node, filter, registry, sgroups, flags.faultHooks ? node : undefined, placement))) node.registerFunction(fn, impl);
+  for (const [fn, impl] of Object.entries(observeFunctions(node, { registry, sgroups, addresses: () => policy.addresses(node.address) }))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(registryFunctions(registry))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(sgroupRpcFunctions(sgroups))) node.registerFunction(fn, impl);
   for (const [fn, impl] of Object.entries(codeFunctions(node))) node.registerFunction(fn, impl);
@@ -107,6 +112,16 @@ export async function startCommand(flags: StartFlags): Promise<number> {
   } catch (error) {
     await node.stop();
     throw new Error(`--module ${flags.module}: setup failed: ${(error as Error).message}`, { cause: error });
+  }
+  // --metrics: the node's Prometheus metrics (and the process's), until the node stops.
+  let metrics: MetricsServer | undefined;
+  if (metricsAt !== undefined) {
+    try {
+      metrics = await startMetricsServer(node, { ...metricsAt, registry, sgroups, ...(placement !== undefined ? { placement } : {}), processMetrics: true });
+    } catch (error) {
+      await node.stop();
+      throw error;
+    }
   }
   // Something else than a signal may take the node down (a permanent application exiting).
   let failure: string | null = null;
@@ -126,6 +141,7 @@ export async function startCommand(flags: StartFlags): Promise<number> {
     pid: process.pid,
     ...(attributes ? { attributes, location } : {}),
   });
+  if (metrics !== undefined) log.event('metrics', { url: metrics.url, host: metrics.host, port: metrics.port });
   if (sgroups.ownGroups().length > 0) log.event('sgroups', { ...sgroupsEvent(sgroups) });
 
   node.on('nodeup', (peer: string, info) => {

@@ -46,7 +46,16 @@ export class ContainerBackend implements ClusterBackend {
 
   static async create(context: LocalBackendContext, options: ContainerBackendOptions): Promise<ContainerBackend> {
     const tc = await loadTestcontainers();
-    const image = options.image ?? (await ensureNodeImage(options.repoRoot)).tag;
+    const image =
+      options.image ??
+      (
+        await ensureNodeImage({
+          ...(options.repoRoot !== undefined ? { root: options.repoRoot } : {}),
+          ...(context.module !== undefined ? { module: context.module } : {}),
+          ...(options.moduleRoot !== undefined ? { moduleRoot: options.moduleRoot } : {}),
+          ...(options.packages !== undefined ? { packages: options.packages } : {}),
+        })
+      ).tag;
     const owner = options.ownerPid ?? process.pid;
     const { dockerode } = (await tc.getContainerRuntimeClient()).container;
     const name = `sdnode-harness-${randomBytes(4).toString('hex')}`;

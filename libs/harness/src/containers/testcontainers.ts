@@ -1,9 +1,9 @@
 import { ContainerRuntimeError } from '@sdnode/wire';
+import { TestcontainersMissingError } from './testcontainers-missing.js';
 
-/** Labels on every container the harness starts, so a later run can sweep leftovers. */
-export const HARNESS_LABEL = 'sdnode.harness';
-/** The pid of the process that owns the container. */
-export const OWNER_LABEL = 'sdnode.harness.owner';
+// Re-exported for the modules that took them from here.
+export { HARNESS_LABEL, OWNER_LABEL } from './labels.js';
+export { TESTCONTAINERS_INSTALL, TestcontainersMissingError } from './testcontainers-missing.js';
 
 type Testcontainers = typeof import('testcontainers');
 
@@ -15,11 +15,15 @@ type Testcontainers = typeof import('testcontainers');
 export async function loadTestcontainers(env: NodeJS.ProcessEnv = process.env): Promise<Testcontainers> {
   env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
   env['TESTCONTAINERS_HOST_OVERRIDE'] ??= '127.0.0.1';
+  let loaded: Testcontainers;
   try {
-    return await import('testcontainers');
+    loaded = await import('testcontainers');
   } catch (error) {
-    throw new ContainerRuntimeError('loading testcontainers', `${(error as Error).message} (container mode needs the testcontainers package, version 11)`);
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') throw new TestcontainersMissingError(error);
+    throw new ContainerRuntimeError('loading testcontainers', (error as Error).message);
   }
+  return loaded;
 }
 
 /** Run `fn` with a deadline; rejects with ContainerRuntimeError naming `operation` when it passes. */

@@ -1,6 +1,6 @@
 import { FaultInjectionError } from '@sdnode/wire';
 import type { ClusterBackend, DriverEndpoint, NodeInstance, PartitionDriver, ResolvedNode, StartRequest } from '../backend.js';
-import { HarnessFunctions } from '../node-side/harness-functions.js';
+import { healByRpc, partitionByRpc } from '../rpc-partition.js';
 import { findCli } from './cli-path.js';
 import { LocalProcess } from './local-process.js';
 import { hasLoopbackRange, loopbackAddress } from './loopback.js';
@@ -87,30 +87,16 @@ export class LocalBackend implements ClusterBackend {
     });
   }
 
-  async partition(sides: readonly (readonly ResolvedNode[])[], driver: PartitionDriver): Promise<void> {
-    const calls: Promise<unknown>[] = [];
-    sides.forEach((side, i) => {
-      const others = sides.flatMap((s, j) => (j === i ? [] : s.map((n) => n.name)));
-      for (const node of side) {
-        if (driver.instance(node.name) === undefined) continue; // not running: blocked when restarted
-        calls.push(driver.rpc(node.name, HarnessFunctions.block, [others]));
-      }
-    });
-    await this.settleAll(calls, 'partition the local cluster');
+  partition(sides: readonly (readonly ResolvedNode[])[], driver: PartitionDriver): Promise<void> {
+    return partitionByRpc(sides, driver, 'partition the local cluster');
   }
 
-  async heal(nodes: readonly ResolvedNode[], driver: PartitionDriver): Promise<void> {
-    const calls = nodes.filter((n) => driver.instance(n.name) !== undefined).map((n) => driver.rpc(n.name, HarnessFunctions.unblock, []));
-    await this.settleAll(calls, 'heal the local cluster');
+  heal(nodes: readonly ResolvedNode[], driver: PartitionDriver): Promise<void> {
+    return healByRpc(nodes, driver, 'heal the local cluster');
   }
+
 
   close(): Promise<void> {
     return Promise.resolve();
-  }
-
-  private async settleAll(calls: Promise<unknown>[], fault: string): Promise<void> {
-    const results = await Promise.allSettled(calls);
-    const failures = results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error)?.message ?? r.reason)] : []));
-    if (failures.length > 0) throw new FaultInjectionError(fault, `${failures.length} node(s) did not answer: ${failures.join('; ')}`);
   }
 }

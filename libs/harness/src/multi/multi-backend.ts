@@ -4,7 +4,7 @@ import { FaultInjectionError, InvalidArgumentError, NodeExitedError, TimeoutErro
 import type { ClusterBackend, DriverEndpoint, NodeInstance, PartitionDriver, ResolvedNode, StartRequest } from '../backend.js';
 import type { LocalBackendContext } from '../local/local-backend.js';
 import { hasLoopbackRange, loopbackAddress } from '../local/loopback.js';
-import { HarnessFunctions } from '../node-side/harness-functions.js';
+import { healByRpc, partitionByRpc } from '../rpc-partition.js';
 import type { NodeLog } from '../logs/node-log.js';
 import type { StartedNode, WorkerNodeSpec } from './protocol.js';
 import { raiseZmqSocketLimit } from './socket-limit.js';
@@ -278,32 +278,18 @@ export class MultiBackend implements ClusterBackend {
     }
   }
 
-  async partition(sides: readonly (readonly ResolvedNode[])[], driver: PartitionDriver): Promise<void> {
-    const calls: Promise<unknown>[] = [];
-    sides.forEach((side, i) => {
-      const others = sides.flatMap((s, j) => (j === i ? [] : s.map((n) => n.name)));
-      for (const node of side) {
-        if (driver.instance(node.name) === undefined) continue; // not running: blocked when restarted
-        calls.push(driver.rpc(node.name, HarnessFunctions.block, [others]));
-      }
-    });
-    await settleAll(calls, 'partition the multi-mode cluster');
+  partition(sides: readonly (readonly ResolvedNode[])[], driver: PartitionDriver): Promise<void> {
+    return partitionByRpc(sides, driver, 'partition the multi-mode cluster');
   }
 
-  async heal(nodes: readonly ResolvedNode[], driver: PartitionDriver): Promise<void> {
-    const calls = nodes.filter((n) => driver.instance(n.name) !== undefined).map((n) => driver.rpc(n.name, HarnessFunctions.unblock, []));
-    await settleAll(calls, 'heal the multi-mode cluster');
+  heal(nodes: readonly ResolvedNode[], driver: PartitionDriver): Promise<void> {
+    return healByRpc(nodes, driver, 'heal the multi-mode cluster');
   }
+
 
   async close(): Promise<void> {
     this.closed = true;
     const workers = await Promise.all(this.slots.map((s) => s.ready.catch(() => undefined)));
     await Promise.all(workers.map((w) => w?.close()));
   }
-}
-
-async function settleAll(calls: Promise<unknown>[], fault: string): Promise<void> {
-  const results = await Promise.allSettled(calls);
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error)?.message ?? r.reason)] : []));
-  if (failures.length > 0) throw new FaultInjectionError(fault, `${failures.length} node(s) did not answer: ${failures.join('; ')}`);
 }

@@ -7,6 +7,7 @@ import { Registry } from '@sdnode/registry';
 import { SGroupPolicy, SGroups } from '@sdnode/sgroups';
 import { InvalidArgumentError, isPid, type Pid } from '@sdnode/wire';
 import { harnessFunctions } from '../node-side/harness-functions.js';
+import { observeFunctions } from '../node-side/observe-functions.js';
 import { PartitionFilterPolicy } from '../node-side/partition-filter.js';
 import { registryFunctions } from '../node-side/registry-functions.js';
 import { sgroupRpcFunctions } from '../node-side/sgroup-functions.js';
@@ -269,6 +270,7 @@ export class WorkerNode {
             });
       const functions: Record<string, RpcFunction> = {
         ...harnessFunctions(node, filter, registry, sgroups, node, placement),
+        ...observeFunctions(node, { registry, sgroups, addresses: () => policy.addresses(node.address) }),
         ...registryFunctions(registry),
         ...sgroupRpcFunctions(sgroups),
         [MultiFunctions.frames]: (): NodeFrames => ({

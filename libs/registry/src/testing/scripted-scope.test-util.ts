@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { Node } from '@sdnode/core';
 import { MemoryNetwork, MemoryTransport, type PeerInfo } from '@sdnode/transport';
-import { Pid } from '@sdnode/wire';
+import { Pid, TermCodec } from '@sdnode/wire';
 import { FixedMembership } from '../membership.js';
-import type { Op } from '../ops.js';
+import { REGISTRY_PROTOCOL_VERSION, type Op } from '../ops.js';
 import { PidWatcher } from '../pid-watcher.js';
 import { Scope } from '../scope.js';
 import { ScopeProtocol } from '../scope-protocol.js';
@@ -49,6 +49,7 @@ export async function scriptedScope(self: string, members: readonly string[], op
   const logger = pino({ level: process.env['SDNODE_LOG_LEVEL'] ?? 'error', base: { node: self } });
   const node = await Node.start({ name: self, cookie: 'test', transport, types: [Idle], logger });
   const sent: SentOp[] = [];
+  const codec = new TermCodec();
   const peers = new Map<string, PeerInfo>();
   let epoch = 0;
   // The scope's protocol is built below; the watcher only calls it once a pid exits.
@@ -56,7 +57,19 @@ export async function scriptedScope(self: string, members: readonly string[], op
   const watcher = new PidWatcher(node, (pid) => holder.protocol?.localDown(pid));
   const protocol = new ScopeProtocol(
     'global',
-    { node, logger, send: (to, _scope, op) => void sent.push({ to, op }), watch: (pid) => watcher.watch(pid) },
+    {
+      node,
+      logger,
+      send: (to, _scope, op) => void sent.push({ to, op }),
+      sendAll: (peers, _scope, op) => {
+        for (const to of peers) sent.push({ to, op });
+      },
+      decodeOps(bytes) {
+        const r = codec.decode(bytes);
+        return r.ok && Array.isArray(r.value) ? r.value : 'bad broadcast item';
+      },
+      watch: (pid) => watcher.watch(pid),
+    },
     new FixedMembership(self, [self, ...members]),
     scopeSettings(options),
     () => peers.values(),
@@ -82,7 +95,7 @@ export async function scriptedScope(self: string, members: readonly string[], op
       for (const p of joining) {
         peers.set(p.name, { name: p.name, creation: p.creation, hidden: false, address: 'memory', epoch: ++epoch });
         protocol.nodeUp({ name: p.name, hidden: false });
-        deliver(p.name, ['hello', protocol.settings.mode, true, 1, p.creation]);
+        deliver(p.name, ['hello', protocol.settings.mode, true, REGISTRY_PROTOCOL_VERSION, p.creation]);
       }
       settle();
     },

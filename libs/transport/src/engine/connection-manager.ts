@@ -1,4 +1,6 @@
 import {
+  errorLogFields,
+  isExpectedError,
   HandshakeError,
   PROTOCOL_VERSION,
   PeerOverloadError,
@@ -23,6 +25,8 @@ import type { OrderedEmitter } from './ordered-emitter.js';
 import { OutboundWriter } from './outbound-writer.js';
 import { PeerTable, type PeerSlot } from './peer-table.js';
 import { RefusalDialer, REFUSE_FLUSH_MS } from './refusal-dialer.js';
+import type { LivenessChannel } from './liveness-channel.js';
+import { TickJudge } from './tick-judge.js';
 
 /** What the connection manager needs from the transport that owns it. */
 export interface ManagerContext {
@@ -41,6 +45,8 @@ export interface ManagerContext {
   listen(): Promise<string>;
   address(): string | undefined;
   isStopped(): boolean;
+  /** The liveness side-channel, when this node runs one (option maxUnresponsive). */
+  liveness(): LivenessChannel | undefined;
 }
 
 /**
@@ -53,6 +59,8 @@ export class ConnectionManager implements HandshakeHost {
   readonly table = new PeerTable();
   readonly writer: OutboundWriter;
   readonly protocol: HandshakeProtocol;
+  /** The rules of a tick check: silence, stalls of this node, peers vouching that they are busy. */
+  readonly ticks: TickJudge;
   readonly name: NodeName;
   readonly creation: number;
   readonly hidden: boolean;
@@ -89,6 +97,7 @@ export class ConnectionManager implements HandshakeHost {
       onWriteFailed: (conn, error) => this.onStreamLost(conn, error),
     });
     this.protocol = new HandshakeProtocol(this);
+    this.ticks = new TickJudge(ctx.limits, ctx.logger, ctx.name);
   }
 
   isStopped(): boolean {
@@ -284,7 +293,9 @@ export class ConnectionManager implements HandshakeHost {
     const slot = this.table.ensure(conn.peerName);
     if (slot.pending === conn) {
       slot.pending = undefined;
-      this.logger.warn({ ...conn.describe(), err: error }, 'connection attempt failed');
+      // A refused or timed-out attempt is an expected event (partitions, restarts): no stack, info level.
+      if (isExpectedError(error)) this.logger.info({ ...conn.describe(), ...errorLogFields(error) }, 'connection attempt failed');
+      else this.logger.warn({ ...conn.describe(), err: error }, 'connection attempt failed');
       if (slot.up === undefined && (conn.role === 'initiator' || slot.waiters.size > 0 || slot.held.length > 0)) {
         this.failPeer(slot, error, conn.peerName);
       }
@@ -360,17 +371,16 @@ export class ConnectionManager implements HandshakeHost {
     }
   }
 
-  /** Send TICK on idle connections; declare down those silent for netTickTime. */
+  /** A tick check (TickJudge): send TICK on idle connections, take down the silent ones. */
   tick(): void {
     if (this.ctx.isStopped()) return;
     const now = Date.now();
-    for (const conn of [...this.table.up()]) {
-      if (now - conn.lastReceived > this.limits.netTickTime) {
-        this.takeDown(conn, { kind: 'tick_timeout' });
-      } else if (now - conn.lastSent >= this.limits.tickInterval && conn.queue.length === 0) {
-        this.enqueue(conn, { kind: 'tick' });
-      }
-    }
+    const up = [...this.table.up()];
+    const liveness = this.ctx.liveness();
+    liveness?.update(now, up);
+    const { silent, idle } = this.ticks.review(now, up, liveness);
+    for (const conn of silent) this.takeDown(conn, { kind: 'tick_timeout' });
+    for (const conn of idle) if (conn.state === 'up') this.enqueue(conn, { kind: 'tick' });
   }
 
   /** Drop every connection and attempt without a word (the node was killed). */

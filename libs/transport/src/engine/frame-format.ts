@@ -28,7 +28,9 @@ export interface StreamDecoder {
 
 export const cborFormat: FrameFormat = {
   newEncoder(maxFrameBytes: number): StreamEncoder {
-    const codec = new FrameCodec({ maxBatchBytes: maxFrameBytes });
+    // One encoder per connection epoch, every chunk sent in order: node names are compressed with
+    // the epoch's node-name table (docs/protocols/wire-format.md, "Node-name tables").
+    const codec = new FrameCodec({ maxBatchBytes: maxFrameBytes, nodeNameTables: true });
     return {
       encode: (frame) => codec.encode(frame),
       size: (chunk) => (chunk as Uint8Array).byteLength,

@@ -19,6 +19,7 @@ import { resolveLimits, newCreation, type EngineLimits } from './engine-options.
 import type { FrameFormat, StreamEncoder } from './frame-format.js';
 import { OrderedEmitter } from './ordered-emitter.js';
 import type { Waiter } from './peer-table.js';
+import { LivenessChannel, type LivenessConfig } from './liveness-channel.js';
 
 /** The longest outbound delay (a timer's limit, about 24.8 days). */
 export const MAX_OUTBOUND_DELAY_MS = 2 ** 31 - 1;
@@ -46,8 +47,15 @@ export abstract class TransportEngine implements Transport, CarrierSink {
   private closing: Promise<void> | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private timersSuspended = false;
+  private liveness: LivenessChannel | undefined;
+  private readonly livenessConfig: LivenessConfig | undefined;
+  private readonly cookie: string;
 
-  constructor(options: TransportOptions, format: FrameFormat, maxBatchBytes?: number) {
+  /**
+   * `liveness`: run a liveness side-channel (a worker thread that vouches for this node while its
+   * event loop is blocked, up to `maxUnresponsive` ms; docs/protocols/handshake.md, "Ticks").
+   */
+  constructor(options: TransportOptions, format: FrameFormat, maxBatchBytes?: number, liveness?: LivenessConfig) {
     this.limits = resolveLimits(options, maxBatchBytes);
     this.name = options.name;
     this.creation = options.creation ?? newCreation();
@@ -55,6 +63,11 @@ export abstract class TransportEngine implements Transport, CarrierSink {
     this.logger = options.logger ?? silentLogger;
     this.events = new OrderedEmitter(this.logger);
     this.probe = format.newEncoder(this.limits.maxMessageBytes);
+    this.cookie = options.cookie;
+    if (liveness !== undefined && (typeof liveness.maxUnresponsive !== 'number' || !Number.isFinite(liveness.maxUnresponsive) || liveness.maxUnresponsive <= 0)) {
+      throw new InvalidArgumentError('maxUnresponsive', `must be a positive number of ms, got ${String(liveness.maxUnresponsive)}`);
+    }
+    this.livenessConfig = liveness;
     this.manager = new ConnectionManager({
       name: this.name,
       creation: this.creation,
@@ -71,6 +84,7 @@ export abstract class TransportEngine implements Transport, CarrierSink {
       listen: () => this.listen(),
       address: () => this.advertised,
       isStopped: () => this.stopped,
+      liveness: () => this.liveness,
     });
   }
 
@@ -83,6 +97,7 @@ export abstract class TransportEngine implements Transport, CarrierSink {
     this.listening ??= this.carrier.listen().then(
       (address) => {
         this.advertised = address;
+        this.startLiveness(address);
         this.startTicker();
         this.logger.info({ node: this.name, address }, 'transport listening');
         return address;
@@ -186,6 +201,14 @@ export abstract class TransportEngine implements Transport, CarrierSink {
     this.logger.info({ node: this.name, ms }, ms > 0 ? 'outbound delay set' : 'outbound delay lifted');
   }
 
+  /**
+   * When `name`'s liveness thread last vouched for it (ms since the epoch), if this node runs a
+   * liveness side-channel and heard from it; for tests and diagnostics.
+   */
+  lastVouched(name: NodeName): number | undefined {
+    return this.liveness?.lastHeard(name);
+  }
+
   stats(): TransportStats {
     return { ...this.counters };
   }
@@ -211,7 +234,9 @@ export abstract class TransportEngine implements Transport, CarrierSink {
       }
       this.manager.writer.cancel();
       this.logger.info({ node: this.name }, 'transport closed');
-      return this.carrier.close();
+      const liveness = this.liveness;
+      this.liveness = undefined;
+      return Promise.all([this.carrier.close(), liveness?.close()]).then(() => undefined);
     });
     return this.closing;
   }
@@ -230,6 +255,8 @@ export abstract class TransportEngine implements Transport, CarrierSink {
   protected halt(): void {
     this.stopped = true;
     this.stopTicker();
+    void this.liveness?.close();
+    this.liveness = undefined;
     this.manager.haltAll();
   }
 
@@ -238,6 +265,7 @@ export abstract class TransportEngine implements Transport, CarrierSink {
     this.timersSuspended = suspended;
     if (!suspended) {
       const now = Date.now();
+      this.manager.ticks.stalls.reset(now);
       for (const conn of this.manager.table.up()) conn.lastReceived = now;
     }
   }
@@ -270,8 +298,23 @@ export abstract class TransportEngine implements Transport, CarrierSink {
 
   // ---- ticks ----
 
+  private startLiveness(address: string): void {
+    if (this.livenessConfig === undefined || this.liveness !== undefined || this.stopped) return;
+    this.liveness = LivenessChannel.start({
+      config: this.livenessConfig,
+      name: this.name,
+      creation: this.creation,
+      cookie: this.cookie,
+      address,
+      interval: this.limits.tickInterval,
+      logger: this.logger,
+    });
+    if (this.liveness === undefined) this.logger.warn({ node: this.name, address }, 'no liveness side-channel: the address is not tcp://host:port');
+  }
+
   private startTicker(): void {
     if (this.tickTimer !== undefined || this.stopped) return;
+    this.manager.ticks.stalls.reset(Date.now());
     this.tickTimer = setInterval(() => {
       if (!this.timersSuspended && !this.stopped) this.manager.tick();
     }, this.limits.tickInterval);

@@ -12,6 +12,13 @@ export interface NetTransportOptions extends TransportOptions {
   readonly advertise?: string;
   /** Largest batch (ZMTP message) this node sends (default 256 KiB, at most maxMessageBytes). */
   readonly maxBatchBytes?: number;
+  /**
+   * Off by default. When set (ms), a liveness thread (a worker_thread with a UDP socket at the
+   * listen host, port number of the TCP listen port) vouches for this node to its peers while its
+   * event loop is blocked, for at most this long, so that a merely busy node is not declared down;
+   * peers that run one too keep a silent peer up while it vouches. docs/protocols/handshake.md, "Ticks".
+   */
+  readonly maxUnresponsive?: number;
 }
 
 /**
@@ -27,7 +34,12 @@ export class NetTransport extends TransportEngine {
   protected readonly carrier: Carrier;
 
   constructor(options: NetTransportOptions) {
-    super(options, cborFormat, options.maxBatchBytes);
+    super(
+      options,
+      cborFormat,
+      options.maxBatchBytes,
+      options.maxUnresponsive === undefined ? undefined : { maxUnresponsive: options.maxUnresponsive, listen: options.listen ?? 'tcp://127.0.0.1:0' },
+    );
     if ((options as { curve?: unknown }).curve !== undefined) {
       throw new InvalidArgumentError('curve', 'the net carrier speaks ZMTP without CURVE encryption: use the zmq carrier (ZmqTransport) for curve');
     }

@@ -15,6 +15,13 @@ export interface ZmqTransportOptions extends TransportOptions {
   readonly curve?: CurveKeys;
   /** Largest batch (ZeroMQ message) this node sends (default 256 KiB, at most maxMessageBytes). */
   readonly maxBatchBytes?: number;
+  /**
+   * Off by default. When set (ms), a liveness thread (a worker_thread with a UDP socket at the
+   * listen host, port number of the TCP listen port) vouches for this node to its peers while its
+   * event loop is blocked, for at most this long, so that a merely busy node is not declared down;
+   * peers that run one too keep a silent peer up while it vouches. docs/protocols/handshake.md, "Ticks".
+   */
+  readonly maxUnresponsive?: number;
   /** ZeroMQ send high-water mark per peer, in messages (default: 16 MiB worth of full batches). */
   readonly sendHighWaterMark?: number;
 }
@@ -28,7 +35,12 @@ export class ZmqTransport extends TransportEngine {
   protected readonly carrier: Carrier;
 
   constructor(options: ZmqTransportOptions) {
-    super(options, cborFormat, options.maxBatchBytes);
+    super(
+      options,
+      cborFormat,
+      options.maxBatchBytes,
+      options.maxUnresponsive === undefined ? undefined : { maxUnresponsive: options.maxUnresponsive, listen: options.listen ?? 'tcp://127.0.0.1:0' },
+    );
     const batch = this.limits.maxBatchBytes;
     const hwm = options.sendHighWaterMark ?? Math.max(8, Math.ceil((16 * 1024 * 1024) / (batch || DEFAULT_MAX_BATCH_BYTES)));
     if (!Number.isInteger(hwm) || hwm <= 0) throw new InvalidArgumentError('sendHighWaterMark', 'must be a positive integer');

@@ -11,6 +11,9 @@ import { FieldLimits } from './wire-limits.js';
  *   ALLOWED_TAGS (cbor-x would otherwise honour record definitions, packed values, shared
  *   references, typed arrays and more), text keys in plain maps (no `__proto__`), the simple values
  *   false/true/null/undefined, bounded bignums and nesting depth;
+ * - allows packed references to the connection's inbound node-name table (simple values 0-15,
+ *   tag 6 around an integer) wherever a text string may stand, and only to entries the table has
+ *   (`packed`, kept up to date by the FrameCodec), so cbor-x never resolves one to nothing;
  * - bounds every length against the bytes that remain, so a huge length prefix costs nothing.
  *
  * Iterative (a fixed stack of remaining-item counts sized by maxDepth), so deep input cannot
@@ -32,6 +35,11 @@ const CONTAINER_OBJECT = 1;
 /** A map under tag 259 (decoded as a Map): keys of any type. */
 const CONTAINER_MAP = 2;
 
+/** Tag 6: a packed reference beyond the first 16 entries (cbor-packed). */
+const TAG_PACKED_REF = 6;
+/** Entries reachable with simple values 0-15. */
+const SIMPLE_REFS = 16;
+
 const PROTO_KEY = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f]; // "__proto__"
 
 /** The major type a tag's content must have (-1: a number, integer or float). */
@@ -45,6 +53,8 @@ function requiredMajor(tag: number): number {
       return 2;
     case StandardTag.MAP:
       return 5;
+    case TAG_PACKED_REF:
+      return -2; // an integer
     default:
       return 4; // SET and the sdnode tags wrap an array
   }
@@ -55,6 +65,8 @@ export class CborScanner {
   end = 0;
   /** Why the last item was rejected or fatal. */
   reason = '';
+  /** Entries of the inbound node-name table: packed references below it are allowed. */
+  packed = 0;
   private readonly remaining: Int32Array;
   private readonly kinds: Uint8Array;
 
@@ -121,10 +133,18 @@ export class CborScanner {
 
       if (pendingTag !== -1) {
         const need = requiredMajor(pendingTag);
-        const ok = need === -1 ? major === 0 || major === 1 || (major === 7 && info >= 25 && info <= 27) : major === need;
+        const ok =
+          need === -1 ? major === 0 || major === 1 || (major === 7 && info >= 25 && info <= 27) : need === -2 ? major === 0 || major === 1 : major === need;
         if (!ok && rejected === '') rejected = `tag ${pendingTag} wraps major type ${major}`;
+        if (ok && need === -2 && rejected === '') {
+          // cbor-x: entry 16 + 2n for n >= 0, 16 + 2m + 1 for -1 - m
+          const entry = SIMPLE_REFS + 2 * arg + major;
+          if (entry >= this.packed) rejected = `packed reference to node-name entry ${entry} of ${this.packed}`;
+        }
       }
-      if (isObjectKey && major !== 3 && rejected === '') rejected = `map key of major type ${major} in a plain map`;
+      // a text key, or a packed reference standing for one (a table entry is a node name)
+      const keyOk = major === 3 || (major === 7 && info < SIMPLE_REFS) || (major === 6 && arg === TAG_PACKED_REF) || pendingTag === TAG_PACKED_REF;
+      if (isObjectKey && !keyOk && rejected === '') rejected = `map key of major type ${major} in a plain map`;
 
       rem--;
       const tagOfThis = pendingTag;
@@ -156,7 +176,7 @@ export class CborScanner {
         }
         case 6:
           // a tag inside a tag was already rejected above: no tag requires major type 6
-          if (isObjectKey && rejected === '') rejected = 'tagged key in a plain map';
+          if (isObjectKey && arg !== TAG_PACKED_REF && rejected === '') rejected = 'tagged key in a plain map';
           if (!isAllowedTag(arg) && rejected === '') rejected = `tag ${arg} is not allowed`;
           // the tag and its content are one item: give the slot back and remember the tag
           rem++;
@@ -165,6 +185,11 @@ export class CborScanner {
         default: // 7: simple values and floats
           if (info >= 25 && info <= 27) break; // half, single, double floats (bytes skipped above)
           if (info >= 20 && info <= 23) break; // false, true, null, undefined
+          if (info < SIMPLE_REFS && info < this.packed) break; // packed reference to entry `info`
+          if (info < SIMPLE_REFS && rejected === '') {
+            rejected = `packed reference to node-name entry ${info} of ${this.packed}`;
+            break;
+          }
           if (rejected === '') rejected = `simple value ${info === 24 ? arg : info}`;
           break;
       }
@@ -184,6 +209,7 @@ function isAllowedTag(tag: number): boolean {
     case TAG_REF:
     case TAG_SDNODE_ERROR:
     case TAG_ERROR:
+    case TAG_PACKED_REF: // packed reference (checked against the table where its integer is read)
     case 1: // epoch date
     case 2: // positive bignum
     case 3: // negative bignum

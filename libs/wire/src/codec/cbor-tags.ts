@@ -59,8 +59,11 @@ function isCreation(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= FieldLimits.maxCreation;
 }
 
-/** Cheap shape check of a node name inside a pid or ref (the full syntax is checked at handshake). */
-function isNodeField(value: unknown): value is string {
+/**
+ * Cheap shape check of a node name inside a pid or ref (the full syntax is checked at handshake);
+ * also what a node-name table entry must be (so an entry can never be a key such as __proto__).
+ */
+export function isNodeField(value: unknown): value is string {
   return typeof value === 'string' && value.length > 2 && value.length <= 384 && value.indexOf('@') > 0;
 }
 
@@ -126,13 +129,36 @@ function decodePlainError(data: unknown): Error {
 type WriteValue = (value: unknown) => void;
 
 /**
+ * What an extension's encode sees as `this`: cbor-x calls it on the Encoder instance, which may
+ * carry its connection's outbound node-name table (node-name-table.ts).
+ */
+interface NamingThis {
+  readonly sdnodeNames?: { note(node: string): void };
+  /**
+   * A scratch `[node, id, creation]` the encoder owns, reused for every pid and ref it writes
+   * (cbor-x writes it at once and keeps no reference; a pid holds no pid, so it never nests).
+   */
+  readonly sdnodeIdentity?: [string, number, number];
+}
+
+/** The tag content of a pid or ref, in the encoder's scratch array when it has one. */
+function identity(encoder: NamingThis | undefined, value: Pid | Ref): [string, number, number] {
+  const scratch = encoder?.sdnodeIdentity;
+  if (scratch === undefined) return [value.node, value.id, value.creation];
+  scratch[0] = value.node;
+  scratch[1] = value.id;
+  scratch[2] = value.creation;
+  return scratch;
+}
+
+/**
  * An extension as cbor-x 1.6 runs it: `encode` writes the tag content through `write` and its
  * return value is ignored (the published typings say otherwise, hence the cast below).
  */
 interface TagExtension<T> {
   readonly Class: abstract new (...args: never[]) => T;
   readonly tag: number;
-  encode(value: T, write: WriteValue): void;
+  encode(this: NamingThis | undefined, value: T, write: WriteValue): void;
   decode(data: unknown): T;
 }
 
@@ -171,8 +197,9 @@ function registerSdnodeTags(): true {
   addExtension<Ref>({
     Class: Ref,
     tag: SdnodeTag.REF,
-    encode(ref: Ref, write: WriteValue) {
-      write([ref.node, ref.id, ref.creation]);
+    encode(this: NamingThis | undefined, ref: Ref, write: WriteValue) {
+      this?.sdnodeNames?.note(ref.node);
+      write(identity(this, ref));
     },
     decode(data: unknown) {
       const [node, id, creation] = identityFields(SdnodeTag.REF, data);
@@ -182,8 +209,9 @@ function registerSdnodeTags(): true {
   addExtension<Pid>({
     Class: Pid,
     tag: SdnodeTag.PID,
-    encode(pid: Pid, write: WriteValue) {
-      write([pid.node, pid.id, pid.creation]);
+    encode(this: NamingThis | undefined, pid: Pid, write: WriteValue) {
+      this?.sdnodeNames?.note(pid.node);
+      write(identity(this, pid));
     },
     decode(data: unknown) {
       const [node, id, creation] = identityFields(SdnodeTag.PID, data);

@@ -1,4 +1,4 @@
-import { Encoder } from 'cbor-x';
+import type { Encoder } from 'cbor-x';
 import type { Frame } from '../frames.js';
 import { BadFrameError, FrameTooLargeError, NotSendableError, UnknownFrameTypeError } from '../errors/wire-errors.js';
 import { InvalidArgumentError } from '../errors/process-errors.js';
@@ -6,6 +6,7 @@ import { SDNODE_TAGS_REGISTERED } from './cbor-tags.js';
 import { CborScanner, ITEM_FATAL, ITEM_OK } from './cbor-scanner.js';
 import { frameFromArray, schemaOfKind } from './frame-registry.js';
 import { checkSendable } from './sendability.js';
+import { InboundNames, OutboundNames, isNamesValue, newNamingDecoder, startsNamesFrame } from './node-name-table.js';
 import { DEFAULT_LIMITS, type WireLimits } from './wire-limits.js';
 
 /** The typed errors decodeBatch reports. */
@@ -25,6 +26,12 @@ export interface FrameCodecOptions {
   readonly maxDepth?: number;
   /** Rejected frames reported per batch before the rest of the batch is dropped. Default 16. */
   readonly maxErrorsPerBatch?: number;
+  /**
+   * Compress node names with an outbound node-name table (encode appends NAMES frames; see
+   * node-name-table.ts). For codecs whose every chunk reaches one peer codec in order, as the
+   * transport's per-connection codecs do. Decoding always understands NAMES frames. Default false.
+   */
+  readonly nodeNameTables?: boolean;
 }
 
 /** Counters of one codec (one connection epoch), for metrics and logs. */
@@ -43,7 +50,9 @@ export interface FrameCodecStats {
 
 /**
  * Encodes frames to CBOR and decodes batches (CBOR sequences of frames), strictly.
- * One codec per connection epoch; cheap to create. Not shared between threads.
+ * One codec per connection epoch and direction; cheap to create. Not shared between threads.
+ * It holds the epoch's node-name tables (node-name-table.ts): every chunk `encode` returns must
+ * reach the peer's codec for the same epoch, whole and in order, or the epoch must end.
  *
  * Encoded frames are views into cbor-x's output slab; cbor-x never writes over bytes it has
  * returned (a later encode continues after them or starts a new slab), so an encoded frame stays
@@ -59,7 +68,11 @@ export class FrameCodec {
     batchesCorrupt: 0,
     batchesTooLarge: 0,
   };
-  private readonly encoder: Encoder;
+  /** The outbound node-name table and the encoder that packs its entries. */
+  private readonly outNames: OutboundNames;
+  /** The inbound node-name table and the decoder that resolves references to it. */
+  private readonly inNames = new InboundNames();
+  private readonly decoder: Encoder;
   private readonly scanner: CborScanner;
   /** End offsets of the items of the current run (reused between batches). */
   private readonly runEnds: number[] = [];
@@ -74,7 +87,8 @@ export class FrameCodec {
     this.limits = Object.freeze({ maxBatchBytes, maxDepth, maxErrorsPerBatch });
     void SDNODE_TAGS_REGISTERED;
     // Records stay off: see docs/protocols/wire-format.md, "Why no records".
-    this.encoder = new Encoder({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
+    this.outNames = new OutboundNames(options.nodeNameTables === true);
+    this.decoder = newNamingDecoder(this.inNames);
     this.scanner = new CborScanner(maxDepth);
   }
 
@@ -95,15 +109,37 @@ export class FrameCodec {
       const refusal = checkSendable(term, field, this.limits.maxDepth - (schema.termLevel ?? 1));
       if (refusal !== undefined) throw this.refused(refusal);
     }
+    const names = this.outNames;
     let bytes: Uint8Array;
     try {
-      bytes = this.encoder.encode(schema.toArray(frame));
+      bytes = names.encoder.encode(schema.toArray(frame));
     } catch (error) {
+      names.discard();
       throw this.refused(new NotSendableError(schema.kind, `the CBOR encoder failed: ${error instanceof Error ? error.message : String(error)}`));
     }
-    if (bytes.length > this.limits.maxBatchBytes) throw this.refused(new FrameTooLargeError(bytes.length, this.limits.maxBatchBytes));
+    if (names.hasPending) bytes = this.withNames(bytes);
+    if (bytes.length > this.limits.maxBatchBytes) {
+      names.discard();
+      throw this.refused(new FrameTooLargeError(bytes.length, this.limits.maxBatchBytes));
+    }
+    if (names.hasPending) names.commit();
     this.stats.framesEncoded++;
     return bytes;
+  }
+
+  /** The frame followed by the NAMES frame of the node names it spelled out first. */
+  private withNames(frame: Uint8Array): Uint8Array {
+    const names = this.outNames.encodePending();
+    // encodePending continues in the same slab: usually right after the frame, so no copy
+    if (names.buffer === frame.buffer && names.byteOffset === frame.byteOffset + frame.byteLength) {
+      return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength + names.byteLength); // a Buffer, as cbor-x returns
+    }
+    return Buffer.concat([frame, names]);
+  }
+
+  /** Entries of the outbound and inbound node-name tables (for tests and metrics). */
+  get namesTableSizes(): { readonly outbound: number; readonly inbound: number } {
+    return { outbound: this.outNames.size, inbound: this.inNames.size };
   }
 
   private refused<E extends Error>(error: E): E {
@@ -142,12 +178,20 @@ export class FrameCodec {
     let runStart = 0;
     let offset = 0;
     let index = 0;
+    scanner.packed = this.inNames.size;
     while (offset < bytes.length) {
       const status = scanner.scanItem(bytes, offset, bytes.length);
       if (status === ITEM_OK) {
         runEnds.push(scanner.end);
+        const names = startsNamesFrame(bytes, offset);
         offset = scanner.end;
         index++;
+        if (names) {
+          // decode up to this NAMES frame now: the items after it may refer to its entries
+          if (!this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors)) return { frames, errors };
+          scanner.packed = this.inNames.size;
+          runStart = offset;
+        }
         continue;
       }
       if (!this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors)) return { frames, errors };
@@ -185,7 +229,7 @@ export class FrameCodec {
       const to = runEnds[count - 1]!;
       const source = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
       try {
-        this.encoder.decodeMultiple(source, (value: unknown) => {
+        this.decoder.decodeMultiple(source, (value: unknown) => {
           if (errors.length >= cap) {
             stopped = true;
             return false; // stops decodeMultiple
@@ -227,6 +271,13 @@ export class FrameCodec {
 
   /** Validate one decoded value; true when it was a valid frame. */
   private accept(value: unknown, index: number, frames: Frame[], errors: FrameDecodeError[]): boolean {
+    if (isNamesValue(value)) {
+      const problem = this.inNames.apply(value);
+      if (problem === undefined) return true;
+      errors.push(new BadFrameError(`bad NAMES frame: ${problem}`, { index }));
+      this.stats.framesRejected++;
+      return false;
+    }
     let result: Frame | BadFrameError | UnknownFrameTypeError;
     try {
       result = frameFromArray(value, index);

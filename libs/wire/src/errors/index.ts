@@ -38,3 +38,4 @@ export {
 export { NotAMemberError, UnknownScopeError, ScopeExistsError, NameNotRegisteredError, RegistryStoppedError } from './registry-errors.js';
 export { NotGroupMemberError, GroupExistsError, UnknownGroupError, CannotRemoveSelfError, ConcurrentChangeError, NodeNotFreeError } from './sgroup-errors.js';
 export { NoEligibleNodeError, UnknownPlacementPolicyError, InvalidPlacementSpecError, type PlacementCandidate } from './placement-errors.js';
+export { errorLogFields, isExpectedError, type ErrorLogFields } from './log-fields.js';

@@ -1,0 +1,103 @@
+import { Pid, TermCodec, type Term } from '@sdnode/wire';
+import { describe, expect, it } from 'vitest';
+import type { Op } from './ops.js';
+import { MAX_OPS_PER_FRAME, Outbox } from './outbox.js';
+
+const SELF = 'a@h';
+const CREATION = 7;
+
+/** An outbox whose frames are captured (flushed by hand) and whose broadcasts are encoded with a real TermCodec. */
+function capture(options: { failEncode?: boolean } = {}) {
+  const codec = new TermCodec();
+  const frames: Array<{ peer: string; body: [string, unknown[]] }> = [];
+  let encodes = 0;
+  const outbox = new Outbox(
+    (peer, body) => {
+      frames.push({ peer, body: body as [string, unknown[]] });
+      return true;
+    },
+    (ops) => {
+      encodes++;
+      if (options.failEncode === true) throw new Error('unsendable');
+      return codec.encode(ops as unknown as Term);
+    },
+    SELF,
+    CREATION,
+  );
+  /** Every op each peer receives, broadcast items decoded, in order. */
+  const received = (peer: string): unknown[] => {
+    const out: unknown[] = [];
+    for (const f of frames.filter((x) => x.peer === peer)) {
+      for (const item of f.body[1]) {
+        if (item instanceof Uint8Array) {
+          const r = codec.decode(item);
+          if (!r.ok) throw r.error;
+          out.push(...(r.value as unknown[]));
+        } else out.push(item);
+      }
+    }
+    return out;
+  };
+  return { outbox, frames, received, encodes: () => encodes };
+}
+
+const own = (id: number): Pid => new Pid(SELF, id, CREATION);
+const setOf = (name: string, pid: Pid, view = 'v1'): Op => ['set', [name, pid, null, `id-${name}`, 1000], null, view];
+
+describe('Outbox', () => {
+  it('encodes ops pushed to several peers once, and keeps each peer order with its own ops', () => {
+    const { outbox, received, encodes } = capture();
+    const peers = ['b@h', 'c@h', 'd@h'];
+    outbox.pushAll(peers, 'global', ['view', 'h1']);
+    outbox.pushAll(peers, 'global', ['del', 'x', 'id1', 'died']);
+    outbox.push('c@h', 'global', ['verified', 3, []]);
+    outbox.pushAll(peers, 'global', ['del', 'y', 'id2', 'died']);
+    outbox.flush();
+    expect(encodes()).toBe(2);
+    expect(received('b@h')).toEqual([['view', 'h1'], ['del', 'x', 'id1', 'died'], ['del', 'y', 'id2', 'died']]);
+    expect(received('c@h')).toEqual([['view', 'h1'], ['del', 'x', 'id1', 'died'], ['verified', 3, []], ['del', 'y', 'id2', 'died']]);
+    expect(received('d@h')).toEqual(received('b@h'));
+  });
+
+  it('coalesces SETs and CLAIMs of its own pids, leaving out their node and creation', () => {
+    const { outbox, received } = capture();
+    const remote = new Pid('z@h', 5, 1);
+    outbox.push('b@h', 'global', setOf('n1', own(1)));
+    outbox.push('b@h', 'global', setOf('n2', own(2)));
+    outbox.push('b@h', 'global', setOf('n3', remote));
+    outbox.push('b@h', 'global', setOf('n4', own(4), 'v2'));
+    outbox.push('b@h', 'global', ['claim', 1, 'reg', 'c1', own(9), { m: 1 }, 'v2']);
+    outbox.push('b@h', 'global', ['claim', 2, 'rereg', 'c2', own(10), null, 'v2']);
+    outbox.push('b@h', 'global', ['claim', 3, 'unreg', 'c3', null, null, 'v2']);
+    outbox.flush();
+    expect(received('b@h')).toEqual([
+      ['sets', 'v1', CREATION, [['n1', 1, null, 'id-n1', 1000, null], ['n2', 2, null, 'id-n2', 1000, null]]],
+      setOf('n3', remote),
+      ['sets', 'v2', CREATION, [['n4', 4, null, 'id-n4', 1000, null]]],
+      ['claims', 'v2', CREATION, [[1, 'reg', 'c1', 9, { m: 1 }], [2, 'rereg', 'c2', 10, null]]],
+      ['claim', 3, 'unreg', 'c3', null, null, 'v2'],
+    ]);
+  });
+
+  it('splits frames at MAX_OPS_PER_FRAME, coalesced ops counted one by one', () => {
+    const { outbox, frames, received } = capture();
+    for (let i = 0; i < MAX_OPS_PER_FRAME * 2 + 3; i++) outbox.push('b@h', 'global', setOf(`n${i}`, own(i)));
+    outbox.flush();
+    expect(frames.length).toBe(3);
+    const entries = received('b@h').flatMap((op) => (op as [string, string, number, unknown[]])[3]);
+    expect(entries.length).toBe(MAX_OPS_PER_FRAME * 2 + 3);
+    expect(entries.map((e) => (e as unknown[])[0])).toEqual(Array.from({ length: entries.length }, (_, i) => `n${i}`));
+  });
+
+  it('sends a broadcast op by op when it cannot be encoded', () => {
+    const { outbox, frames, encodes } = capture({ failEncode: true });
+    outbox.pushAll(['b@h', 'c@h'], 'global', ['view', 'h1']);
+    outbox.flush();
+    expect(encodes()).toBe(1);
+    expect(outbox.encodeFailures).toBe(1);
+    expect(frames.map((f) => f.body)).toEqual([
+      ['global', [['view', 'h1']]],
+      ['global', [['view', 'h1']]],
+    ]);
+  });
+});
