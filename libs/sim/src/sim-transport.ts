@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectOptions, DisconnectReason, PeerInfo, Transport, TransportEvents, TransportStats } from '@sdnode/transport';
+import { emptyStats } from '@sdnode/transport';
 import { InvalidArgumentError, NodeStoppedError, TimeoutError, UnresolvableNodeError, type DistFrame, type NodeName } from '@sdnode/wire';
 import type { SimConnection, ConnectionEnd, Side } from './sim-connection.js';
 import type { SimNetwork } from './sim-network.js';
@@ -41,18 +42,7 @@ export class SimTransport implements Transport, ConnectionEnd {
   private readonly held = new Map<NodeName, DistFrame[]>();
   private epoch = 0;
   private closed = false;
-  private readonly counters: TransportStats = {
-    framesSent: 0,
-    framesReceived: 0,
-    batchesSent: 0,
-    batchesReceived: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-    badFrames: 0,
-    handshakesRefused: 0,
-    framesDropped: 0,
-    overloads: 0,
-  };
+  private readonly counters: TransportStats = emptyStats();
 
   constructor(private readonly options: SimTransportOptions) {
     this.network = options.network;

@@ -18,3 +18,4 @@ export type { CurveKeys } from './zmq/zmq-carrier.js';
 export { NetTransport, type NetTransportOptions } from './net/net-transport.js';
 export { CARRIERS, DEFAULT_CARRIER, isCarrierName, type CarrierName } from './carriers.js';
 export { ZmtpProtocolError, type ZmtpErrorReason } from './zmtp/zmtp-errors.js';
+export { emptyStats } from './transport-stats.js';
