@@ -16,12 +16,13 @@
 // Prints a table (or JSON lines with --json) on stdout, progress on stderr, and writes the JSON
 // lines, the table, the machine and SVG plots into a results folder. See docs/scale.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../lib/children.mjs';
 import { linePlot } from './lib/svg.mjs';
 import { orbitPlots, orbitTable } from './lib/orbit-report.mjs';
+import { describeMachine, timestampedResults } from '../lib/machine.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const OPEN_FILES = 65536;
@@ -224,16 +225,8 @@ function plots(rows, variants, machine) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model?.trim() ?? 'unknown',
-    memoryGB: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    date: new Date().toISOString().slice(0, 16).replace('T', ' '),
-    loadAverageBefore: loadavg().map((x) => Number(x.toFixed(2))),
-  };
-  const out = args.out ?? join(HERE, 'results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
+  const machine = describeMachine();
+  const out = args.out ?? timestampedResults(HERE);
   mkdirSync(out, { recursive: true });
   const started = performance.now();
   log(`bench:scale (${args.quick ? 'quick' : 'full'}) on ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGB} GB, node ${machine.node}; results in ${out}`);

@@ -8,11 +8,12 @@
 //        [--modes replicated,partitioned] [--latency 1] [--jitter 1] [--loss 0] [--seed 1]
 //        [--out DIR] [--json] [--timeout-min 40]
 import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../lib/children.mjs';
 import { plots, summarise, table } from './lib/report.mjs';
+import { describeMachine, timestampedResults } from '../lib/machine.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
@@ -77,16 +78,8 @@ async function runPointProcess(args, variant, mode, n) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model?.trim() ?? 'unknown',
-    memoryGB: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    date: new Date().toISOString().slice(0, 16).replace('T', ' '),
-    loadAverageBefore: loadavg().map((x) => Number(x.toFixed(2))),
-  };
-  const out = args.out ?? join(HERE, 'results', new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19));
+  const machine = describeMachine();
+  const out = args.out ?? timestampedResults(HERE);
   mkdirSync(out, { recursive: true });
   const jsonl = join(out, 'results.jsonl');
   writeFileSync(jsonl, '');
