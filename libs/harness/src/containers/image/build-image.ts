@@ -15,13 +15,16 @@ import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planHash } from './content-hash.js';
-import { docker, imageSize, importRootfs, pruneOldImages, stageRootfs } from './docker-image.js';
+import { docker, imageLineage, imageSize, importRootfs, LINEAGE_LABEL, pruneOldImages, stageRootfs } from './docker-image.js';
 import { DockerCommandError } from './image-errors.js';
 import { findProjectRoot } from './image-project.js';
 import { buildPlan, importChanges } from './plan.js';
 
 export const IMAGE_REPOSITORY = 'sdnode-node';
-/** Images kept (newest first, the current one included); older ones are removed after a build. */
+/**
+ * Images of one lineage kept (newest first, the current one included); older ones of that
+ * lineage are removed after a build.
+ */
 const KEEP_IMAGES = 3;
 
 export interface BuildImageOptions {
@@ -50,6 +53,7 @@ export async function ensureImage({ root, packages = [], force = false, log = ()
   const hash = await planHash(plan.entries, plan.config);
   const tag = `${IMAGE_REPOSITORY}:${hash.slice(0, 16)}`;
   const hashSeconds = (performance.now() - started) / 1000;
+  const lineage = imageLineage(root, packages);
   if (plan.unknownPackages.length > 0) log(`not in the project, left out: ${plan.unknownPackages.join(', ')}`);
 
   let sizeBytes = force ? undefined : imageSize(tag);
@@ -58,7 +62,7 @@ export async function ensureImage({ root, packages = [], force = false, log = ()
     log(`building ${tag} (${plan.entries.length} paths)`);
     const stage = stageRootfs(plan.entries);
     try {
-      await importRootfs(stage, tag, importChanges(plan.config));
+      await importRootfs(stage, tag, [...importChanges(plan.config), `LABEL ${LINEAGE_LABEL}=${lineage}`]);
     } finally {
       rmSync(stage, { recursive: true, force: true });
     }
@@ -69,7 +73,7 @@ export async function ensureImage({ root, packages = [], force = false, log = ()
   if (sizeBytes === undefined) throw new DockerCommandError('docker import', `reported success but ${tag} does not exist`);
   docker(['tag', tag, `${IMAGE_REPOSITORY}:latest`]);
   if (built) {
-    const removed = pruneOldImages(IMAGE_REPOSITORY, tag, KEEP_IMAGES);
+    const removed = pruneOldImages(IMAGE_REPOSITORY, tag, KEEP_IMAGES, lineage);
     if (removed.length > 0) log(`removed older images: ${removed.join(', ')}`);
   }
   return {

@@ -4,7 +4,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
 import { DockerCommandError } from './image-errors.js';
 import type { PlanEntry } from './plan-entry.js';
 
@@ -29,12 +30,28 @@ export function imageSize(tag: string): number | undefined {
   return out === undefined ? undefined : Number(out);
 }
 
+/** The image label naming the lineage an image belongs to (see `imageLineage`). */
+export const LINEAGE_LABEL = 'sdnode.lineage';
+
 /**
- * Remove older images of `repository`, keeping the `keep` newest and `current`. An image a
- * container still uses is left alone (docker refuses, we go on). Returns the tags removed.
+ * The lineage of the images built from one project with one set of extra packages: the
+ * successive versions of "the same image". Pruning stays inside a lineage, so building the
+ * image of one project never removes the image another project (or another run's package set)
+ * is using on the same Docker engine.
  */
-export function pruneOldImages(repository: string, current: string, keep: number): string[] {
-  const rows = (docker(['image', 'ls', repository, '--format', '{{.ID}} {{.Repository}}:{{.Tag}}']) ?? '')
+export function imageLineage(root: string, packages: readonly string[]): string {
+  const key = `${resolve(root)}\n${[...new Set(packages)].sort().join('\n')}`;
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/**
+ * Remove older images of `repository` in `lineage`, keeping the `keep` newest and `current`.
+ * Images of other lineages, and unlabelled ones, are never touched. An image a container still
+ * uses is left alone (docker refuses, we go on). Returns the tags removed.
+ */
+export function pruneOldImages(repository: string, current: string, keep: number, lineage: string): string[] {
+  const listed = docker(['image', 'ls', repository, '--filter', `label=${LINEAGE_LABEL}=${lineage}`, '--format', '{{.ID}} {{.Repository}}:{{.Tag}}']);
+  const rows = (listed ?? '')
     .split('\n')
     .filter(Boolean)
     .map((line) => line.split(' ') as [string, string]);
