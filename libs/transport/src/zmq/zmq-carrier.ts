@@ -49,6 +49,11 @@ export class ZmqCarrier implements Carrier {
   }
 
   async listen(): Promise<string> {
+    // libzmq takes a tcp port modulo 65536 (tcp://h:99999 binds 34463): refuse it here.
+    const port = /^tcp:\/\/.*:(\d+)$/.exec(this.options.listen)?.[1];
+    if (port !== undefined && Number(port) > 65535) {
+      throw new InvalidArgumentError('listen', `"${this.options.listen}": port ${port} is out of range (0-65535)`);
+    }
     const curve = this.options.curve;
     const router = new Router({
       linger: 0,
