@@ -1,10 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ControlFrame } from '@sdnode/wire';
-import { EventRecorder } from '../testing/event-recorder.js';
+import { describe, expect, it } from 'vitest';
+import { CHILD_PEER as CHILD, ChildPeerSession, LOCAL_PEER as LOCAL } from '../testing/child-peer.test-util.js';
 import { waitUntil } from '../testing/wait-until.js';
-import { StaticResolver } from '../static-resolver.js';
-import { ChildProcessNode } from '../zmq/fixtures/child-process-node.test-util.js';
-import type { Transport } from '../transport.js';
 import { NetTransport } from './net-transport.js';
 
 // Recovery after a freeze (issue 10, section 5): a node frozen (SIGSTOP) for about the tick time
@@ -15,8 +11,6 @@ import { NetTransport } from './net-transport.js';
 // holds the node frozen for that long, then waits only for conditions, with deadlines.
 
 const COOKIE = 'thaw-cookie';
-const CHILD = 'child@host';
-const LOCAL = 'local@host';
 const TICK = 1_000;
 /** Per test: child node processes start slowly on a loaded machine (the unit default is 20 s). */
 const TEST_TIMEOUT = 60_000;
@@ -34,53 +28,20 @@ describeThaw('zmq');
 
 function describeThaw(childCarrier: 'net' | 'zmq'): void {
   describe(`a peer process (${childCarrier} carrier) thawed after a freeze`, () => {
-    let child: ChildProcessNode | undefined;
-    let local: Transport | undefined;
-
-    afterEach(async () => {
-      await child?.kill();
-      await local?.close();
-      child = undefined;
-      local = undefined;
-    });
-
-    /** Every node's state, for a failing assertion. */
-    async function states(recorder: EventRecorder): Promise<string> {
-      const events = recorder.events
-        .filter((e) => e.type !== 'frame')
-        .map((e) => (e.type === 'connectfailed' ? `connectfailed ${e.name} ${e.error.message}` : `${e.type} ${e.peer.name} epoch ${e.peer.epoch}${e.type === 'nodedown' ? ` ${e.reason.kind}` : ''}`));
-      return [
-        `${LOCAL}: peers ${JSON.stringify(local?.peers().map((p) => [p.name, p.epoch]))} stats ${JSON.stringify(local?.stats())}`,
-        `  events: ${events.join('; ') || 'none'}`,
-        `${CHILD}: ${(await child?.describe()) ?? 'not started'}`,
-      ].join('\n');
-    }
-
-    async function check(recorder: EventRecorder, what: string, condition: () => boolean, timeout = 5_000): Promise<void> {
-      try {
-        await waitUntil(condition, { timeout, what });
-      } catch (error) {
-        throw new Error(`${(error as Error).message}\n${await states(recorder)}`);
-      }
-    }
-
-    const echoed = (recorder: EventRecorder, body: string) => (): boolean =>
-      recorder.frames().some((f) => f.kind === 'control' && (f as ControlFrame).channel === 'echo' && (f as ControlFrame).body === body);
+    const session = ChildPeerSession.perTest<NetTransport>();
 
     for (const freeze of FREEZES) {
       it(`is reachable at once when frozen ${freeze.label}`, async () => {
-        child = await ChildProcessNode.start({ name: CHILD, cookie: COOKIE, carrier: childCarrier, netTickTime: TICK });
-        local = new NetTransport({ name: LOCAL, cookie: COOKIE, netTickTime: TICK, resolver: new StaticResolver({ [CHILD]: child.address }) });
-        const recorder = new EventRecorder(local);
-        await local.listen();
-        await local.connect(CHILD);
+        const s = session();
+        const recorder = await s.start({ cookie: COOKIE, carrier: childCarrier, netTickTime: TICK }, (options) => new NetTransport({ ...options, netTickTime: TICK }));
+        const { child, local } = s;
         local.send(CHILD, { kind: 'control', channel: 'probe', body: 'before' });
-        await check(recorder, 'the echo before the freeze', echoed(recorder, 'before'));
+        await s.check('the echo before the freeze', s.echoed('before'));
 
         child.signal('SIGSTOP');
         const frozenAt = Date.now();
         await waitUntil(() => Date.now() - frozenAt >= freeze.ms, { timeout: freeze.ms + 1_000, what: 'the freeze to last' });
-        if (freeze.untilDetected) await check(recorder, 'the peer to see the frozen node down', () => recorder.of('nodedown').length > 0, 3 * TICK);
+        if (freeze.untilDetected) await s.check('the peer to see the frozen node down', () => recorder.of('nodedown').length > 0, 3 * TICK);
         const downsBeforeThaw = recorder.of('nodedown').length;
         child.signal('SIGCONT');
 
@@ -88,21 +49,21 @@ function describeThaw(childCarrier: 'net' | 'zmq'): void {
         // declare the frozen node down meanwhile (then the frame opens a new connection).
         local.send(CHILD, { kind: 'control', channel: 'probe', body: 'at-thaw' });
         const info = await local.connect(CHILD, { timeout: 3_000 }).catch(async (error: Error) => {
-          throw new Error(`connect right after the thaw failed: ${error.message}\n${await states(recorder)}`);
+          throw await s.withStates(new Error(`connect right after the thaw failed: ${error.message}`));
         });
         local.send(CHILD, { kind: 'control', channel: 'probe', body: 'after-connect' });
-        await check(recorder, 'the echo of a frame sent after connect', echoed(recorder, 'after-connect'));
+        await s.check('the echo of a frame sent after connect', s.echoed('after-connect'));
         const downsAfterThaw = recorder.of('nodedown').length - downsBeforeThaw;
-        if (downsAfterThaw === 0) await check(recorder, 'the echo of the frame sent at the thaw', echoed(recorder, 'at-thaw'));
+        if (downsAfterThaw === 0) await s.check('the echo of the frame sent at the thaw', s.echoed('at-thaw'));
 
         // The frozen node never blames the peer that kept ticking at it.
         const falseDowns = child.lines.filter((l) => l.startsWith(`NODEDOWN ${LOCAL} tick_timeout`));
         if (falseDowns.length > 0 || recorder.of('connectfailed').length > 0) {
-          throw new Error(`a false tick timeout or a failed connection after the thaw\n${await states(recorder)}`);
+          throw await s.withStates(new Error('a false tick timeout or a failed connection after the thaw'));
         }
         // Both ends agree on one connection at the end.
-        await check(recorder, 'the child to hold the connection up', () => {
-          const last = child!.lines.filter((l) => l.startsWith(`NODEUP ${LOCAL}`) || l.startsWith(`NODEDOWN ${LOCAL}`)).at(-1);
+        await s.check('the child to hold the connection up', () => {
+          const last = child.lines.filter((l) => l.startsWith(`NODEUP ${LOCAL}`) || l.startsWith(`NODEDOWN ${LOCAL}`)).at(-1);
           return last?.startsWith('NODEUP') === true;
         });
         expect(local.peers().map((p) => p.epoch)).toEqual([info.epoch]);

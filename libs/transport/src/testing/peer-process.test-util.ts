@@ -3,23 +3,17 @@
 // timeout, a frozen (SIGSTOP) peer by the tick timeout, and a peer that stops reading fills a
 // bounded queue and is dropped with `overload`. Every carrier runs it, against a child on each
 // carrier it interoperates with (net/net-peer-process.spec.ts, zmq/zmq-peer-process.spec.ts).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ControlFrame } from '@sdnode/wire';
-import { StaticResolver } from '../static-resolver.js';
 import type { Transport } from '../transport.js';
-import { ChildProcessNode } from '../zmq/fixtures/child-process-node.test-util.js';
+import { CHILD_PEER as CHILD, ChildPeerSession, type LocalPeerOptions } from './child-peer.test-util.js';
 import { seqFrame } from './compliance.js';
-import { EventRecorder } from './event-recorder.js';
 import { waitUntil } from './wait-until.js';
 
 const COOKIE = 'process-cookie';
-const CHILD = 'child@host';
 
 /** The options the suite sets on the local transport. */
-export interface PeerProcessLocalOptions {
-  readonly name: string;
-  readonly cookie: string;
-  readonly resolver: StaticResolver;
+export interface PeerProcessLocalOptions extends LocalPeerOptions {
   readonly netTickTime: number;
   readonly maxQueueBytes?: number;
   readonly maxBatchBytes?: number;
@@ -35,26 +29,15 @@ export interface PeerProcessSuiteOptions {
 /** Registers the suite for the local transport `create` makes. */
 export function peerProcessSuite(label: string, create: (options: PeerProcessLocalOptions) => Transport, { childCarrier, killOnly = false }: PeerProcessSuiteOptions): void {
   describe(`${label} with a peer process on the ${childCarrier} carrier`, () => {
-    let child: ChildProcessNode | undefined;
-    let local: Transport | undefined;
-
-    afterEach(async () => {
-      await child?.kill();
-      await local?.close();
-      child = undefined;
-      local = undefined;
-    });
+    const session = ChildPeerSession.perTest();
 
     async function connectToChild(netTickTime: number, extra: Partial<PeerProcessLocalOptions> = {}) {
-      child = await ChildProcessNode.start({ name: CHILD, cookie: COOKIE, carrier: childCarrier, netTickTime });
-      local = create({ name: 'local@host', cookie: COOKIE, resolver: new StaticResolver({ [CHILD]: child.address }), netTickTime, ...extra });
-      const recorder = new EventRecorder(local);
-      await local.listen();
-      const info = await local.connect(CHILD);
-      expect(info.creation).toBe(child.creation);
-      local.send(CHILD, seqFrame(1));
+      const s = session();
+      const recorder = await s.start({ cookie: COOKIE, carrier: childCarrier, netTickTime }, (options) => create({ ...options, netTickTime, ...extra }));
+      expect(s.local.peers().map((p) => p.creation)).toEqual([s.child.creation]);
+      s.local.send(CHILD, seqFrame(1));
       await recorder.waitFor('frame', (e) => (e.frame as ControlFrame).channel === 'echo');
-      return { local, recorder, child };
+      return { local: s.local, recorder, child: s.child };
     }
 
     it('detects a killed peer through the socket, long before a tick timeout', async () => {
