@@ -44,10 +44,27 @@ export interface ConnectionPolicy {
   visible?(peer: PeerInfo): boolean;
   nodeUp(peer: PeerInfo): void;
   nodeDown(peer: PeerInfo, reason: DisconnectReason): void;
+  /** A connection attempt to `node` (the policy's own or any other) failed. */
+  connectFailed?(node: string, error: Error): void;
   /** NODES gossip from an up peer. */
   nodes(from: PeerInfo, frame: NodesFrame): void;
   /** Called when the node stops. */
   stop(): void;
+}
+
+export interface FullMeshOptions {
+  /** First wait before re-dialling a gossiped node whose dial failed (ms); doubles per attempt. */
+  readonly retryBaseMs?: number;
+  /** The longest wait between two attempts (ms). */
+  readonly retryMaxMs?: number;
+  /** Attempts after the first failure before the node is given up (until gossip names it again). */
+  readonly maxRetries?: number;
+}
+
+interface Retry {
+  readonly address: string;
+  attempts: number;
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 /**
@@ -58,16 +75,32 @@ export interface ConnectionPolicy {
  * listed visible node it is not connected to. Hidden nodes never send or accept NODES and are
  * never listed, so they are neither propagated nor propagate. Converges: every new connection
  * triggers the same exchange, so a node that joins any member ends up connected to all.
+ *
+ * A gossiped node whose dial fails (it timed out while a crowded machine started many nodes, or
+ * the node is gone) is dialled again after 1, 2, 4, 8, 16, 16 s; then it is given up until some
+ * peer gossips it again. Without this, one lost dial at start left the mesh incomplete for good.
  */
 export class FullMeshPolicy implements ConnectionPolicy {
   readonly name = 'full_mesh';
   private host: PolicyHost | null = null;
+  /** Gossiped nodes not up: where to dial them and how often it failed. */
+  private readonly retries = new Map<string, Retry>();
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly maxRetries: number;
+
+  constructor(options: FullMeshOptions = {}) {
+    this.retryBaseMs = options.retryBaseMs ?? 1_000;
+    this.retryMaxMs = options.retryMaxMs ?? 16_000;
+    this.maxRetries = options.maxRetries ?? 6;
+  }
 
   start(host: PolicyHost): void {
     this.host = host;
   }
 
   nodeUp(peer: PeerInfo): void {
+    this.forget(peer.name);
     const host = this.host;
     if (host === null || host.hidden || peer.hidden) return;
     const others = host
@@ -85,11 +118,45 @@ export class FullMeshPolicy implements ConnectionPolicy {
     const up = new Set(host.peers().map((p) => p.name));
     for (const n of frame.nodes) {
       if (n.name === host.name || up.has(n.name)) continue;
+      const pending = this.retries.get(n.name);
+      if (pending?.timer != null) continue; // a retry is already scheduled
+      this.retries.set(n.name, { address: n.address, attempts: 0, timer: null });
       host.connect(n.name, n.address);
     }
   }
 
+  connectFailed(node: string): void {
+    const retry = this.retries.get(node);
+    const host = this.host;
+    if (retry === undefined || host === null || retry.timer !== null) return;
+    if (retry.attempts >= this.maxRetries) {
+      this.retries.delete(node);
+      host.logger.info({ peer: node, attempts: retry.attempts + 1 }, 'gave up dialling a gossiped node');
+      return;
+    }
+    const delay = Math.min(this.retryBaseMs * 2 ** retry.attempts, this.retryMaxMs);
+    retry.attempts++;
+    retry.timer = setTimeout(() => {
+      retry.timer = null;
+      if (this.host === null || this.host.peers().some((p) => p.name === node)) return;
+      this.host.connect(node, retry.address);
+    }, delay);
+    retry.timer.unref?.();
+  }
+
+  /** Gossiped nodes this node is waiting to re-dial (for node.info() and tests). */
+  pendingRetries(): string[] {
+    return [...this.retries.entries()].filter(([, r]) => r.timer !== null).map(([name]) => name);
+  }
+
   stop(): void {
+    for (const name of [...this.retries.keys()]) this.forget(name);
     this.host = null;
+  }
+
+  private forget(name: string): void {
+    const retry = this.retries.get(name);
+    if (retry?.timer != null) clearTimeout(retry.timer);
+    this.retries.delete(name);
   }
 }

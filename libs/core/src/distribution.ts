@@ -138,7 +138,8 @@ export class Distribution implements RemoteOps {
   connectInBackground(name: string, address?: string): void {
     if (this.stopping || name === this.k.name || this.transport.peer(name) !== undefined) return;
     this.transport.connect(name, address !== undefined ? { address } : {}).catch((e: unknown) => {
-      this.logger.info({ err: e, peer: name }, 'connect failed');
+      // The transport's connectfailed event (connectFailed below) logs it and tells the policy.
+      this.logger.debug({ ...errorLogFields(e as Error), peer: name }, 'background connect failed');
     });
   }
 
@@ -343,6 +344,11 @@ export class Distribution implements RemoteOps {
     if (this.transport.peer(name) !== undefined) return;
     this.logger.info({ ...errorLogFields(error), peer: name }, 'connection attempt failed');
     this.failNode(name, new NoConnectionError(name, { reason: error.message }));
+    try {
+      this.policy.connectFailed?.(name, error);
+    } catch (e) {
+      this.logger.error({ err: e, peer: name }, 'connection policy failed on a failed connection attempt');
+    }
   }
 
   /**

@@ -54,7 +54,7 @@ export {
 } from './signals.js';
 export { isNameService, type NameService, type NameRegistration, type NameServiceOptions } from './name-service.js';
 export { TimerRef } from './timers.js';
-export { FullMeshPolicy, type ConnectionPolicy, type PolicyHost } from './connection-policy.js';
+export { FullMeshPolicy, type ConnectionPolicy, type FullMeshOptions, type PolicyHost } from './connection-policy.js';
 export { WorkerPool, type WorkerPoolOptions, type WorkerRunOptions } from './worker-pool.js';
 export { RPC_SERVER_NAME, type RpcFunction } from './rpc-server.js';
 export type { SchedulerOptions } from './scheduler.js';
