@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Make sure a Docker engine answers `docker info`.
+# Make sure a Docker engine answers `docker info`, and that Debian's
+# docker-compose (v1; the compose example's e2e test, e2e/deploy-compose.e2e.ts)
+# is installed.
 #
-# - If one already answers: do nothing.
+# - If one already answers: only install docker-compose when it is missing
+#   (as root, with apt).
 # - Else (must be root): install Debian's docker.io with apt when dockerd is
 #   missing, start one dockerd in the background (unless one is already
 #   running), and wait for `docker info` with a deadline.
@@ -111,8 +114,26 @@ install_docker() {
   # iptables: dockerd's bridge networking needs it; docker.io depends on it,
   # but name it so a changed dependency list cannot drop it.
   retry 3 apt-get update -qq
-  retry 3 apt-get install -y -qq --no-install-recommends docker.io iptables ca-certificates >/dev/null
-  say "docker.io installed in $((SECONDS - started))s"
+  retry 3 apt-get install -y -qq --no-install-recommends docker.io docker-compose iptables ca-certificates >/dev/null
+  say "docker.io and docker-compose installed in $((SECONDS - started))s"
+}
+
+# Debian's docker-compose (v1, python) for docs/deploy/compose's e2e test. Not
+# fatal when it cannot be installed: that test then says why it cannot run.
+ensure_compose() {
+  command -v docker-compose >/dev/null 2>&1 && return 0
+  if [[ "$(id -u)" != "0" ]] || ! command -v apt-get >/dev/null 2>&1; then
+    say "docker-compose is missing (not root, or no apt-get): the compose e2e test will say so"
+    return 0
+  fi
+  say "installing Debian's docker-compose with apt-get"
+  local started=$SECONDS
+  export DEBIAN_FRONTEND=noninteractive
+  if retry 3 apt-get update -qq && retry 3 apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; then
+    say "docker-compose installed in $((SECONDS - started))s: $(docker-compose version --short 2>/dev/null || echo '?')"
+  else
+    say "installing docker-compose failed: the compose e2e test will say so"
+  fi
 }
 
 start_dockerd() {
@@ -135,7 +156,8 @@ start_dockerd() {
 
 main() {
   if engine_answers; then
-    say "Docker engine already answers; nothing to do"
+    say "Docker engine already answers"
+    ensure_compose
     return 0
   fi
   local started=$SECONDS
@@ -147,6 +169,7 @@ main() {
     say "dockerd already running (pid $running); waiting for it to answer"
   fi
   wait_for_engine
+  ensure_compose
   say "Docker engine ready in $((SECONDS - started))s: $(docker version --format 'server {{.Server.Version}}, client {{.Client.Version}}' 2>/dev/null || echo '?')"
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command, from a fresh machine to a verdict:
 #   1. a Docker engine for the container e2e suite (as root with none
-#      answering: tools/ci/ensure-docker.sh installs and starts one);
+#      answering: tools/ci/ensure-docker.sh installs and starts one), and
+#      Debian's docker-compose (as root, when missing: the same script);
 #   2. Debian's Chromium for the observer's browser test (as root, when missing:
 #      tools/ci/ensure-chromium.sh);
 #   3. npm ci;
@@ -21,6 +22,9 @@ stage "Docker engine"
 t=$SECONDS
 if docker info >/dev/null 2>&1; then
   echo "[test.sh] a Docker engine answers"
+  if [[ "$(id -u)" == "0" ]] && ! command -v docker-compose >/dev/null 2>&1; then
+    bash tools/ci/ensure-docker.sh # only installs docker-compose (e2e/deploy-compose.e2e.ts)
+  fi
 elif [[ "$(id -u)" == "0" ]]; then
   bash tools/ci/ensure-docker.sh
 else

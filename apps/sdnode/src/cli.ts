@@ -11,6 +11,7 @@ import { clusterUpCommand, parseNodeCount } from './commands/cluster-up.js';
 import { parseNodeAddress, sgroupChangeCommand, sgroupListCommand, type SGroupFlags } from './commands/sgroup.js';
 import { placementExplainCommand, placementNodesCommand, type PlacementExplainFlags, type PlacementFlags } from './commands/placement.js';
 import { observeCommand, type ObserveFlags } from './commands/observe.js';
+import { curveKeygenCommand, type CurveKeygenFlags } from './commands/curve-keygen.js';
 
 export interface CliIo {
   readonly out: NodeJS.WritableStream;
@@ -54,6 +55,8 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .addOption(new Option('--tick <duration>', 'net tick time, e.g. 15s or 500ms (default 60s)').argParser(commanderArg((v) => parseDurationMs('--tick', v))))
     .addOption(new Option('--max-unresponsive <duration>', 'liveness side-channel: keep this node from being declared down while its event loop is blocked, for at most this long (peers need it too; off by default)').argParser(commanderArg((v) => parseDurationMs('--max-unresponsive', v))))
     .addOption(new Option('--carrier <carrier>', 'the transport carrier: net (ZMTP on node:net, the default) or zmq (zeromq.js), over the file\'s').choices([...CARRIERS]))
+    .option('--curve-public-key <key>', 'CurveZMQ: the cluster\'s public key (Z85), with --curve-secret-key-file (default: $SDNODE_CURVE_PUBLIC_KEY without --config, or the file\'s curve); runs on zmq')
+    .option('--curve-secret-key-file <path>', 'CurveZMQ: a file holding the cluster\'s secret key (default: $SDNODE_CURVE_SECRET_KEY without --config, or the file\'s curve)')
     .option('--json', 'one JSON object per line', false)
     .option('--watch', 'monitor an echo process on every peer and report its DOWN', false)
     .option('--module <file>', 'an ES module exporting `types` (process types), `functions` (rpc functions) and `applications` to define on this node')
@@ -70,6 +73,8 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
       .requiredOption('--at <endpoint>', 'the node\'s address, tcp://HOST:PORT')
       .option('--cookie <cookie>', 'shared secret of the cluster (default: $SDNODE_COOKIE)')
       .option('--listen <endpoint>', 'where this short-lived hidden node listens (must be reachable from the target)', 'tcp://127.0.0.1:0')
+      .option('--curve-public-key <key>', 'CurveZMQ: the cluster\'s public key (Z85), with --curve-secret-key-file (default: $SDNODE_CURVE_PUBLIC_KEY)')
+      .option('--curve-secret-key-file <path>', 'CurveZMQ: a file holding the cluster\'s secret key (default: $SDNODE_CURVE_SECRET_KEY)')
       .addOption(new Option('--timeout <duration>', 'give up after').default(5000, '5s').argParser(commanderArg((v) => parseDurationMs('--timeout', v))));
 
   query(program.command('ping').argument('<name>', 'node name').description('answers pong (exit 0) or pang (exit 1)')).action(
@@ -149,6 +154,8 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
       .option('--config <file>', 'a cluster configuration file: its policies, cookie and node addresses')
       .option('--cookie <cookie>', 'shared secret of the cluster (default: the file\'s, else $SDNODE_COOKIE)')
       .option('--listen <endpoint>', 'where this short-lived hidden node listens (must be reachable from the target)', 'tcp://127.0.0.1:0')
+      .option('--curve-public-key <key>', 'CurveZMQ: the cluster\'s public key (Z85), with --curve-secret-key-file (default: the file\'s curve, else $SDNODE_CURVE_PUBLIC_KEY)')
+      .option('--curve-secret-key-file <path>', 'CurveZMQ: a file holding the cluster\'s secret key (default: the file\'s curve, else $SDNODE_CURVE_SECRET_KEY)')
       .addOption(new Option('--timeout <duration>', 'give up after').default(5000, '5s').argParser(commanderArg((v) => parseDurationMs('--timeout', v))))
       .option('--json', 'print JSON', false);
   placementQuery(
@@ -172,6 +179,8 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .option('--cookie <cookie>', 'shared secret of the cluster (default: the file\'s, else $SDNODE_COOKIE)')
     .option('--listen <host:port>', 'where the web page is served (port 0: any free port, printed)', '127.0.0.1:4380')
     .option('--node-listen <endpoint>', 'where the observer\'s hidden node listens (must be reachable from the nodes)', 'tcp://127.0.0.1:0')
+    .option('--curve-public-key <key>', 'CurveZMQ: the cluster\'s public key (Z85), with --curve-secret-key-file (default: the file\'s curve, else $SDNODE_CURVE_PUBLIC_KEY)')
+    .option('--curve-secret-key-file <path>', 'CurveZMQ: a file holding the cluster\'s secret key (default: the file\'s curve, else $SDNODE_CURVE_SECRET_KEY)')
     .addOption(new Option('--interval <duration>', 'how often every node is asked (and the page updated)').default(1000, '1s').argParser(commanderArg((v) => parseDurationMs('--interval', v))))
     .addOption(new Option('--timeout <duration>', 'how long one node may take to answer').default(2000, '2s').argParser(commanderArg((v) => parseDurationMs('--timeout', v))))
     .addOption(new Option('--forget <duration>', 'a node down this long, and in no s_group, leaves the picture').default(30_000, '30s').argParser(commanderArg((v) => parseDurationMs('--forget', v))))
@@ -201,6 +210,17 @@ export function buildCli(io: CliIo, setExitCode: (code: number) => void): Comman
     .description('validate a cluster file and print it normalised (exit 0), or every problem as file:line:col: message (exit 1)')
     .option('--json', 'print JSON', false)
     .action(async (file: string, flags: { json: boolean }) => setExitCode(await configCheckCommand(file, flags, io.out, io.err)));
+
+  program
+    .command('curve')
+    .description('CurveZMQ keys of a cluster (docs/guides/deploy.md)')
+    .command('keygen')
+    .description('make a new keypair for a cluster: prints both keys, or writes them to --out DIR (curve-public.key, curve-secret.key mode 0600)')
+    .option('--out <dir>', 'write the keys to two files in this directory instead of printing them')
+    .option('--force', 'replace key files that exist in --out', false)
+    .option('--env', 'print SDNODE_CURVE_PUBLIC_KEY=... and SDNODE_CURVE_SECRET_KEY=... lines (an env file, e.g. for docker-compose --env-file)', false)
+    .option('--json', 'print one JSON object', false)
+    .action((flags: CurveKeygenFlags) => setExitCode(curveKeygenCommand(flags, io.out)));
 
   program
     .command('image')

@@ -4,6 +4,7 @@
  * explicit, as data or YAML/JSON text. Loading that document gives the same ClusterConfig again.
  */
 import { stringify } from 'yaml';
+import { curveDocument, type CurveConfig, type CurveDocument } from './curve-settings.js';
 
 /** Where the cluster's cookie comes from. A file path is absolute once normalised. */
 export type CookieSource =
@@ -165,6 +166,8 @@ export interface ClusterConfig {
   readonly netTickTime: number;
   /** The nodes' liveness side-channel bound in milliseconds (core's NodeOptions.maxUnresponsive); absent: off. */
   readonly maxUnresponsive?: number;
+  /** The cluster's CurveZMQ keypair, where its keys come from (curve-settings.ts); absent: no CURVE. */
+  readonly curve?: CurveConfig;
   /** The location hierarchy, widest level first. */
   readonly locationLevels: readonly string[];
   /** In file order. */
@@ -220,6 +223,7 @@ export interface ClusterDocument {
   readonly cookie: CookieDocument;
   readonly netTickTime: number;
   readonly maxUnresponsive?: number;
+  readonly curve?: CurveDocument;
   readonly locationLevels: readonly string[];
   readonly nodes: readonly NodeDocument[];
   readonly sgroups: Readonly<Record<string, readonly string[]>>;
@@ -246,6 +250,7 @@ export function toClusterDocument(config: ClusterConfig): ClusterDocument {
     cookie: cookieDocument(config.cookie),
     netTickTime: config.netTickTime,
     ...(config.maxUnresponsive === undefined ? {} : { maxUnresponsive: config.maxUnresponsive }),
+    ...(config.curve === undefined ? {} : { curve: curveDocument(config.curve) }),
     locationLevels: [...config.locationLevels],
     nodes: config.nodes.map((n) => ({
       name: n.name,

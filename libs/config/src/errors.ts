@@ -74,6 +74,19 @@ export class CookieUnavailableError extends ConfigError {
   }
 }
 
+/** A CURVE key of the `curve` section cannot be read (variable unset or empty, file unreadable) or is not a Z85 key. */
+export class CurveKeyUnavailableError extends ConfigError {
+  readonly code = 'config_curve_key_unavailable';
+
+  constructor(
+    readonly source: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${source} ${reason}`, options);
+  }
+}
+
 /** A node was asked for by name but the configuration has no such node (or the short name is ambiguous). */
 export class UnknownNodeError extends ConfigError {
   readonly code = 'config_unknown_node';

@@ -35,8 +35,19 @@ export {
   ConfigInvalidError,
   ConfigFileUnreadableError,
   CookieUnavailableError,
+  CurveKeyUnavailableError,
   UnknownNodeError,
 } from './errors.js';
+export {
+  type CurveConfig,
+  type CurveDocument,
+  type CurveKeyDocument,
+  type CurveEnvironment,
+  type SecretSource,
+  resolveCurveKeys,
+  describeCurveKeySource,
+  curveDocument,
+} from './curve-settings.js';
 export {
   ClusterConfigLoader,
   parseClusterConfig,

@@ -57,7 +57,7 @@ describe('shape errors (the JSON Schema)', () => {
 
   it('points at an unknown key and suggests the field meant', () => {
     expect(problems('cookie: x\nnodes: [a]\nnetTicktime: 5s\n')).toEqual([
-      'cluster.yaml:3:1: netTicktime: unknown field "netTicktime" (did you mean "netTickTime"?); expected one of: version, cookie, netTickTime, maxUnresponsive, locationLevels, defaults, nodes, sgroups, placement, applications, registry',
+      'cluster.yaml:3:1: netTicktime: unknown field "netTicktime" (did you mean "netTickTime"?); expected one of: version, cookie, netTickTime, maxUnresponsive, curve, locationLevels, defaults, nodes, sgroups, placement, applications, registry',
     ]);
   });
 

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CONFIG_DEFAULTS, type ClusterConfig, type CookieSource } from './cluster-config.js';
+import { normaliseCurve } from './curve-settings.js';
 import { ConfigFileUnreadableError, ConfigInvalidError, type ConfigProblem } from './errors.js';
 import { resolveNodes } from './node-resolution.js';
 import { normalisePlacement } from './placement-policy.js';
@@ -136,12 +137,14 @@ function normaliseDocument(data: unknown, options: NormaliseOptions): NormaliseR
   const locationLevels = levels.length > 0 ? levels : [...CONFIG_DEFAULTS.locationLevels];
 
   const nodes = resolveNodes(root, locationLevels, problems);
+  const curve = normaliseCurve(root, options.baseDir, problems);
   const directory = new NodeDirectory(nodes);
   const config: ClusterConfig = {
     version: CONFIG_DEFAULTS.version,
     cookie: cookieOf(root['cookie'], options.baseDir),
     netTickTime,
     ...(maxUnresponsive === undefined ? {} : { maxUnresponsive }),
+    ...(curve === undefined ? {} : { curve }),
     locationLevels,
     nodes,
     sgroups: resolveSgroups(root, directory, problems),

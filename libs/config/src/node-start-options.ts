@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { CarrierName, ClusterConfig, CookieSource, NodeConfig, RegistryConfig } from './cluster-config.js';
 import { CookieUnavailableError, UnknownNodeError } from './errors.js';
+import { resolveCurveKeys } from './curve-settings.js';
 import { shortName } from './values.js';
 
 export interface NodeStartOptions {
@@ -16,8 +17,10 @@ export interface NodeStartOptions {
   /** Absent when the address is only known once bound (port 0): core then advertises the bound endpoint. */
   readonly advertise?: string;
   readonly hidden: boolean;
-  /** The transport carrier (NodeOptions.carrier); absent: the runtime's default. */
+  /** The transport carrier (NodeOptions.carrier); absent: the runtime's default. `zmq` when the cluster has `curve` and the node names none. */
   readonly carrier?: CarrierName;
+  /** The cluster's CurveZMQ keypair, read from where the file says (NodeOptions.curve); absent: no CURVE. */
+  readonly curve?: { readonly publicKey: string; readonly secretKey: string };
   /** Milliseconds. */
   readonly netTickTime: number;
   /** Milliseconds: the liveness side-channel's bound (NodeOptions.maxUnresponsive); absent: off. */
@@ -31,6 +34,8 @@ export interface NodeStartOptions {
 export interface NodeStartOptionsOptions extends CookieEnvironment {
   /** The cookie to use instead of resolving the configured source (keeps the call free of I/O). */
   readonly cookie?: string;
+  /** The CURVE keypair to use instead of reading the `curve` section's sources (keeps the call free of I/O). */
+  readonly curve?: { readonly publicKey: string; readonly secretKey: string };
 }
 
 /** The node called `name` (full `name@host`, or a bare name that matches exactly one node). */
@@ -59,16 +64,22 @@ export function seedsFor(config: ClusterConfig, node: NodeConfig): Record<string
   return Object.fromEntries(seeds);
 }
 
-/** Start options of one node; throws UnknownNodeError, or CookieUnavailableError when the cookie must be resolved and cannot. */
+/**
+ * Start options of one node; throws UnknownNodeError, CookieUnavailableError when the cookie must
+ * be resolved and cannot, or CurveKeyUnavailableError when a key of the `curve` section cannot.
+ */
 export function nodeStartOptions(config: ClusterConfig, name: string, options: NodeStartOptionsOptions = {}): NodeStartOptions {
   const node = findNode(config, name);
+  const curve = config.curve === undefined ? undefined : (options.curve ?? resolveCurveKeys(config.curve, options));
+  const carrier = node.carrier ?? (curve === undefined ? undefined : 'zmq');
   return {
     name: node.name,
     cookie: options.cookie ?? resolveCookie(config.cookie, options),
     listen: node.listen,
     ...(node.advertise === null ? {} : { advertise: node.advertise }),
     hidden: node.hidden,
-    ...(node.carrier === undefined ? {} : { carrier: node.carrier }),
+    ...(carrier === undefined ? {} : { carrier }),
+    ...(curve === undefined ? {} : { curve: { publicKey: curve.publicKey, secretKey: curve.secretKey } }),
     netTickTime: config.netTickTime,
     ...(config.maxUnresponsive === undefined ? {} : { maxUnresponsive: config.maxUnresponsive }),
     seeds: seedsFor(config, node),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NetTransport, ZmqTransport } from '@sdnode/transport';
+import { NetTransport, ZmqTransport, generateCurveKeys } from '@sdnode/transport';
 import { InvalidArgumentError } from '@sdnode/wire';
 import { Node } from './index.js';
 import { waitUntil } from './wait-until.test-util.js';
@@ -29,6 +29,18 @@ describe('the default transport of a node', () => {
     const transport = (node as unknown as { transport: { livenessConfig?: { maxUnresponsive: number } } }).transport;
     expect(transport.livenessConfig?.maxUnresponsive).toBe(30_000);
     await expect(Node.start({ name: 'cb@127.0.0.1', cookie: 'carrier-test', maxUnresponsive: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('runs CurveZMQ on zmq when given a keypair: nodes with the same pair talk, with curve on net it refuses to start', async () => {
+    const curve = generateCurveKeys();
+    const a = await Node.start({ name: 'ka@127.0.0.1', cookie: 'carrier-test', curve });
+    started.push(a);
+    expect((a as unknown as { transport: unknown }).transport).toBeInstanceOf(ZmqTransport);
+    const b = await Node.start({ name: 'kb@127.0.0.1', cookie: 'carrier-test', curve, seeds: { [a.name]: a.address! } });
+    started.push(b);
+    await waitUntil(() => a.nodes().includes(b.name) && b.nodes().includes(a.name), 'the two CURVE nodes connected');
+    expect(await b.rpc(a.name, 'sdnode.ping')).toBe('pong');
+    await expect(Node.start({ name: 'kn@127.0.0.1', cookie: 'carrier-test', curve, carrier: 'net' })).rejects.toThrow(/CurveZMQ needs the zmq carrier/);
   });
 
   it('refuses an unknown carrier', async () => {

@@ -6,12 +6,16 @@ import type { CoreLogger } from './logger.js';
 
 /**
  * The production transport, built from the node's options: a NetTransport or a ZmqTransport from
- * @sdnode/transport, as `options.carrier` says (default DEFAULT_CARRIER). The connection policy's
- * `accept` decides which peers may connect. Throws InvalidArgumentError for an unknown carrier.
+ * @sdnode/transport, as `options.carrier` says (default DEFAULT_CARRIER; `zmq` when `options.curve`
+ * is given). The connection policy's `accept` decides which peers may connect. Throws
+ * InvalidArgumentError for an unknown carrier, and for `curve` with the `net` carrier.
  */
 export function createDefaultTransport(options: NodeOptions, policy: ConnectionPolicy, logger: CoreLogger): Transport {
-  const carrier = options.carrier ?? DEFAULT_CARRIER;
+  const carrier = options.carrier ?? (options.curve !== undefined ? 'zmq' : DEFAULT_CARRIER);
   if (!isCarrierName(carrier)) throw new InvalidArgumentError('carrier', `"${String(carrier)}" is not a carrier (zmq or net)`);
+  if (options.curve !== undefined && carrier === 'net') {
+    throw new InvalidArgumentError('curve', 'CurveZMQ needs the zmq carrier, and this node is set to run on net (leave the carrier out or set it to zmq)');
+  }
   const accept = policy.accept?.bind(policy);
   const transportOptions = {
     name: options.name,
@@ -25,5 +29,5 @@ export function createDefaultTransport(options: NodeOptions, policy: ConnectionP
     ...(accept !== undefined ? { accept } : {}),
     logger: logger.child({ component: 'transport' }),
   };
-  return carrier === 'net' ? new NetTransport(transportOptions) : new ZmqTransport(transportOptions);
+  return carrier === 'net' ? new NetTransport(transportOptions) : new ZmqTransport({ ...transportOptions, ...(options.curve !== undefined ? { curve: options.curve } : {}) });
 }

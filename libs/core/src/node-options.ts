@@ -1,4 +1,4 @@
-import type { CarrierName, Transport, TransportStats } from '@sdnode/transport';
+import type { CarrierName, CurveKeys, Transport, TransportStats } from '@sdnode/transport';
 import type { ProcessType } from './process-type.js';
 import type { RpcFunction } from './rpc-server.js';
 import type { ConnectionPolicy } from './connection-policy.js';
@@ -24,6 +24,13 @@ export interface NodeOptions {
    * @sdnode/transport (see docs/architecture.md, "Transport"). Ignored when `transport` is given.
    */
   readonly carrier?: CarrierName;
+  /**
+   * CurveZMQ encryption of every connection with this cluster-wide keypair (Z85 strings, as made
+   * by `sdnode curve keygen`): needs the `zmq` carrier, the default carrier when `curve` is given;
+   * with `carrier: 'net'` the node refuses to start (InvalidArgumentError). Every node of the
+   * cluster needs the same keypair; nodes without it, or with another, cannot connect.
+   */
+  readonly curve?: CurveKeys;
   /** TCP endpoint to listen on, `tcp://host:port` (default `tcp://127.0.0.1:0`, port from the OS). */
   readonly listen?: string;
   /** Address other nodes dial (default: the bound endpoint). */

@@ -3,9 +3,10 @@ import { parseEndpoint } from '../options.js';
 import { parseHostPort } from '../observe/http-server.js';
 import { startObserver, type RunningObserver } from '../observe/observer.js';
 import { placementTarget } from './placement.js';
+import type { CurveFlags } from './curve-options.js';
 
 /** The flags of `sdnode observe`. */
-export interface ObserveFlags {
+export interface ObserveFlags extends CurveFlags {
   /** `tcp://HOST:PORT` (then --on), or with --config the name of a node of the file. */
   at: string;
   on?: string;
@@ -41,7 +42,7 @@ export async function observeCommand(flags: ObserveFlags, io: ObserveIo, signal?
   const http = parseHostPort('--listen', flags.listen);
   const nodeListen = parseEndpoint('--node-listen', flags.nodeListen);
   if (flags.interval < MIN_INTERVAL_MS) throw new InvalidArgumentError('--interval', `at least ${MIN_INTERVAL_MS}ms`);
-  const { query, config } = await placementTarget({ at: flags.at, ...(flags.on !== undefined ? { on: flags.on } : {}), ...(flags.config !== undefined ? { config: flags.config } : {}), ...(flags.cookie !== undefined ? { cookie: flags.cookie } : {}), listen: nodeListen, timeout: flags.timeout, json: flags.json });
+  const { query, config } = await placementTarget({ at: flags.at, ...(flags.on !== undefined ? { on: flags.on } : {}), ...(flags.config !== undefined ? { config: flags.config } : {}), ...(flags.cookie !== undefined ? { cookie: flags.cookie } : {}), ...(flags.curvePublicKey !== undefined ? { curvePublicKey: flags.curvePublicKey } : {}), ...(flags.curveSecretKeyFile !== undefined ? { curveSecretKeyFile: flags.curveSecretKeyFile } : {}), listen: nodeListen, timeout: flags.timeout, json: flags.json });
   // A cluster file tells where its nodes listen: every one of them is observed from the start.
   const seeds: Record<string, string> = {};
   for (const n of config?.nodes ?? []) if (n.advertise !== null && n.name !== query.target) seeds[n.name] = n.advertise;
@@ -50,6 +51,7 @@ export async function observeCommand(flags: ObserveFlags, io: ObserveIo, signal?
     address: query.address,
     seeds,
     cookie: query.cookie,
+    ...(query.curve !== undefined ? { curve: query.curve } : {}),
     nodeListen,
     http,
     gatherer: { interval: flags.interval, timeout: flags.timeout, forgetAfter: flags.forget },

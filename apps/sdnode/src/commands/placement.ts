@@ -1,13 +1,14 @@
-import { UnknownNodeError, findNode, loadClusterConfig, resolveCookie, type ClusterConfig, type NodeConfig } from '@sdnode/config';
+import { UnknownNodeError, findNode, loadClusterConfig, resolveCookie, resolveCurveKeys, type ClusterConfig, type NodeConfig } from '@sdnode/config';
 import type { Node } from '@sdnode/core';
 import { PlacementFunctions, type Explanation, type PlacementInfo, type PlacementSpec } from '@sdnode/placement';
 import { InvalidArgumentError, RemoteCallError, UnknownFunctionError } from '@sdnode/wire';
 import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
 import { formatExplanation, formatNodes, type NodeView } from './placement-output.js';
 import { withHiddenNode, type RemoteQuery } from './remote-query.js';
+import { curveFromFlags, type CurveFlags } from './curve-options.js';
 
 /** The flags of `sdnode placement ...`: which node to ask, and how. */
-export interface PlacementFlags {
+export interface PlacementFlags extends CurveFlags {
   /** `tcp://HOST:PORT`, or (with --config) the name of a node of the file whose address it gives. */
   at: string;
   /** The node asked when --at is an endpoint (a bare name takes the host of --at). */
@@ -42,6 +43,8 @@ export async function placementTarget(flags: PlacementFlags, env: NodeJS.Process
   const listen = parseEndpoint('--listen', flags.listen);
   // As `sdnode start --config`: --cookie, else the file's cookie; without a file --cookie or $SDNODE_COOKIE.
   const cookie = flags.cookie ?? (config !== undefined ? resolveCookie(config.cookie, { env }) : parseCookie(undefined, env));
+  // The CURVE keys likewise: the flags, else the file's `curve`; without a file the flags or $SDNODE_CURVE_*.
+  const curve = curveFromFlags(flags, env, { useEnv: config === undefined }) ?? (config?.curve !== undefined ? resolveCurveKeys(config.curve, { env }) : undefined);
   let target: string;
   let address: string;
   if (ENDPOINT.test(flags.at)) {
@@ -69,7 +72,7 @@ export async function placementTarget(flags: PlacementFlags, env: NodeJS.Process
     target = node.name;
     address = node.advertise;
   }
-  return { query: { target, address, listen, cookie, timeout: flags.timeout }, config };
+  return { query: { target, address, listen, cookie, timeout: flags.timeout, ...(curve !== undefined ? { curve } : {}) }, config };
 }
 
 /**

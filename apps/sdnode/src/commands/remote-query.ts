@@ -1,8 +1,10 @@
 import { Node } from '@sdnode/core';
 import { SdnodeError } from '@sdnode/wire';
+import type { CurveKeys } from '@sdnode/transport';
 import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
+import { curveFromFlags, type CurveFlags } from './curve-options.js';
 
-export interface RemoteQueryFlags {
+export interface RemoteQueryFlags extends CurveFlags {
   at: string;
   cookie?: string;
   listen: string;
@@ -16,16 +18,20 @@ export interface RemoteQuery {
   readonly listen: string;
   readonly cookie: string;
   readonly timeout: number;
+  /** The cluster's CurveZMQ keypair (--curve-* flags or SDNODE_CURVE_*); absent: no CURVE. */
+  readonly curve?: CurveKeys;
 }
 
 export function parseRemoteQuery(target: string, flags: RemoteQueryFlags): RemoteQuery {
   const address = parseEndpoint('--at', flags.at);
+  const curve = curveFromFlags(flags, process.env, { useEnv: true });
   return {
     target: parseNodeName(target, address),
     address,
     listen: parseEndpoint('--listen', flags.listen),
     cookie: parseCookie(flags.cookie, process.env),
     timeout: flags.timeout,
+    ...(curve !== undefined ? { curve } : {}),
   };
 }
 
@@ -49,7 +55,7 @@ export class NodeUnreachableError extends Error {
  */
 export async function withHiddenNode<T>(query: RemoteQuery, fn: (node: Node, target: string) => Promise<T>): Promise<T> {
   const self = parseNodeName(`sdnode-cli-${process.pid}-${Date.now().toString(36)}`, query.listen);
-  const node = await Node.start({ name: self, cookie: query.cookie, listen: query.listen, hidden: true, logger: silentLogger() });
+  const node = await Node.start({ name: self, cookie: query.cookie, listen: query.listen, hidden: true, ...(query.curve !== undefined ? { curve: query.curve } : {}), logger: silentLogger() });
   try {
     try {
       await node.connect(query.target, { address: query.address, timeout: query.timeout });

@@ -1,10 +1,11 @@
 import { InvalidArgumentError } from '@sdnode/wire';
-import type { CarrierName } from '@sdnode/transport';
+import type { CarrierName, CurveKeys } from '@sdnode/transport';
 import { CONFIG_DEFAULTS, findNode, loadClusterConfig, nodeStartOptions, type ApplicationConfig, type AttributeValue, type PlacementPolicyConfig, type RegistryConfig } from '@sdnode/config';
 import { parseCookie, parseEndpoint, parseNodeName } from '../options.js';
+import { curveFromFlags, type CurveFlags } from './curve-options.js';
 
 /** The flags of `sdnode start` that say which node to start and how to reach it. */
-export interface StartOptionFlags {
+export interface StartOptionFlags extends CurveFlags {
   name?: string;
   config?: string;
   node?: string;
@@ -34,6 +35,8 @@ export interface StartOptions {
   readonly netTickTime?: number;
   /** The transport carrier; absent: the runtime's default (DEFAULT_CARRIER). */
   readonly carrier?: CarrierName;
+  /** The cluster's CurveZMQ keypair (--curve-* flags, SDNODE_CURVE_* without a file, the file's `curve`); absent: no CURVE. */
+  readonly curve?: CurveKeys;
   /** The liveness side-channel's bound (ms); absent: off. */
   readonly maxUnresponsive?: number;
   readonly seeds: Readonly<Record<string, string>>;
@@ -79,6 +82,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     if (flags.name === undefined) throw new InvalidArgumentError('--name', 'required (or --config FILE --node NAME)');
     const listen = listenFlag ?? DEFAULT_LISTEN;
     checkLocationFlags(flags.location, CONFIG_DEFAULTS.locationLevels);
+    const curve = curveFromFlags(flags, env, { useEnv: true });
     return {
       name: parseNodeName(flags.name, advertiseFlag ?? listen),
       cookie: parseCookie(flags.cookie, env),
@@ -87,6 +91,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
       hidden: flags.hidden,
       ...(flags.tick ? { netTickTime: flags.tick } : {}),
       ...(flags.carrier ? { carrier: flags.carrier } : {}),
+      ...(curve !== undefined ? { curve } : {}),
       ...(flags.maxUnresponsive ? { maxUnresponsive: flags.maxUnresponsive } : {}),
       seeds: flags.seed,
       ...(flags.attribute !== undefined && Object.keys(flags.attribute).length > 0 ? { attributes: flags.attribute } : {}),
@@ -99,7 +104,9 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
   const config = await loadClusterConfig(flags.config);
   const node = findNode(config, flags.node);
   checkLocationFlags(flags.location, config.locationLevels);
-  const fromFile = nodeStartOptions(config, node.name, flags.cookie === undefined ? { env } : { cookie: flags.cookie });
+  const curveFlag = curveFromFlags(flags, env, { useEnv: false });
+  const fromFile = nodeStartOptions(config, node.name, { ...(flags.cookie === undefined ? { env } : { cookie: flags.cookie }), ...(curveFlag !== undefined ? { curve: curveFlag } : {}) });
+  const curve = curveFlag ?? fromFile.curve;
   const advertise = advertiseFlag ?? (listenFlag === undefined ? fromFile.advertise : undefined);
   return {
     name: fromFile.name,
@@ -109,6 +116,7 @@ export async function resolveStartOptions(flags: StartOptionFlags, env: NodeJS.P
     hidden: flags.hidden || fromFile.hidden,
     netTickTime: flags.tick ?? fromFile.netTickTime,
     ...((flags.carrier ?? fromFile.carrier) !== undefined ? { carrier: flags.carrier ?? fromFile.carrier } : {}),
+    ...(curve !== undefined ? { curve } : {}),
     ...((flags.maxUnresponsive ?? fromFile.maxUnresponsive) !== undefined ? { maxUnresponsive: flags.maxUnresponsive ?? fromFile.maxUnresponsive } : {}),
     seeds: { ...fromFile.seeds, ...flags.seed },
     attributes: { ...node.attributes, ...flags.attribute },

@@ -1,4 +1,5 @@
 import { Node } from '@sdnode/core';
+import type { CurveKeys } from '@sdnode/transport';
 import { parseNodeName } from '../options.js';
 import { ClusterRpcSource, errorText } from './cluster-source.js';
 import { Gatherer, type GathererOptions } from './gatherer.js';
@@ -12,6 +13,8 @@ export interface ObserverOptions {
   /** More nodes known from the start (a cluster file's): name -> address. */
   readonly seeds?: Readonly<Record<string, string>>;
   readonly cookie: string;
+  /** The cluster's CurveZMQ keypair, when it runs CURVE. */
+  readonly curve?: CurveKeys;
   /** Where the observer's hidden node listens (tcp://HOST:PORT; the nodes must reach it). */
   readonly nodeListen: string;
   /** Where the web server listens. */
@@ -50,7 +53,7 @@ function silentLogger() {
  */
 export async function startObserver(options: ObserverOptions): Promise<RunningObserver> {
   const name = parseNodeName(`sdnode-observe-${process.pid}-${Date.now().toString(36)}`, options.nodeListen);
-  const node = await Node.start({ name, cookie: options.cookie, listen: options.nodeListen, hidden: true, logger: silentLogger() });
+  const node = await Node.start({ name, cookie: options.cookie, listen: options.nodeListen, hidden: true, ...(options.curve !== undefined ? { curve: options.curve } : {}), logger: silentLogger() });
   try {
     const timeout = options.gatherer?.timeout ?? 2000;
     try {

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_BATCH_BYTES } from '../engine/engine-options.js';
 import { cborFormat } from '../engine/frame-format.js';
 import { TransportEngine } from '../engine/transport-engine.js';
 import { ZmqCarrier, type CurveKeys } from './zmq-carrier.js';
+import { checkCurveKeys } from './curve-keys.js';
 
 export interface ZmqTransportOptions extends TransportOptions {
   /** Endpoint to bind the Router to (default `tcp://127.0.0.1:0`: loopback, a port from the OS). */
@@ -44,9 +45,7 @@ export class ZmqTransport extends TransportEngine {
     const batch = this.limits.maxBatchBytes;
     const hwm = options.sendHighWaterMark ?? Math.max(8, Math.ceil((16 * 1024 * 1024) / (batch || DEFAULT_MAX_BATCH_BYTES)));
     if (!Number.isInteger(hwm) || hwm <= 0) throw new InvalidArgumentError('sendHighWaterMark', 'must be a positive integer');
-    if (options.curve !== undefined && (typeof options.curve.publicKey !== 'string' || typeof options.curve.secretKey !== 'string')) {
-      throw new InvalidArgumentError('curve', 'needs publicKey and secretKey (Z85 strings)');
-    }
+    if (options.curve !== undefined) checkCurveKeys(options.curve);
     this.carrier = new ZmqCarrier(
       {
         listen: options.listen ?? 'tcp://127.0.0.1:0',
