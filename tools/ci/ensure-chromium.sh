@@ -21,18 +21,8 @@ die() {
 # A broken install must not hang this script: the probe has its own deadline.
 runs() { timeout 30 "$CHROMIUM" --headless --no-sandbox --disable-gpu --version >/dev/null 2>&1; }
 
-# retry N CMD...: a mirror that hiccups once should not fail the run.
-retry() {
-  local tries=$1 n=1
-  shift
-  until "$@"; do
-    if ((n >= tries)); then
-      return 1
-    fi
-    say "'$*' failed (attempt $n of $tries); trying again"
-    n=$((n + 1))
-  done
-}
+# shellcheck source=retry.sh
+source "$(dirname "${BASH_SOURCE[0]}")/retry.sh"
 
 if [[ -x "$CHROMIUM" ]] && runs; then
   say "$("$CHROMIUM" --version 2>/dev/null) at $CHROMIUM"

@@ -27,18 +27,8 @@ die() {
 # A hung engine must not hang this script: each probe has its own deadline.
 engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
 
-# retry N CMD...: a mirror that hiccups once should not fail the run.
-retry() {
-  local tries=$1 n=1
-  shift
-  until "$@"; do
-    if ((n >= tries)); then
-      return 1
-    fi
-    say "'$*' failed (attempt $n of $tries); trying again"
-    n=$((n + 1))
-  done
-}
+# shellcheck source=retry.sh
+source "$(dirname "${BASH_SOURCE[0]}")/retry.sh"
 
 # Is this pid a live process (not a zombie left by a killed dockerd)?
 # Reads /proc directly: a minimal machine may have no procps (ps, pgrep).
