@@ -1,13 +1,14 @@
 import { AbortedError, ConcurrentChangeError } from '@sdnode/wire';
 import { compareVersions, definitionToWire, nextDefinition, sameMembers, type DefinitionWire, type GroupDefinition, type GroupVersion } from './group-definition.js';
 import type { GroupTable } from './group-table.js';
+import type { DefinitionSource } from './forwarding.js';
 
 /** The ops of the membership protocol (docs/protocols/sgroups.md), on CONTROL channel `sdnode.sgroups`. */
 export type SGroupOp =
   | readonly ['info', defs: readonly DefinitionWire[], addresses: Readonly<Record<string, string>>, full: boolean]
   | readonly ['propose', tx: string, def: DefinitionWire, base: readonly [number, string] | null]
   | readonly ['vote', tx: string, yes: boolean, current: DefinitionWire | null]
-  | readonly ['commit', tx: string, def: DefinitionWire]
+  | readonly ['commit', tx: string, def: DefinitionWire, missed: readonly string[]]
   | readonly ['abort', tx: string];
 
 export interface AgreementHost {
@@ -17,10 +18,24 @@ export interface AgreementHost {
   send(peer: string, op: SGroupOp): boolean;
   isConnected(peer: string): boolean;
   connect(peer: string, address: string | undefined, timeout: number): Promise<void>;
-  /** Adopt a definition (the table, connections, name spaces follow). */
-  adopt(def: GroupDefinition): void;
+  /** Adopt a definition (the table, connections, name spaces follow; `source` says who already holds it). */
+  adopt(def: GroupDefinition, source: DefinitionSource): void;
   /** Keep the connections to these nodes until the returned release is called. */
   pin(nodes: Iterable<string>): () => void;
+  /**
+   * The proposer of a change this node voted for went down before its COMMIT or ABORT came: it may
+   * have committed to others. Ask the change's other members (they answer with what is newer).
+   */
+  inDoubt(group: string, members: readonly string[]): void;
+}
+
+/** A change this node promised (or proposes); `release` unpins its nodes; `involved`: its other nodes. */
+interface Promise_ {
+  readonly tx: string;
+  readonly from: string;
+  readonly until: number;
+  readonly release: () => void;
+  readonly involved: readonly string[];
 }
 
 /** A node that could not take part in a change, and why. */
@@ -53,6 +68,8 @@ interface Proposal {
   readonly waiting: Set<string>;
   readonly yes: Set<string>;
   no: GroupDefinition | null | undefined;
+  /** The voter whose VOTE(no) carried `no`. */
+  noFrom: string | undefined;
   readonly done: () => void;
 }
 
@@ -66,8 +83,8 @@ interface Proposal {
  * members that could not be reached catch up later (INFO: the newer definition wins).
  */
 export class GroupAgreement {
-  /** Per group, the change this node promised (or proposes); `release` unpins its nodes. */
-  private readonly promises = new Map<string, { tx: string; from: string; until: number; release: () => void }>();
+  /** Per group, the change this node promised (or proposes). */
+  private readonly promises = new Map<string, Promise_>();
   private readonly proposals = new Map<string, Proposal>();
   private lastTx = 0;
 
@@ -111,12 +128,12 @@ export class GroupAgreement {
       else if (added.includes(node)) notJoined.push({ node, reason: 'not connected' });
       else notReached.push({ node, reason: 'not connected' });
     }
-    this.setPromise(group, { tx, from: h.proposer, until: Date.now() + this.promiseTimeout, release });
+    this.setPromise(group, { tx, from: h.proposer, until: Date.now() + this.promiseTimeout, release, involved: [] });
     try {
       const proposal = await this.gather(tx, draft, voters, timeout, options.signal);
       if (proposal.no !== undefined) {
         for (const v of proposal.yes) h.send(v, ['abort', tx]);
-        if (proposal.no !== null) h.adopt(proposal.no);
+        if (proposal.no !== null) h.adopt(proposal.no, { via: 'vote', from: proposal.noFrom ?? '' });
         const newer = proposal.no ?? h.table.get(group);
         throw new ConcurrentChangeError(group, newer?.version.by ?? 'unknown', newer?.version.n ?? 0);
       }
@@ -132,8 +149,11 @@ export class GroupAgreement {
         for (const v of proposal.yes) h.send(v, ['abort', tx]);
         return { definition: current, notJoined, notReached };
       }
-      for (const v of proposal.yes) h.send(v, ['commit', tx, definitionToWire(definition)]);
-      h.adopt(definition);
+      // Members (old and new) the COMMIT does not reach: a member that adopts it forwards it to
+      // those of them it is connected to (usually none).
+      const missed = [...new Set([...oldMembers, ...definition.members])].filter((m) => m !== h.table.self && !proposal.yes.has(m)).sort();
+      for (const v of proposal.yes) h.send(v, ['commit', tx, definitionToWire(definition), missed]);
+      h.adopt(definition, { via: 'change', holders: [...proposal.yes] });
       return { definition, notJoined, notReached };
     } finally {
       if (this.promises.get(group)?.tx === tx) this.dropPromise(group);
@@ -156,7 +176,7 @@ export class GroupAgreement {
         for (const v of proposal.yes) this.host.send(v, ['abort', tx]);
         reject(new AbortedError('s_group change', { group: def.name }));
       };
-      const proposal: Proposal = { def, voters, waiting: new Set(voters), yes: new Set(), no: undefined, done: finish };
+      const proposal: Proposal = { def, voters, waiting: new Set(voters), yes: new Set(), no: undefined, noFrom: undefined, done: finish };
       this.proposals.set(tx, proposal);
       if (voters.size === 0) {
         finish();
@@ -176,7 +196,7 @@ export class GroupAgreement {
     return p;
   }
 
-  private setPromise(group: string, promise: { tx: string; from: string; until: number; release: () => void }): void {
+  private setPromise(group: string, promise: Promise_): void {
     this.dropPromise(group);
     this.promises.set(group, promise);
   }
@@ -200,7 +220,7 @@ export class GroupAgreement {
       return;
     }
     const involved = [from, ...def.members, ...(current?.members ?? [])].filter((n) => n !== h.table.self);
-    this.setPromise(def.name, { tx, from, until: Date.now() + this.promiseTimeout, release: h.pin(involved) });
+    this.setPromise(def.name, { tx, from, until: Date.now() + this.promiseTimeout, release: h.pin(involved), involved });
     h.send(from, ['vote', tx, true, null]);
   }
 
@@ -208,14 +228,18 @@ export class GroupAgreement {
     const p = this.proposals.get(tx);
     if (p === undefined || !p.waiting.delete(from)) return;
     if (yes) p.yes.add(from);
-    else if (p.no === undefined || (current !== null && (p.no === null || compareVersions(current.version, p.no.version) > 0))) p.no = current;
+    else if (p.no === undefined || (current !== null && (p.no === null || compareVersions(current.version, p.no.version) > 0))) {
+      p.no = current;
+      p.noFrom = from;
+    }
     if (p.waiting.size === 0 || p.no !== undefined) p.done();
   }
 
-  commit(tx: string, def: GroupDefinition): void {
+  /** `missed`: members the proposer did not commit to (undefined from a version 2 proposer). */
+  commit(from: string, tx: string, def: GroupDefinition, missed: readonly string[] | undefined): void {
     // Adopt first: the cuts the new definition makes are due only once the pins go.
     const promised = this.promises.get(def.name)?.tx === tx;
-    this.host.adopt(def);
+    this.host.adopt(def, { via: 'commit', from, missed });
     if (promised) this.dropPromise(def.name);
   }
 
@@ -223,9 +247,17 @@ export class GroupAgreement {
     for (const [group, p] of [...this.promises]) if (p.tx === tx) this.dropPromise(group);
   }
 
-  /** A peer went down: its promises lapse; proposals stop waiting for its vote. */
+  /**
+   * A peer went down: its promises lapse, and this node, in doubt about those changes (the COMMIT
+   * may have reached other members and not this one), asks their other members; proposals stop
+   * waiting for its vote.
+   */
   peerDown(peer: string): void {
-    for (const [group, p] of [...this.promises]) if (p.from === peer) this.dropPromise(group);
+    for (const [group, p] of [...this.promises]) {
+      if (p.from !== peer) continue;
+      this.dropPromise(group);
+      this.host.inDoubt(group, p.involved.filter((n) => n !== peer));
+    }
     for (const p of this.proposals.values()) {
       if (p.waiting.delete(peer) && p.waiting.size === 0) p.done();
     }

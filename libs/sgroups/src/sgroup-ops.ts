@@ -7,7 +7,8 @@ export type ParsedSGroupOp =
   | { readonly op: 'info'; readonly defs: readonly GroupDefinition[]; readonly addresses: Readonly<Record<string, string>>; readonly full: boolean }
   | { readonly op: 'propose'; readonly tx: string; readonly def: GroupDefinition; readonly base: GroupVersion | null }
   | { readonly op: 'vote'; readonly tx: string; readonly yes: boolean; readonly current: GroupDefinition | null }
-  | { readonly op: 'commit'; readonly tx: string; readonly def: GroupDefinition }
+  /** `missed`: the members the proposer did not commit to; undefined from a version 2 proposer (it does not say). */
+  | { readonly op: 'commit'; readonly tx: string; readonly def: GroupDefinition; readonly missed: readonly string[] | undefined }
   | { readonly op: 'abort'; readonly tx: string };
 
 const isTx = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 700;
@@ -43,8 +44,10 @@ export function parseSGroupOp(raw: unknown): ParsedSGroupOp | string {
     }
     case 'commit': {
       const def = definitionFromWire(a[2]);
-      if (a.length !== 3 || !isTx(a[1]) || def === undefined) return 'bad commit';
-      return { op: 'commit', tx: a[1], def };
+      const missed = a[3];
+      const okMissed = missed === undefined || (Array.isArray(missed) && missed.length <= 100_000 && missed.every((m) => typeof m === 'string'));
+      if ((a.length !== 3 && a.length !== 4) || !isTx(a[1]) || def === undefined || !okMissed) return 'bad commit';
+      return { op: 'commit', tx: a[1], def, missed: missed as readonly string[] | undefined };
     }
     case 'abort':
       if (a.length !== 2 || !isTx(a[1])) return 'bad abort';

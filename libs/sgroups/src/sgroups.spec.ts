@@ -83,7 +83,8 @@ describe('s_groups: membership and connections', () => {
     c = await sgroupCluster(['a', 'b'], { groups: { g1: [full('a'), full('b')], g2: [full('a'), full('b')] } });
     const a = c.member('a');
     const b = c.member('b');
-    await eventually(() => a.node.nodes().includes(full('b')), 'a and b connected', () => c.describe());
+    // both sides up (b's nodeup sends its meeting INFO, which is not what this test counts)
+    await eventually(() => a.node.nodes().includes(full('b')) && b.node.nodes().includes(full('a')), 'a and b connected', () => c.describe());
     const sent: unknown[] = [];
     const control = b.node.control;
     Object.defineProperty(b.node, 'control', {

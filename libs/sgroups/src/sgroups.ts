@@ -6,6 +6,7 @@ import { GroupAgreement, type ChangeOptions, type ChangeResult, type SGroupOp } 
 import { configDefinition, definitionToWire, isValidGroupName, type GroupDefinition } from './group-definition.js';
 import type { Superseded } from './group-table.js';
 import { GroupNames } from './group-names.js';
+import { forwardPlan, type DefinitionSource } from './forwarding.js';
 import { GroupScopeMembership } from './scope-memberships.js';
 import type { SGroupPolicy } from './sgroup-policy.js';
 import { parseSGroupOp, SGROUPS_CHANNEL } from './sgroup-ops.js';
@@ -76,8 +77,12 @@ export class SGroups {
       send: (peer, op) => this.send(peer, op),
       isConnected: (peer) => node.nodes({ all: true }).includes(peer),
       connect: async (peer, address, timeout) => void (await node.connect(peer, { ...(address !== undefined ? { address } : {}), timeout })),
-      adopt: (def) => this.adopt(def),
+      adopt: (def, source) => this.adopt(def, source),
       pin: (nodes) => policy.pin(nodes),
+      inDoubt: (_group, members) => {
+        const op = this.infoOp();
+        for (const m of members) this.send(m, op);
+      },
     });
     this.names = new GroupNames(this);
   }
@@ -88,7 +93,7 @@ export class SGroups {
     options.policy.listener = { nodeUp: (peer) => s.nodeUp(peer), nodeDown: (peer) => s.nodeDown(peer) };
     node.control.on(SGROUPS_CHANNEL, (from, body) => s.onControl(from, body));
     for (const [fn, impl] of Object.entries(sgroupFunctions(s))) node.registerFunction(fn, impl);
-    for (const [group, members] of Object.entries(options.groups ?? {})) s.adopt(configDefinition(group, members, options.addresses ?? {}));
+    for (const [group, members] of Object.entries(options.groups ?? {})) s.adopt(configDefinition(group, members, options.addresses ?? {}), { via: 'config' });
     s.sync();
     return s;
   }
@@ -239,8 +244,11 @@ export class SGroups {
     this.send(peer, this.infoOp());
   }
 
-  /** Adopt a definition if newer: connections, name spaces and peers follow. */
-  adopt(def: GroupDefinition): void {
+  /**
+   * Adopt a definition if newer: connections, name spaces and the members that may have missed it
+   * follow. `source` says who already holds it (default: as if an unknown peer told this node).
+   */
+  adopt(def: GroupDefinition, source: DefinitionSource = { via: 'info', from: '' }): void {
     const change = this.table.adopt(def);
     if (change === null) return;
     this.logger.info({ group: def.name, members: def.members, version: def.version, deleted: def.deleted }, 's_group definition adopted');
@@ -254,9 +262,18 @@ export class SGroups {
         this.logger.error({ err: e, group: def.name }, 's_group change listener threw');
       }
     }
-    // Gossip: every connected peer learns the newer definition (each node forwards a definition
-    // once, when it adopts it, so this ends).
-    this.broadcast(['info', [definitionToWire(def)], {}, false]);
+    // Forward it to the group's members that may have missed it, never outside the group; meet
+    // every peer again if this node joined or left the group (docs/protocols/sgroups.md, "Adopting
+    // a definition"). Each node forwards a definition once, when it adopts it, so this ends.
+    const plan = forwardPlan({ self: this.node.name, change, source, peers: this.node.nodes({ all: true }) });
+    if (plan.partial.length > 0) {
+      const op: SGroupOp = ['info', [definitionToWire(def)], {}, false];
+      for (const p of plan.partial) this.node.control.send(p, SGROUPS_CHANNEL, op);
+    }
+    if (plan.full.length > 0) {
+      const op = this.infoOp();
+      for (const p of plan.full) this.node.control.send(p, SGROUPS_CHANNEL, op);
+    }
   }
 
   private syncScope(group: string): void {
@@ -281,9 +298,9 @@ export class SGroups {
     }
     switch (op.op) {
       case 'info': {
-        for (const [n, address] of Object.entries(op.addresses)) if (n !== this.node.name) this.options.policy.addressBook.set(n, address);
+        this.options.policy.learn(op.addresses);
         const mine = new Map(this.table.all().map((d) => [d.name, d] as const));
-        for (const d of op.defs) this.adopt(d);
+        for (const d of op.defs) this.adopt(d, { via: 'info', from: from.name });
         // Tell the sender what it has older, of groups that concern it; and, when it sent everything
         // it knows (a full INFO), what it is missing. A partial INFO (gossip of one definition, or
         // such an answer) says nothing about the groups it leaves out: answering those would make
@@ -305,7 +322,7 @@ export class SGroups {
         this.agreement.vote(from.name, op.tx, op.yes, op.current);
         return;
       case 'commit':
-        this.agreement.commit(op.tx, op.def);
+        this.agreement.commit(from.name, op.tx, op.def, op.missed);
         return;
       case 'abort':
         this.agreement.abort(op.tx);
