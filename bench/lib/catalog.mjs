@@ -101,10 +101,15 @@ export function erlangPeers(scenario) {
 
 const HIGHER = 'higher';
 const LOWER = 'lower';
+/** In a relTarget: the figure's own Erlang/OTP value in the same run. */
+export const ERLANG = 'erlang';
 
 /**
  * Figures by name. `better` says which direction is an improvement; `target` comes from
  * DESIGN.md section 4 (`targetN`: the target applies only when that many were measured);
+ * `relTargets`: targets relative to figures of the same run, `{ of, times }` with `of` a figure
+ * name or ERLANG (this figure's Erlang/OTP value): the figure must be on the better side of
+ * `times` x that value, for every one of them that was measured (issue 10);
  * `ceilings`: the figure is also reported as a fraction of these ceilings.
  */
 export const METRICS = {
@@ -132,8 +137,14 @@ export const METRICS = {
   },
   'remote.oneway.net': { unit: 'msgs/s', better: HIGHER, ceilings: ['remote.oneway.zmq'], about: 'remote.oneway with both nodes on the net carrier (ZMTP on node:net)' },
   'remote.oneway.zmq': { unit: 'msgs/s', better: HIGHER, about: 'remote.oneway with both nodes on the zmq carrier (zeromq.js)' },
-  'remote.call.p50': { unit: 'us', better: LOWER, target: 78, ceilings: ['ceiling.net.rtt.p50', 'ceiling.zmq.rtt.p50'] },
-  'remote.call.p99': { unit: 'us', better: LOWER, target: 150, ceilings: ['ceiling.net.rtt.p99', 'ceiling.zmq.rtt.p99'] },
+  // Issue 10, section 3: targets relative to figures of the same run (relTargets, see below).
+  'remote.call.p50': {
+    unit: 'us',
+    better: LOWER,
+    relTargets: [{ of: ERLANG, times: 1 }, { of: 'ceiling.net.rtt.p50', times: 1.5 }],
+    ceilings: ['ceiling.net.rtt.p50', 'ceiling.zmq.rtt.p50'],
+  },
+  'remote.call.p99': { unit: 'us', better: LOWER, relTargets: [{ of: ERLANG, times: 2 }], ceilings: ['ceiling.net.rtt.p99', 'ceiling.zmq.rtt.p99'] },
   'remote.call.bytes': { unit: 'bytes', better: LOWER, target: 2048, about: 'bytes allocated on the caller\'s V8 heap per remote.call (collections accounted for)' },
   'remote.call.callback.p50': { unit: 'us', better: LOWER, ceilings: ['ceiling.net.rtt.p50', 'ceiling.zmq.rtt.p50'], about: 'remote.call from a callback-style caller' },
   'remote.call.callback.p99': { unit: 'us', better: LOWER, ceilings: ['ceiling.net.rtt.p99', 'ceiling.zmq.rtt.p99'], about: 'remote.call from a callback-style caller' },
@@ -147,7 +158,7 @@ export const METRICS = {
   'genserver.call.local.p50': { unit: 'us', better: LOWER },
   'genserver.call.local.p99': { unit: 'us', better: LOWER },
   'genserver.call.remote.rate': { unit: 'calls/s', better: HIGHER, about: 'sequential GenServer calls to an echo server on a peer node' },
-  'genserver.call.remote.p50': { unit: 'us', better: LOWER, ceilings: ['ceiling.net.rtt.p50', 'ceiling.zmq.rtt.p50'] },
+  'genserver.call.remote.p50': { unit: 'us', better: LOWER, relTargets: [{ of: 'remote.call.p50', times: 1.1 }], ceilings: ['ceiling.net.rtt.p50', 'ceiling.zmq.rtt.p50'] },
   'genserver.call.remote.p99': { unit: 'us', better: LOWER, ceilings: ['ceiling.net.rtt.p99', 'ceiling.zmq.rtt.p99'] },
   'supervisor.restart': { unit: 'restarts/s', better: HIGHER, about: 'a one_for_one supervisor restarting a crashing GenServer child' },
   'harness.start.local5': { unit: 's', better: LOWER, target: 2, about: '5 local node processes up and meshed' },

@@ -1,6 +1,6 @@
 // Turns the figures both sides reported into rows (with Erlang baseline, ratio, target, ceiling
 // ratios) and prints them as a table or as JSON lines.
-import { METRICS, meetsTarget, metricsOf } from './catalog.mjs';
+import { ERLANG, METRICS, meetsTarget, metricsOf } from './catalog.mjs';
 import { human, ratioText, round } from './stats.mjs';
 
 /**
@@ -31,6 +31,7 @@ export function buildRows(outcomes) {
         const met = sd ? meetsTarget(name, sd.value, sd.n) : undefined;
         if (met !== undefined) row.met = met;
       }
+      if (meta.relTargets) judgeRelative(row, meta, sd, erl, measured);
       if (sd && meta.ceilings) {
         const ceilings = {};
         for (const c of meta.ceilings) if (measured.has(c)) ceilings[c] = round(sd.value / measured.get(c).value, 3);
@@ -42,11 +43,39 @@ export function buildRows(outcomes) {
   return rows;
 }
 
+/**
+ * Relative targets (METRICS[name].relTargets): each `{ of, times }` whose reference was measured
+ * in this run becomes a bound `times` x that value; `row.target` is the tightest bound,
+ * `row.targetText` says what each one is, `row.met` whether the figure is within all of them.
+ */
+function judgeRelative(row, meta, sd, erl, measured) {
+  const bounds = [];
+  const parts = [];
+  for (const { of, times } of meta.relTargets) {
+    const ref = of === ERLANG ? erl?.value : measured.get(of)?.value;
+    const who = of === ERLANG ? 'Erlang' : of;
+    if (ref === undefined || !Number.isFinite(ref)) {
+      parts.push(`${times}x ${who} (not measured)`);
+      continue;
+    }
+    const bound = round(ref * times);
+    bounds.push(bound);
+    parts.push(`${times}x ${who} = ${human(bound)}`);
+  }
+  const lower = meta.better === 'lower';
+  row.targetText = `${lower ? '<=' : '>='} ${parts.join(', ')}`;
+  if (bounds.length === 0) return;
+  row.target = lower ? Math.min(...bounds) : Math.max(...bounds);
+  if (sd) row.met = bounds.every((b) => (lower ? sd.value <= b : sd.value >= b));
+}
+
 export function printJson(rows, out = process.stdout) {
   for (const row of rows) out.write(`${JSON.stringify(row)}\n`);
 }
 
-function targetText(name) {
+function targetText(row) {
+  if (row.targetText !== undefined) return row.targetText;
+  const name = row.name;
   const m = METRICS[name];
   if (m.target === undefined) return '';
   const n = m.targetN ? ` (n=${human(m.targetN)})` : '';
@@ -62,7 +91,7 @@ function spreadText(spread, value) {
 function metText(row) {
   if (row.met === true) return 'yes';
   if (row.met === false) return 'NOT MET';
-  return row.target !== undefined && row.value !== null ? 'n/a' : '';
+  return (row.target !== undefined || row.targetText !== undefined) && row.value !== null ? 'n/a' : '';
 }
 
 export function printTable(rows, env, out = process.stdout) {
@@ -74,7 +103,7 @@ export function printTable(rows, env, out = process.stdout) {
     r.unit,
     r.baseline !== undefined ? human(r.baseline) : r.baselineError ? 'error' : '-',
     ratioText(r.ratio),
-    targetText(r.name),
+    targetText(r),
     metText(r),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -94,8 +123,8 @@ export function printTable(rows, env, out = process.stdout) {
   }
   const unmet = rows.filter((r) => r.met === false);
   if (unmet.length > 0) {
-    out.write('\nTargets NOT met (DESIGN.md section 4):\n');
-    for (const r of unmet) out.write(`  ${r.name}: ${human(r.value)} ${r.unit}, target ${targetText(r.name)}\n`);
+    out.write('\nTargets NOT met (DESIGN.md section 4; issue 10):\n');
+    for (const r of unmet) out.write(`  ${r.name}: ${human(r.value)} ${r.unit}, target ${targetText(r)}\n`);
   } else if (rows.some((r) => r.met === true)) out.write('\nAll judged targets met.\n');
   const failures = rows.filter((r) => r.error || r.baselineError);
   const seen = new Set();

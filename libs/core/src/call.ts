@@ -2,13 +2,16 @@ import {
   CalleeExitError,
   NoConnectionError,
   NoProcError,
+  Pid,
   TimeoutError,
   type ExitReason,
   type Ref,
 } from '@sdnode/wire';
-import type { CallOptions } from './process-context.js';
+import type { CallOptions, Matcher } from './process-context.js';
 import type { Proc } from './process.js';
-import { receiveWith } from './selective-receive.js';
+import { F_DEAD } from './process-flags.js';
+import { matchCallAnswer, receiveWith, removeDownOf } from './selective-receive.js';
+import { CallMonitor } from './call-monitor.js';
 import { formatTarget, type Destination, type DownMessage, type ReplyMessage } from './signals.js';
 
 export const DEFAULT_CALL_TIMEOUT = 5000;
@@ -20,14 +23,79 @@ export const DEFAULT_CALL_TIMEOUT = 5000;
  * `caller.calls` for concurrent calls); a reply with any other ref is discarded on delivery, so
  * a reply arriving after a timeout never reaches the mailbox (the role Erlang's process aliases
  * play).
+ *
+ * The usual case, one call at a time, is not an async function: it receives with
+ * matchCallAnswer (no closure) and finishes in callbacks kept in the caller's CallMonitor, which
+ * also holds the monitor of a call to a remote pid (call-monitor.ts): bench/README.md, "Remote call".
  */
-export async function callAs(caller: Proc, to: Destination, request: unknown, options: CallOptions = {}): Promise<unknown> {
+export function callAs(caller: Proc, to: Destination, request: unknown, options: CallOptions = {}): Promise<unknown> {
+  if (caller.callRef !== null) return concurrentCall(caller, to, request, options);
+  const timeout = options.timeout ?? DEFAULT_CALL_TIMEOUT;
+  const k = caller.k;
+  const remote = k.remote;
+  // the call monitor slot: a call to a remote pid, on a distribution that has one
+  const slotted = to instanceof Pid && to.node !== k.name && remote.callMonitor !== undefined && (caller.flags & F_DEAD) === 0;
+  const call = (caller.callMon ??= new CallMonitor(caller));
+  if (call.onAnswer === null) setCallbacks(caller, call);
+  let ref: Ref;
+  try {
+    if (slotted) {
+      ref = k.makeRef();
+      remote.callMonitor!(caller, ref, to);
+    } else {
+      ref = k.monitor(caller, to);
+    }
+    caller.callRef = ref;
+    caller.sendQuietly(to, { signal: 'call', from: caller.self, ref, request });
+  } catch (e) {
+    if (caller.callRef !== null) endMonitor(caller, caller.callRef, slotted);
+    caller.callRef = null;
+    return Promise.reject(e);
+  }
+  call.to = to;
+  call.timeout = timeout;
+  call.slotted = slotted;
+  // no async function: the answer is handled by callbacks the slot made once (call-monitor.ts)
+  return receiveWith(caller, matchCallAnswer as Matcher<unknown>, timeout, options.signal, undefined).then(call.onAnswer!, call.onFailure!);
+}
+
+/** The callbacks of the caller's calls, made once per process. */
+function setCallbacks(caller: Proc, call: CallMonitor): void {
+  call.onAnswer = (answer) => answerCall(caller, call, answer);
+  call.onFailure = (error) => callFailed(caller, call, error);
+}
+
+/** The answer to the single call in flight (CallMonitor.onAnswer): its value, or the callee's exit. */
+function answerCall(caller: Proc, call: CallMonitor, answer: unknown): unknown {
+  const ref = caller.callRef!;
+  const to = call.to!;
+  call.to = null;
+  caller.callRef = null;
+  const a = answer as ReplyMessage | DownMessage;
+  if (a.signal === 'reply') {
+    endMonitor(caller, ref, call.slotted);
+    return a.value;
+  }
+  throw calleeExitError(to, a.reason);
+}
+
+/** The single call's receive failed (CallMonitor.onFailure): timeout, abort, or a receive already pending. */
+function callFailed(caller: Proc, call: CallMonitor, error: unknown): never {
+  const ref = caller.callRef;
+  const to = call.to!;
+  call.to = null;
+  caller.callRef = null;
+  if (ref !== null) endMonitor(caller, ref, call.slotted);
+  if (error instanceof TimeoutError) throw new TimeoutError('call', call.timeout, { target: formatTarget(to) });
+  throw error;
+}
+
+/** A call made while another is in flight in the same process (callback-style processes). */
+async function concurrentCall(caller: Proc, to: Destination, request: unknown, options: CallOptions): Promise<unknown> {
   const timeout = options.timeout ?? DEFAULT_CALL_TIMEOUT;
   const k = caller.k;
   const ref = k.monitor(caller, to);
-  const single = caller.callRef === null;
-  if (single) caller.callRef = ref;
-  else (caller.calls ??= new Set()).add(ref.key);
+  (caller.calls ??= new Set()).add(ref.key);
   try {
     caller.sendQuietly(to, { signal: 'call', from: caller.self, ref, request });
     let answer: ReplyMessage | DownMessage;
@@ -44,9 +112,19 @@ export async function callAs(caller: Proc, to: Destination, request: unknown, op
     }
     throw calleeExitError(to, answer.reason);
   } finally {
-    if (single) caller.callRef = null;
-    else caller.calls?.delete(ref.key);
+    caller.calls?.delete(ref.key);
   }
+}
+
+/** Demonitor with flush: the call is over. */
+function endMonitor(caller: Proc, ref: Ref, slotted: boolean): void {
+  if (!slotted) {
+    caller.k.demonitor(caller, ref, true);
+    return;
+  }
+  const m = caller.callMon;
+  if (m !== null && m.ref === ref) caller.k.remote.callDemonitor!(caller);
+  removeDownOf(caller, ref);
 }
 
 function matchAnswer(m: unknown, ref: Ref): ReplyMessage | DownMessage | undefined {

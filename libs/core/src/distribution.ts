@@ -25,6 +25,7 @@ import type { ConnectionPolicy, PolicyHost } from './connection-policy.js';
 import type { CoreLogger } from './logger.js';
 import { PerNodeIndex } from './per-node-index.js';
 import { FrameHandlers } from './frame-handlers.js';
+import { CallMonitors } from './call-monitor.js';
 
 export const DEFAULT_SPAWN_TIMEOUT = 5000;
 
@@ -76,6 +77,8 @@ export class Distribution implements RemoteOps {
   onNodeEvent: (event: 'nodeup' | 'nodedown', peer: PeerInfo, reason: string | undefined) => void = () => undefined;
   readonly links = new PerNodeIndex<RemoteLink>();
   readonly outMonitors = new PerNodeIndex<RemoteMonitor>();
+  /** Monitors of calls in flight, kept in their callers' slots (call-monitor.ts). */
+  readonly callMonitors = new CallMonitors((node, frame) => this.sendFrame(node, frame));
   /** Monitors remote processes hold on local ones (by the watcher's node). */
   readonly inMonitors = new PerNodeIndex<RemoteWatcher>();
   readonly spawns = new PerNodeIndex<PendingSpawn>();
@@ -217,6 +220,14 @@ export class Distribution implements RemoteOps {
     if (this.outMonitors.remove(node, entry.ref.key) === undefined) return;
     const to = entry.target instanceof Pid ? entry.target : entry.target.name;
     this.sendFrame(node, { kind: 'demonitor', from: p.self, to, ref: entry.ref });
+  }
+
+  callMonitor(p: Proc, ref: Ref, to: Pid): void {
+    this.callMonitors.monitor(p, ref, to);
+  }
+
+  callDemonitor(p: Proc): void {
+    this.callMonitors.demonitor(p);
   }
 
   down(target: Proc, entry: MonitorIn, reason: ExitReason): void {
@@ -366,6 +377,7 @@ export class Distribution implements RemoteOps {
         p.deliver({ signal: 'DOWN', ref: entry.ref, target: entry.target, reason: ExitReasons.noconnection });
       }
     }
+    this.callMonitors.nodeDown(node);
     for (const { q, ref } of this.inMonitors.take(node)) q.monitoredBy?.delete(ref.key);
     for (const pending of this.spawns.take(node)) {
       pending.cleanup?.();

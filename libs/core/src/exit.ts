@@ -11,7 +11,8 @@ import { cancelAllTimers } from './timers.js';
  * 3. every link gets an exit signal with the reason (local: through Kernel.signal; remote: EXIT);
  * 4. monitors it holds are removed (remote: DEMONITOR);
  * 5. every watcher gets DOWN once (local: a message; remote: MONITOR_DOWN);
- * 6. node monitoring stops, and the exit hook (node.run, ...) is told.
+ * 6. exit watches (Node.watchExits) that watch it are told;
+ * 7. node monitoring stops, and the exit hook (node.run, ...) is told.
  * Iterative: a chain of linked processes is taken down through the scheduler's exit queue, never
  * by recursion.
  */
@@ -57,6 +58,8 @@ export function finalizeExit(k: Kernel, p: Proc): void {
     }
   }
 
+  if (p.callMon !== null) k.remote.callDemonitor?.(p);
+
   const watchers = p.monitoredBy;
   if (watchers !== null) {
     p.monitoredBy = null;
@@ -71,6 +74,7 @@ export function finalizeExit(k: Kernel, p: Proc): void {
     }
   }
 
+  if (k.exitWatches.size > 0) k.exitWatches.exited(p.self, reason);
   k.nodeWatchers.delete(p);
   const hook = p.exitHook;
   if (hook !== null) {

@@ -94,6 +94,11 @@ export class FrameHandlers {
       }
       case 'monitor_down': {
         if (!isPid(f.to) || !isRef(f.ref) || !isExitReason(f.reason)) return false;
+        const call = k.lookup(f.to)?.callMon;
+        if (call != null && call.ref !== null && call.target!.node === peer.name && call.ref.equals(f.ref)) {
+          this.d.callMonitors.down(call, f.reason);
+          return true;
+        }
         const m = this.d.outMonitors.remove(peer.name, f.ref.key);
         if (m === undefined) return true; // demonitored meanwhile, or not ours: stale
         if (m.p.monitors !== null && m.p.monitors.delete(f.ref.key)) {

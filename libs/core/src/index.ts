@@ -54,6 +54,7 @@ export {
 } from './signals.js';
 export { isNameService, type NameService, type NameRegistration, type NameServiceOptions } from './name-service.js';
 export { TimerRef } from './timers.js';
+export type { ExitWatch, ExitListener } from './exit-watch.js';
 export { FullMeshPolicy, type ConnectionPolicy, type FullMeshOptions, type PolicyHost } from './connection-policy.js';
 export { WorkerPool, type WorkerPoolOptions, type WorkerRunOptions } from './worker-pool.js';
 export { RPC_SERVER_NAME, type RpcFunction } from './rpc-server.js';

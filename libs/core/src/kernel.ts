@@ -22,6 +22,7 @@ import { ReceiveTimers } from './receive-timers.js';
 import type { CoreLogger } from './logger.js';
 import type { Node } from './node.js';
 import { finalizeExit } from './exit.js';
+import { ExitWatches } from './exit-watch.js';
 import { removeDown } from './selective-receive.js';
 
 const NAME = /^[^\s]{1,255}$/;
@@ -48,6 +49,8 @@ export class Kernel {
   readonly stats: KernelStats = { spawned: 0, exited: 0, crashed: 0 };
   /** The timeouts of pending receives and calls. */
   readonly receiveTimers = new ReceiveTimers();
+  /** Node-level observers of local exits (Node.watchExits), told by finalizeExit. */
+  readonly exitWatches: ExitWatches;
   node!: Node;
   remote!: RemoteOps;
   stopping = false;
@@ -61,6 +64,7 @@ export class Kernel {
     scheduler: SchedulerOptions = {},
   ) {
     this.nodePid = new Pid(name, 0, creation);
+    this.exitWatches = new ExitWatches({ name, creation, isPresent: (pid) => ((this.lookup(pid)?.flags ?? F_EXITED) & F_EXITED) === 0 }, logger);
     this.scheduler = new Scheduler<Proc>(
       (p) => finalizeExit(this, p),
       (e) => this.logger.error({ err: e }, 'internal scheduler error'),

@@ -27,6 +27,7 @@ import { WorkerPool } from './worker-pool.js';
 import { createDefaultTransport } from './default-transport.js';
 import { ShutdownHooks } from './shutdown-hooks.js';
 import { NameServices, type NameService } from './name-service.js';
+import type { ExitListener, ExitWatch } from './exit-watch.js';
 import type {
   NodeConnectOptions,
   NodeEvents,
@@ -371,6 +372,14 @@ export class Node {
   isAlive(pid: Pid): boolean {
     const p = this.k.lookup(pid);
     return p !== undefined && (p.flags & F_DYING) === 0;
+  }
+
+  /**
+   * Observe exits of local processes (a registry's named pids) without a monitor per pid:
+   * `add(pid)` to a watch, and `listener` is called once when that process has exited.
+   */
+  watchExits(listener: ExitListener): ExitWatch {
+    return this.k.exitWatches.open(listener);
   }
 
   processInfo(pid: Pid): ProcessInfo | undefined {

@@ -1,3 +1,4 @@
+import type { CallMonitor } from './call-monitor.js';
 import { ExitReasons, InvalidArgumentError, Pid, type ExitReason, type Ref } from '@sdnode/wire';
 import type { Schedulable } from './scheduler.js';
 import type { Kernel } from './kernel.js';
@@ -83,6 +84,8 @@ export class Proc implements Schedulable, ProcessContext {
    */
   callRef: Ref | null = null;
   calls: Set<string> | null = null;
+  /** Its single call in flight and the monitor slot of remote calls (call-monitor.ts), made on its first call. */
+  callMon: CallMonitor | null = null;
   name: string | undefined = undefined;
   reason: ExitReason | null = null;
   /** Told once when the process has exited (used by node.run and remote spawns). */

@@ -28,6 +28,14 @@ export interface RemoteOps {
   monitor(p: Proc, ref: Ref, node: string, to: Pid | string, target: Pid | NameAtNode): MonitorOut | null;
   /** The watcher `p` drops a remote monitor (demonitor, or p exits). */
   demonitor(p: Proc, entry: MonitorOut): void;
+  /**
+   * The monitor of a call in flight, in the slot `p.callMon` (call-monitor.ts), on the remote pid
+   * `to`. When the node cannot be reached, DOWN `noconnection` is delivered at once (as `monitor`
+   * does). Optional: without it calls use `monitor`.
+   */
+  callMonitor?(p: Proc, ref: Ref, to: Pid): void;
+  /** Drop the call monitor in `p`'s slot, if active (the call ended, or p exits). */
+  callDemonitor?(p: Proc): void;
   /** A local process watched by a remote process exited: send DOWN to the watcher. */
   down(target: Proc, entry: MonitorIn, reason: ExitReason): void;
   /**

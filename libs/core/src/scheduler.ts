@@ -32,8 +32,13 @@ const RUNNING = 2;
 export class Scheduler<P extends Schedulable> {
   readonly processBudget: number;
   readonly turnBudget: number;
+  /**
+   * The run queue, `runq[head..tail)`. Its slots are reused from drain to drain (emptying it with
+   * `length = 0` would drop its backing store and the next enqueue would allocate a new one).
+   */
   private runq: P[] = [];
   private head = 0;
+  private tail = 0;
   private exitq: P[] = [];
   private exitHead = 0;
   private state = IDLE;
@@ -60,7 +65,9 @@ export class Scheduler<P extends Schedulable> {
   /** Put a process at the back of the run queue. */
   enqueue(p: P): void {
     p.queued = true;
-    this.runq.push(p);
+    const at = this.tail++;
+    if (at < this.runq.length) this.runq[at] = p;
+    else this.runq.push(p);
     if (this.state === IDLE) this.schedule();
   }
 
@@ -85,7 +92,7 @@ export class Scheduler<P extends Schedulable> {
   }
 
   get runQueueLength(): number {
-    return this.runq.length - this.head;
+    return this.tail - this.head;
   }
 
   /** Stop scheduling (the node is stopping); queued work is dropped. */
@@ -93,6 +100,7 @@ export class Scheduler<P extends Schedulable> {
     this.stopped = true;
     this.runq = [];
     this.head = 0;
+    this.tail = 0;
   }
 
   /** Run everything queued now, ignoring budgets (used while stopping the node). */
@@ -136,19 +144,21 @@ export class Scheduler<P extends Schedulable> {
           this.exitHead = 0;
         }
         const q = this.runq;
-        if (this.head >= q.length) break;
+        if (this.head >= this.tail) break;
         const p = q[this.head]!;
         q[this.head++] = undefined as unknown as P;
         p.queued = false;
         const n = p.run(budget);
         this.charge(n > 0 ? n : 1);
-        if (this.head > 4096 && this.head * 2 > q.length) {
+        if (this.head > 4096 && this.head * 2 > this.tail) {
           q.splice(0, this.head);
+          this.tail -= this.head;
           this.head = 0;
         }
       }
-      this.runq.length = 0;
+      if (this.runq.length > 4096) this.runq = []; // a long queue's slots are not kept
       this.head = 0;
+      this.tail = 0;
       this.state = IDLE;
     } catch (e) {
       // run() and finish() catch user errors themselves; reaching here is a runtime bug. Keep the

@@ -1,4 +1,4 @@
-import { AbortedError, InvalidArgumentError, TimeoutError } from '@sdnode/wire';
+import { AbortedError, InvalidArgumentError, TimeoutError, type Ref } from '@sdnode/wire';
 import type { Proc } from './process.js';
 import type { Matcher, ReceiveOptions } from './process-context.js';
 import { F_DEAD } from './process-flags.js';
@@ -71,6 +71,24 @@ export function headSegmentDone(p: Proc, q: unknown[]): void {
 }
 
 /**
+ * The matcher of a call's receive (call.ts): the reply or DOWN whose ref is the process's
+ * `callRef`. takeMessage gives it the process, so a call needs no closure per receive.
+ */
+export function matchCallAnswer(m: unknown, p: Proc): unknown {
+  if (typeof m !== 'object' || m === null) return undefined;
+  const signal = (m as { signal?: unknown }).signal;
+  if (signal !== 'reply' && signal !== 'DOWN') return undefined;
+  const ref = p.callRef;
+  const got = (m as { ref?: unknown }).ref;
+  return ref !== null && (got === ref || ref.equals(got)) ? m : undefined;
+}
+
+/** Offer `m` to `matcher` (matchCallAnswer is given the process too). */
+function offer(p: Proc, matcher: Matcher<unknown>, m: unknown): unknown {
+  return matcher === (matchCallAnswer as unknown) ? matchCallAnswer(m, p) : matcher(m);
+}
+
+/**
  * Take the first message that `matcher` accepts (the head message without a matcher), skipping
  * the first `skip` pending messages (already refused by this matcher).
  */
@@ -81,7 +99,7 @@ export function takeMessage(p: Proc, skip: number, matcher: Matcher<unknown> | u
   const first = p.mh + skip;
   for (let i = first; i < len; i++) {
     const m = q[i];
-    const v = matcher === undefined ? m : matcher(m);
+    const v = matcher === undefined ? m : offer(p, matcher, m);
     if (v !== undefined || matcher === undefined) {
       if (i === p.mh) {
         q[i] = undefined;
@@ -104,7 +122,7 @@ export function takeMessage(p: Proc, skip: number, matcher: Matcher<unknown> | u
     }
     for (let i = rest; i < seg.length; i++) {
       const m = seg[i];
-      const v = matcher === undefined ? m : matcher(m);
+      const v = matcher === undefined ? m : offer(p, matcher, m);
       if (v !== undefined || matcher === undefined) {
         seg.splice(i, 1);
         if (seg.length === 0) {
@@ -143,6 +161,21 @@ export function removeDown(p: Proc, refKey: string): void {
   for (let i = p.mh; i < q.length && !found; i++) found = isDownOf(q[i], refKey);
   if (!found && p.mo !== null) for (const seg of p.mo) for (let i = 0; i < seg.length && !found; i++) found = isDownOf(seg[i], refKey);
   if (found) removeMessages(p, (m) => isDownOf(m, refKey));
+}
+
+/** removeDown for the ref itself (no key string built): the call path's flush. */
+export function removeDownOf(p: Proc, ref: Ref): void {
+  const q = p.mq;
+  if (q === null) return;
+  let found = false;
+  for (let i = p.mh; i < q.length && !found; i++) found = isDownOfRef(q[i], ref);
+  if (!found && p.mo !== null) for (const seg of p.mo) for (let i = 0; i < seg.length && !found; i++) found = isDownOfRef(seg[i], ref);
+  if (found) removeMessages(p, (m) => isDownOfRef(m, ref));
+}
+
+function isDownOfRef(m: unknown, ref: Ref): boolean {
+  if (typeof m !== 'object' || m === null || (m as { signal?: unknown }).signal !== 'DOWN') return false;
+  return ref.equals((m as { ref?: unknown }).ref);
 }
 
 function isDownOf(m: unknown, refKey: string): boolean {

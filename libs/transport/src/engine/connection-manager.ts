@@ -200,7 +200,7 @@ export class ConnectionManager implements HandshakeHost {
             return;
           }
           conn.stream = stream;
-          void this.writer.pump(conn);
+          this.writer.pump(conn);
         },
         (error: unknown) => this.failAttempt(conn, error instanceof Error ? error : new Error(String(error))),
       );
@@ -340,7 +340,7 @@ export class ConnectionManager implements HandshakeHost {
     // deadline) completes, the writer sends the REFUSE and closes the stream.
     this.enqueue(conn, { kind: 'refuse', session: conn.session, reason: finalRefuse });
     conn.closeAfterDrainMs = REFUSE_FLUSH_MS;
-    if (conn.stream !== undefined) void this.writer.pump(conn);
+    if (conn.stream !== undefined) this.writer.pump(conn);
   }
 
   overload(conn: Connection, queuedBytes: number): void {

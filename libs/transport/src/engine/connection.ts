@@ -34,6 +34,13 @@ export class Connection {
   /** Wakes the writer when the oldest held batch is due. */
   delayTimer: NodeJS.Timeout | undefined;
   writing = false;
+  /** The writer loop's stream and the batch it is writing (OutboundWriter). */
+  writeStream: OutboundStream | undefined;
+  writeFrames = 0;
+  writeBytes = 0;
+  /** The writer loop's callbacks for this connection's writes, made on its first write. */
+  onWritten: (() => void) | undefined;
+  onWriteFailed: ((err: unknown) => void) | undefined;
   flushScheduled = false;
   /** When set, the outbound stream closes (after this flush time) once the queue is drained. */
   closeAfterDrainMs: number | undefined;

@@ -11,8 +11,8 @@ export interface FrameFormat {
   newEncoder(maxFrameBytes: number): StreamEncoder;
   /** A fresh decoder for a new inbound stream. */
   newDecoder(maxBatchBytes: number): StreamDecoder;
-  /** Join chunks (as returned by `encode`) into one payload. */
-  batch(chunks: readonly unknown[]): unknown;
+  /** Join chunks (as returned by `encode`), `chunks[start..end)`, into one payload. */
+  batch(chunks: readonly unknown[], start?: number, end?: number): unknown;
 }
 
 export interface StreamEncoder {
@@ -44,8 +44,8 @@ export const cborFormat: FrameFormat = {
       },
     };
   },
-  batch(chunks) {
-    return chunks.length === 1 ? chunks[0] : FrameCodec.concat(chunks as Uint8Array[]);
+  batch(chunks, start = 0, end = chunks.length) {
+    return end - start === 1 ? chunks[start] : FrameCodec.concat(chunks as Uint8Array[], start, end);
   },
 };
 
@@ -90,5 +90,5 @@ export const objectFormat: FrameFormat = {
   newDecoder(): StreamDecoder {
     return { decode: decodeObjects };
   },
-  batch: (chunks) => chunks.slice(),
+  batch: (chunks, start = 0, end = chunks.length) => chunks.slice(start, end),
 };

@@ -18,8 +18,9 @@ describe('OutboundQueue', () => {
               expectedBytes += op.push;
             } else {
               const sizesBefore = queue.bytes;
-              const { chunks, bytes } = queue.take(op.take);
-              const values = chunks as number[];
+              const values = queue.take(op.take, (chunks, start, end) => chunks.slice(start, end) as number[]);
+              const bytes = queue.takenBytes;
+              expect(queue.takenFrames).toBe(values.length);
               taken.push(...values);
               expectedBytes -= bytes;
               expect(queue.bytes).toBe(sizesBefore - bytes);
@@ -29,7 +30,7 @@ describe('OutboundQueue', () => {
             }
             expect(queue.bytes).toBe(expectedBytes);
           }
-          while (queue.length > 0) taken.push(...(queue.take(10_000).chunks as number[]));
+          while (queue.length > 0) taken.push(...queue.take(10_000, (chunks, start, end) => chunks.slice(start, end) as number[]));
           expect(taken).toEqual(Array.from({ length: pushed }, (_, i) => i));
           expect(queue.bytes).toBe(0);
         },

@@ -1,70 +1,99 @@
+/** Makes one payload of the chunks `chunks[start..end)` (FrameFormat.batch). */
+export type JoinChunks<P> = (chunks: readonly unknown[], start: number, end: number) => P;
+
+/** Slots kept after the queue empties; a larger backlog's arrays are let go. */
+const KEPT_SLOTS = 4096;
+
 /**
  * The frames queued towards one peer and not yet handed to the carrier. Frames are appended as
  * encoded chunks; the writer takes them out as batches of at most `maxBatchBytes` (a chunk larger
  * than that travels alone). `bytes` is what the backpressure bound is checked against.
+ *
+ * The slot arrays are reused from batch to batch (emptying an array with `length = 0` would drop
+ * its backing store, and the next push would allocate a new one: bench/README.md, "Remote call"),
+ * so a steady stream of small batches allocates nothing here.
  */
 export class OutboundQueue {
   private chunks: unknown[] = [];
   private sizes: number[] = [];
   private head = 0;
+  private tail = 0;
   private total = 0;
+  /** Chunks and bytes of the batch the last `take` returned. */
+  takenFrames = 0;
+  takenBytes = 0;
 
   get bytes(): number {
     return this.total;
   }
 
   get length(): number {
-    return this.chunks.length - this.head;
+    return this.tail - this.head;
   }
 
   push(chunk: unknown, size: number): void {
-    this.chunks.push(chunk);
-    this.sizes.push(size);
+    const at = this.tail++;
+    if (at < this.chunks.length) {
+      this.chunks[at] = chunk;
+      this.sizes[at] = size;
+    } else {
+      this.chunks.push(chunk);
+      this.sizes.push(size);
+    }
     this.total += size;
   }
 
-  /** Remove and return the next batch: its chunks, in order, and their total size. */
-  take(maxBatchBytes: number): { chunks: unknown[]; bytes: number } {
+  /**
+   * Remove the next batch and return `join` of its chunks, in order (`takenFrames` and
+   * `takenBytes` say how many chunks and bytes it took). `join` runs before the slots are reused.
+   */
+  take<P>(maxBatchBytes: number, join: JoinChunks<P>): P {
     const start = this.head;
+    const n = this.tail;
     let end = start;
     let bytes = 0;
-    const n = this.chunks.length;
     while (end < n) {
       const size = this.sizes[end]!;
       if (end > start && bytes + size > maxBatchBytes) break;
       bytes += size;
       end++;
     }
-    let out: unknown[];
-    if (start === 0 && end === n) {
-      out = this.chunks;
-      this.chunks = [];
-      this.sizes = [];
-      this.head = 0;
-    } else {
-      out = this.chunks.slice(start, end);
-      this.head = end;
-      if (this.head === n) {
-        this.chunks = [];
-        this.sizes = [];
-        this.head = 0;
-      } else if (this.head > 4096 && this.head * 2 > n) {
-        this.chunks = this.chunks.slice(this.head);
-        this.sizes = this.sizes.slice(this.head);
-        this.head = 0;
-      }
-    }
+    const payload = join(this.chunks, start, end);
+    for (let i = start; i < end; i++) this.chunks[i] = undefined;
+    this.takenFrames = end - start;
+    this.takenBytes = bytes;
     this.total -= bytes;
-    return { chunks: out, bytes };
+    this.head = end;
+    if (end === n) this.reset();
+    else if (end > KEPT_SLOTS && end * 2 > n) this.compact();
+    return payload;
   }
 
   /** Drop everything; returns how many chunks were dropped. */
   clear(): number {
     const dropped = this.length;
-    this.chunks = [];
-    this.sizes = [];
-    this.head = 0;
+    this.chunks.fill(undefined, this.head, this.tail);
     this.total = 0;
+    this.reset();
     return dropped;
+  }
+
+  /** Empty: start again at slot 0 (the arrays stay unless a backlog made them large). */
+  private reset(): void {
+    this.head = 0;
+    this.tail = 0;
+    if (this.chunks.length > KEPT_SLOTS) {
+      this.chunks = [];
+      this.sizes = [];
+    }
+  }
+
+  /** Move the pending chunks to the front (a long backlog being drained). */
+  private compact(): void {
+    const { head, tail } = this;
+    this.chunks = this.chunks.slice(head, tail);
+    this.sizes = this.sizes.slice(head, tail);
+    this.head = 0;
+    this.tail = tail - head;
   }
 }

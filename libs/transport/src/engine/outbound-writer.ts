@@ -1,5 +1,7 @@
 import type { TransportStats } from '../transport.js';
+import type { OutboundStream } from './carrier.js';
 import type { Connection } from './connection.js';
+import type { JoinChunks } from './outbound-queue.js';
 import type { FrameFormat } from './frame-format.js';
 
 export interface WriterOptions {
@@ -26,9 +28,18 @@ export interface WriterOptions {
  * code; frames sent by the microtasks that follow then leave in the next batch.
  */
 export class OutboundWriter {
-  private dirty: Connection[] = [];
+  /**
+   * The connections to flush at the end of the macrotask, `dirty[0..dirtyCount)`. Two lists used
+   * in turn and never emptied with `length = 0` (which would drop their backing stores): no
+   * allocation per flush.
+   */
+  private dirty: (Connection | undefined)[] = [];
+  private dirtyCount = 0;
+  private spare: (Connection | undefined)[] = [];
   private flushPending = false;
   private readonly flushFn = (): void => this.flushAll();
+  /** Joins a batch's chunks into its payload. */
+  private readonly join: JoinChunks<unknown> = (chunks, start, end) => this.options.format.batch(chunks, start, end);
   /** The outbound delay in ms (0: none). */
   private delayMs = 0;
   /** The connections with batches held by the delay. */
@@ -62,7 +73,9 @@ export class OutboundWriter {
   schedule(conn: Connection): void {
     if (conn.writing || conn.flushScheduled) return;
     conn.flushScheduled = true;
-    this.dirty.push(conn);
+    const at = this.dirtyCount++;
+    if (at < this.dirty.length) this.dirty[at] = conn;
+    else this.dirty.push(conn);
     if (!this.flushPending) {
       this.flushPending = true;
       process.nextTick(this.flushFn);
@@ -78,28 +91,45 @@ export class OutboundWriter {
 
   /** Forget every scheduled flush and drop every held batch (the transport stops). */
   cancel(): void {
-    for (const conn of this.dirty) conn.flushScheduled = false;
+    for (let i = 0; i < this.dirtyCount; i++) this.dirty[i]!.flushScheduled = false;
     this.dirty = [];
+    this.dirtyCount = 0;
     for (const conn of [...this.holding]) this.options.stats.framesDropped += this.dropHeld(conn);
   }
 
   private flushAll(): void {
     this.flushPending = false;
     const dirty = this.dirty;
-    this.dirty = [];
-    for (const conn of dirty) {
+    const count = this.dirtyCount;
+    this.dirty = this.spare;
+    this.dirtyCount = 0;
+    this.spare = dirty;
+    for (let i = 0; i < count; i++) {
+      const conn = dirty[i]!;
+      dirty[i] = undefined;
       conn.flushScheduled = false;
-      void this.pump(conn);
+      this.pump(conn);
     }
   }
 
-  /** The writer loop of one connection. Never rejects. */
-  async pump(conn: Connection): Promise<void> {
+  /**
+   * The writer loop of one connection: hands batches to the stream, one pending write at a time,
+   * until nothing is left to send. Never throws. Not an async function: a resolved write resumes
+   * it through callbacks made once per connection, so a batch costs no promise of its own.
+   */
+  pump(conn: Connection): void {
     if (conn.writing) return;
     const stream = conn.stream;
     if (stream === undefined) return;
     conn.writing = true;
-    const { format, stats, maxBatchBytes } = this.options;
+    conn.writeStream = stream;
+    this.resume(conn);
+  }
+
+  /** Write the next batch (or finish): the body of the writer loop. */
+  private resume(conn: Connection): void {
+    const stream = conn.writeStream!;
+    const maxBatchBytes = this.options.maxBatchBytes;
     try {
       while (conn.stream === stream) {
         if (conn.queue.length > 0 && (this.delayMs > 0 || conn.delayed.length > 0)) {
@@ -107,33 +137,57 @@ export class OutboundWriter {
           continue;
         }
         let payload: unknown;
-        let frames: number;
-        let bytes: number;
         if (conn.delayed.length > 0) {
           const batch = conn.delayed.takeDue(performance.now());
           if (batch === undefined) break;
           if (conn.delayed.length === 0) this.holding.delete(conn);
-          ({ payload, frames, bytes } = batch);
+          payload = batch.payload;
+          conn.writeFrames = batch.frames;
+          conn.writeBytes = batch.bytes;
         } else if (conn.queue.length > 0) {
-          const taken = conn.queue.take(maxBatchBytes);
-          payload = format.batch(taken.chunks);
-          frames = taken.chunks.length;
-          bytes = taken.bytes;
+          payload = conn.queue.take(maxBatchBytes, this.join);
+          conn.writeFrames = conn.queue.takenFrames;
+          conn.writeBytes = conn.queue.takenBytes;
         } else {
           break;
         }
         conn.lastSent = Date.now();
-        await stream.write(payload);
-        stats.framesSent += frames;
-        stats.batchesSent++;
-        stats.bytesSent += bytes;
+        const pending = stream.write(payload) as Promise<void> | undefined;
+        if (pending instanceof Promise) {
+          pending.then((conn.onWritten ??= () => this.written(conn)), (conn.onWriteFailed ??= (err: unknown) => this.failed(conn, err)));
+          return;
+        }
+        this.count(conn);
       }
     } catch (err) {
-      conn.writing = false;
-      this.options.onWriteFailed(conn, err);
+      this.failed(conn, err);
       return;
     }
+    this.idle(conn, stream);
+  }
+
+  private count(conn: Connection): void {
+    const stats = this.options.stats;
+    stats.framesSent += conn.writeFrames;
+    stats.batchesSent++;
+    stats.bytesSent += conn.writeBytes;
+  }
+
+  private written(conn: Connection): void {
+    this.count(conn);
+    this.resume(conn);
+  }
+
+  private failed(conn: Connection, err: unknown): void {
     conn.writing = false;
+    conn.writeStream = undefined;
+    this.options.onWriteFailed(conn, err);
+  }
+
+  /** Nothing left to write (or the stream changed): what follows a finished writer loop. */
+  private idle(conn: Connection, stream: OutboundStream): void {
+    conn.writing = false;
+    conn.writeStream = undefined;
     if (conn.stream !== stream) return;
     if (conn.closeAfterDrainMs !== undefined && conn.queue.length === 0 && conn.delayed.length === 0) {
       conn.stream = undefined;
@@ -147,11 +201,11 @@ export class OutboundWriter {
 
   /** Move everything queued to the delay line, as batches due `delayMs` from now. */
   private hold(conn: Connection): void {
-    const { format, maxBatchBytes } = this.options;
+    const maxBatchBytes = this.options.maxBatchBytes;
     const due = performance.now() + this.delayMs;
     while (conn.queue.length > 0) {
-      const { chunks, bytes } = conn.queue.take(maxBatchBytes);
-      conn.delayed.push(format.batch(chunks), chunks.length, bytes, due);
+      const payload = conn.queue.take(maxBatchBytes, this.join);
+      conn.delayed.push(payload, conn.queue.takenFrames, conn.queue.takenBytes, due);
     }
     this.holding.add(conn);
   }

@@ -8,6 +8,7 @@ import { frameFromArray, schemaOfKind } from './frame-registry.js';
 import { checkSendable } from './sendability.js';
 import { InboundNames, OutboundNames, isNamesValue, newNamingDecoder, startsNamesFrame } from './node-name-table.js';
 import { DEFAULT_LIMITS, type WireLimits } from './wire-limits.js';
+import { FastFrameEncoder } from './fast-frame-encoder.js';
 
 /** The typed errors decodeBatch reports. */
 export type FrameDecodeError = BadFrameError | UnknownFrameTypeError | FrameTooLargeError;
@@ -32,11 +33,18 @@ export interface FrameCodecOptions {
    * transport's per-connection codecs do. Decoding always understands NAMES frames. Default false.
    */
   readonly nodeNameTables?: boolean;
+  /**
+   * Encode SEND, MONITOR and DEMONITOR frames of common terms with the hand-written encoder
+   * (fast-frame-encoder.ts) into a slab the codec owns. Default true; false: cbor-x for every frame.
+   */
+  readonly fastEncoder?: boolean;
 }
 
 /** Counters of one codec (one connection epoch), for metrics and logs. */
 export interface FrameCodecStats {
   framesEncoded: number;
+  /** Of framesEncoded, those the fast encoder wrote. */
+  framesEncodedFast: number;
   /** encode calls refused (not sendable, bad fields, too large). */
   framesRefused: number;
   framesDecoded: number;
@@ -62,6 +70,7 @@ export class FrameCodec {
   readonly limits: WireLimits;
   readonly stats: FrameCodecStats = {
     framesEncoded: 0,
+    framesEncodedFast: 0,
     framesRefused: 0,
     framesDecoded: 0,
     framesRejected: 0,
@@ -70,12 +79,34 @@ export class FrameCodec {
   };
   /** The outbound node-name table and the encoder that packs its entries. */
   private readonly outNames: OutboundNames;
+  /** The hand-written encoder of the hot frames (null: off). */
+  private readonly fast: FastFrameEncoder | null;
   /** The inbound node-name table and the decoder that resolves references to it. */
   private readonly inNames = new InboundNames();
   private readonly decoder: Encoder;
   private readonly scanner: CborScanner;
-  /** End offsets of the items of the current run (reused between batches). */
+  /**
+   * End offsets of the items of the current run, `runEnds[0..runCount)` (reused between batches;
+   * never emptied with `length = 0`, which would drop its backing store).
+   */
   private readonly runEnds: number[] = [];
+  private runCount = 0;
+  /** State of the run being decoded, read by onRunValue (one callback per codec, not per run). */
+  private runFrames: Frame[] | null = null;
+  private runErrors: FrameDecodeError[] | null = null;
+  private runFirstIndex = 0;
+  private runDone = 0;
+  private runStopped = false;
+  private readonly onRunValue = (value: unknown): boolean => {
+    const errors = this.runErrors!;
+    if (errors.length >= this.limits.maxErrorsPerBatch) {
+      this.runStopped = true;
+      return false; // stops decodeMultiple
+    }
+    this.accept(value, this.runFirstIndex + this.runDone, this.runFrames!, errors);
+    this.runDone++;
+    return true;
+  };
 
   constructor(options: FrameCodecOptions = {}) {
     const maxBatchBytes = options.maxBatchBytes ?? DEFAULT_LIMITS.maxBatchBytes;
@@ -88,6 +119,7 @@ export class FrameCodec {
     void SDNODE_TAGS_REGISTERED;
     // Records stay off: see docs/protocols/wire-format.md, "Why no records".
     this.outNames = new OutboundNames(options.nodeNameTables === true);
+    this.fast = options.fastEncoder === false ? null : new FastFrameEncoder(this.outNames, maxBatchBytes, maxDepth);
     this.decoder = newNamingDecoder(this.inNames);
     this.scanner = new CborScanner(maxDepth);
   }
@@ -99,6 +131,12 @@ export class FrameCodec {
    * - FrameTooLargeError when the frame alone exceeds maxBatchBytes.
    */
   encode(frame: Frame): Uint8Array {
+    const fast = this.fast?.encode(frame);
+    if (fast !== undefined) {
+      this.stats.framesEncoded++;
+      this.stats.framesEncodedFast++;
+      return fast;
+    }
     const schema = typeof frame === 'object' && frame !== null ? schemaOfKind(frame.kind) : undefined;
     if (schema === undefined) throw this.refused(new UnknownFrameTypeError(String((frame as { kind?: unknown } | null)?.kind)));
     const problem = schema.check(frame);
@@ -147,9 +185,23 @@ export class FrameCodec {
     return error;
   }
 
-  /** Join encoded frames into one batch (a CBOR sequence). */
-  static concat(chunks: readonly Uint8Array[]): Uint8Array {
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks as Uint8Array[]);
+  /**
+   * Join encoded frames (`chunks[start..end)`) into one batch (a CBOR sequence). Frames that lie
+   * back to back in one slab (as consecutive frames of the fast encoder do) become one view of
+   * it, with no copy.
+   */
+  static concat(chunks: readonly Uint8Array[], start = 0, end = chunks.length): Uint8Array {
+    const first = chunks[start];
+    if (first === undefined || end <= start) return Buffer.alloc(0);
+    if (end - start === 1) return first;
+    const buffer = first.buffer;
+    let next = first.byteOffset + first.byteLength;
+    for (let i = start + 1; i < end; i++) {
+      const chunk = chunks[i]!;
+      if (chunk.buffer !== buffer || chunk.byteOffset !== next) return Buffer.concat(chunks.slice(start, end) as Uint8Array[]);
+      next += chunk.byteLength;
+    }
+    return Buffer.from(buffer, first.byteOffset, next - first.byteOffset);
   }
 
   /**
@@ -174,7 +226,8 @@ export class FrameCodec {
     }
     const scanner = this.scanner;
     const runEnds = this.runEnds;
-    runEnds.length = 0;
+    this.runCount = 0;
+    if (runEnds.length > 4096) runEnds.length = 0; // a huge batch's offsets are not kept
     let runStart = 0;
     let offset = 0;
     let index = 0;
@@ -182,19 +235,21 @@ export class FrameCodec {
     while (offset < bytes.length) {
       const status = scanner.scanItem(bytes, offset, bytes.length);
       if (status === ITEM_OK) {
-        runEnds.push(scanner.end);
+        const at = this.runCount++;
+        if (at < runEnds.length) runEnds[at] = scanner.end;
+        else runEnds.push(scanner.end);
         const names = startsNamesFrame(bytes, offset);
         offset = scanner.end;
         index++;
         if (names) {
           // decode up to this NAMES frame now: the items after it may refer to its entries
-          if (!this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors)) return { frames, errors };
+          if (!this.decodeRun(bytes, runStart, index - this.runCount, frames, errors)) return { frames, errors };
           scanner.packed = this.inNames.size;
           runStart = offset;
         }
         continue;
       }
-      if (!this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors)) return { frames, errors };
+      if (!this.decodeRun(bytes, runStart, index - this.runCount, frames, errors)) return { frames, errors };
       if (status === ITEM_FATAL) {
         errors.push(new BadFrameError(`corrupt CBOR: ${scanner.reason}`, { index, offset, bytesLost: bytes.length - offset }));
         this.stats.batchesCorrupt++;
@@ -207,7 +262,7 @@ export class FrameCodec {
       runStart = offset;
       index++;
     }
-    this.decodeRun(bytes, runStart, index - runEnds.length, frames, errors);
+    this.decodeRun(bytes, runStart, index - this.runCount, frames, errors);
     return { frames, errors };
   }
 
@@ -220,43 +275,43 @@ export class FrameCodec {
    */
   private decodeRun(bytes: Uint8Array, start: number, firstIndex: number, frames: Frame[], errors: FrameDecodeError[]): boolean {
     const runEnds = this.runEnds;
-    const count = runEnds.length;
+    const count = this.runCount;
     const cap = this.limits.maxErrorsPerBatch;
-    let done = 0; // items of the run handled so far
-    let stopped = false;
-    while (done < count) {
+    this.runFrames = frames;
+    this.runErrors = errors;
+    this.runFirstIndex = firstIndex;
+    this.runDone = 0; // items of the run handled so far
+    this.runStopped = false;
+    while (this.runDone < count) {
+      const done = this.runDone;
       const from = done === 0 ? start : runEnds[done - 1]!;
       const to = runEnds[count - 1]!;
       const source = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
       try {
-        this.decoder.decodeMultiple(source, (value: unknown) => {
-          if (errors.length >= cap) {
-            stopped = true;
-            return false; // stops decodeMultiple
-          }
-          this.accept(value, firstIndex + done, frames, errors);
-          done++;
-          return true;
-        });
+        this.decoder.decodeMultiple(source, this.onRunValue);
       } catch (error) {
         if (errors.length >= cap) {
-          stopped = true;
+          this.runStopped = true;
         } else {
           errors.push(
             new BadFrameError(`malformed term: ${error instanceof Error ? error.message : String(error)}`, {
-              index: firstIndex + done,
-              offset: done === 0 ? start : runEnds[done - 1]!,
+              index: firstIndex + this.runDone,
+              offset: this.runDone === 0 ? start : runEnds[this.runDone - 1]!,
             }),
           );
           this.stats.framesRejected++;
-          done++;
+          this.runDone++;
           continue;
         }
       }
       break;
     }
+    const done = this.runDone;
+    const stopped = this.runStopped;
     const stopOffset = done === 0 ? start : runEnds[done - 1]!;
-    runEnds.length = 0;
+    this.runCount = 0;
+    this.runFrames = null;
+    this.runErrors = null;
     // stopped: errors reached the cap, so belowErrorCap reports the rest as dropped and is false
     return stopped ? this.belowErrorCap(errors, firstIndex + done, stopOffset, bytes.length) : true;
   }

@@ -45,7 +45,8 @@ export interface NamingEncoder extends Encoder {
 export class OutboundNames {
   /** The agreed entries, in order. */
   private readonly names: string[] = [];
-  private readonly index = new Set<string>();
+  /** Entry -> its position in `names`. */
+  private readonly index = new Map<string, number>();
   /** Names seen by the encode in progress that are not in the table yet. */
   private readonly pending: string[] = [];
   private current: NamingEncoder;
@@ -53,6 +54,17 @@ export class OutboundNames {
   /** `enabled` false: nothing is ever added (the encoder writes names as text, as in version 1). */
   constructor(private readonly enabled: boolean) {
     this.current = this.newEncoder();
+  }
+
+  /**
+   * For the fast encoder (fast-frame-encoder.ts): the table position of `node`; -1 when it travels
+   * as text (tables off, or the table is full); -2 when the generic path must encode the frame,
+   * so that the name is noted and its NAMES frame follows.
+   */
+  fastPosition(node: string): number {
+    const at = this.index.get(node);
+    if (at !== undefined) return at;
+    return this.enabled && this.names.length < MAX_TABLE_NAMES ? -2 : -1;
   }
 
   /** The encoder to use for the next frame. */
@@ -92,8 +104,8 @@ export class OutboundNames {
   /** The NAMES frame is on its way: add the pending names and pack them from now on. */
   commit(): void {
     for (const name of this.pending) {
+      this.index.set(name, this.names.length);
       this.names.push(name);
-      this.index.add(name);
     }
     this.pending.length = 0;
     this.current = this.newEncoder();
