@@ -12,7 +12,7 @@ const anyTerm = fc.oneof(
   fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null)), { maxLength: 6 }),
   fc.constant(new Pid('x@127.0.0.1', 1, 1)),
 );
-const OPS = ['hello', 'view', 'claim', 'claims', 'result', 'set', 'sets', 'del', 'inval', 'resolve', 'sync', 'hsync', 'verify', 'verified', 'fwd', 'lookup', 'found', 'send', 'join', 'leave', 'pgsync', 'bogus'];
+const OPS = ['hello', 'view', 'claim', 'claims', 'result', 'oks', 'set', 'sets', 'del', 'inval', 'resolve', 'sync', 'hsync', 'verify', 'verified', 'fwd', 'lookup', 'found', 'send', 'join', 'leave', 'pgsync', 'bogus'];
 
 describe('bad input to the registry', () => {
   let c: RegistryCluster;
@@ -52,12 +52,14 @@ describe('bad input to the registry', () => {
       ['global', [['sets', 'h', 1, [['n', -1, null, 'id', 1, null]]]]], // a pid id must be a non-negative integer
       ['global', [['sets', 'h', 1, []]]], // no entries
       ['global', [['claims', 'h', 1, [[1, 'unreg', 'n', 3, null]]]]], // CLAIMS carries reg and rereg only
+      ['global', [['oks', 1, [[1, 'n', -1, null, 'id', 1, null]]]]], // OKS: a pid id must be a non-negative integer
+      ['global', [['oks', 1, []]]], // OKS without items
       ['global', [Buffer.from([0xff, 0x00, 0x13])]], // a broadcast item that is not CBOR
       ['global', [codec.encode({ not: 'a list' })]], // a broadcast item that is not a list of ops
       ['global', [codec.encode([['view', 7], ['bogus']])]], // a list with two bad ops
     ];
     for (const body of garbage) b.node.control.send(a.node.name, REGISTRY_CHANNEL, body);
-    await eventually(() => a.registry.global.info().stats.dropped === before + 13 && a.registry.droppedFrames === 4, 'a counted the bad ops and frames', () => c.describe());
+    await eventually(() => a.registry.global.info().stats.dropped === before + 15 && a.registry.droppedFrames === 4, 'a counted the bad ops and frames', () => c.describe());
     expect(a.registry.global.count()).toBe(0);
     expect(a.registry.global.pg.whichGroups()).toEqual([]);
     // still works
@@ -71,9 +73,9 @@ describe('bad input to the registry', () => {
     await c.mesh();
     const [a, b] = c.members as [TestMember, TestMember];
     await eventually(() => a.registry.global.view().members.length === 2 && a.registry.global.view().stable, 'views', () => c.describe());
-    // b's scope says it restarted, speaking version 1 (no broadcast items, no SETS / CLAIMS).
+    // b's scope says it restarted, speaking the previous version (no OKS).
     b.node.control.send(a.node.name, REGISTRY_CHANNEL, ['global', [['hello', 'replicated', false, REGISTRY_PROTOCOL_VERSION - 1, b.node.creation]]]);
     await eventually(() => a.registry.global.info().refused[b.node.name] !== undefined, 'a refused b', () => c.describe());
-    expect(a.registry.global.info().refused[b.node.name]).toContain('protocol version 1');
+    expect(a.registry.global.info().refused[b.node.name]).toContain(`protocol version ${REGISTRY_PROTOCOL_VERSION - 1}`);
   });
 });

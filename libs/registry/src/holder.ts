@@ -1,6 +1,6 @@
-import type { Pid } from '@sdnode/wire';
+import { Pid, type Term } from '@sdnode/wire';
 import { compareEntries, entryToWire, type RegistryEntry } from './entry.js';
-import type { DelReason } from './ops.js';
+import type { DelReason, SetItem } from './ops.js';
 import type { ScopeCore } from './scope-core.js';
 
 /**
@@ -20,6 +20,19 @@ export class NameHolder {
   set(from: string, e: RegistryEntry, replaces: string | null): void {
     if (replaces !== null) this.c.removeAsTold(replaces, 'replaced');
     if (this.admitRelayed(from, e)) this.c.sendVerifyOf([e]);
+  }
+
+  /**
+   * A SETS op from `from` (checked items of `from`'s pids, of its incarnation `creation`): each
+   * entry is built as it is applied (from its pid's home: nothing to verify).
+   */
+  sets(from: string, creation: number, items: readonly SetItem[]): void {
+    const c = this.c;
+    for (let i = 0; i < items.length; i++) {
+      const [name, pidId, meta, id, at, replaces] = items[i]!;
+      if (replaces !== null) c.removeAsTold(replaces, 'replaced');
+      this.admit({ name, pid: new Pid(from, pidId, creation), meta: (meta ?? null) as Term | null, id, at });
+    }
   }
 
   /**
@@ -60,8 +73,13 @@ export class NameHolder {
   /** Admit one relayed entry; true when it is new here and must be checked with its home. */
   private admitRelayed(from: string, e: RegistryEntry): boolean {
     const c = this.c;
+    // From its pid's home (every SETS), or of this node's own pid: nothing to check (one id lookup less).
+    if (e.pid.node === from || c.isLocal(e.pid)) {
+      this.admit(e);
+      return false;
+    }
     const known = c.table.getById(e.id) !== undefined;
-    return this.admit(e) && !known && e.pid.node !== from && !c.isLocal(e.pid);
+    return this.admit(e) && !known;
   }
 
   /** A member's own names, sent by their home when it met this node: the home's word overrides tombstones. */
@@ -120,8 +138,10 @@ export class NameHolder {
     if (c.table.hasConflict(e.name)) {
       if (c.isLocal(e.pid)) this.dedupeLocal(e.name, e.pid.key);
       if (c.table.hasConflict(e.name)) this.onConflict(e.name);
+      return c.table.getById(e.id) !== undefined;
     }
-    return c.table.getById(e.id) !== undefined;
+    // No conflict: a change means this entry is now the name's current one (no id lookup needed).
+    return change !== null || c.table.getById(e.id) !== undefined;
   }
 
   del(name: string, id: string, reason: DelReason): void {
@@ -148,7 +168,8 @@ export class NameHolder {
   /** A local process exited: its names go, here and everywhere. */
   localDown(pid: Pid): void {
     const c = this.c;
-    for (const id of c.table.idsOfPid(pid.key)) {
+    if (!c.isLocal(pid) || pid.creation !== c.view.creation) return; // never held (entries of local pids are of this incarnation)
+    for (const id of c.table.idsOfPid(pid.id)) {
       const e = c.table.getById(id);
       if (e !== undefined) c.deleteEverywhere(e, 'died');
     }

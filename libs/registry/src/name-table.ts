@@ -21,10 +21,13 @@ export class NameTable {
   private readonly contenders = new Map<string, RegistryEntry[]>();
   private readonly byId = new Map<string, RegistryEntry>();
   /**
-   * Ids per pid key, for this node's own pids only (the home's questions: is this pid named, which
-   * names go when it exits): one id directly (the usual case: one name per pid per scope), a Set for more.
+   * Ids per pid id, for this node's own pids only (the home's questions: is this pid named, which
+   * names go when it exits): one id directly (the usual case: one name per pid per scope), a Set
+   * for more. Keyed by the pid's number, not its key string: every local pid held is of this
+   * node's current incarnation (an entry for a local pid is only added while that pid is alive), so
+   * the number names it; a small-integer key needs no string built and hashed per registration.
    */
-  private readonly byPid = new Map<string, string | Set<string>>();
+  private readonly byPid = new Map<number, string | Set<string>>();
   /** Tombstoned ids, with the generation they were made in (`generation` or the one before it). */
   private readonly tombs = new Map<string, number>();
   private generation = 0;
@@ -74,16 +77,16 @@ export class NameTable {
     return this.byId.values();
   }
 
-  /** Ids of the entries whose pid is `pidKey`, a pid of this node. */
-  idsOfPid(pidKey: string): readonly string[] {
-    const ids = this.byPid.get(pidKey);
+  /** Ids of the entries whose pid is this node's pid number `pidId` (of its current incarnation). */
+  idsOfPid(pidId: number): readonly string[] {
+    const ids = this.byPid.get(pidId);
     if (typeof ids === 'string') return [ids];
     return ids === undefined ? [] : [...ids];
   }
 
-  /** The name of an entry of this node's pid `pidKey` other than `name`, if there is one (without a copy of its ids). */
-  otherNameOf(pidKey: string, name: string): string | undefined {
-    const ids = this.byPid.get(pidKey);
+  /** The name of an entry of this node's pid number `pidId` other than `name`, if there is one (without a copy of its ids). */
+  otherNameOf(pidId: number, name: string): string | undefined {
+    const ids = this.byPid.get(pidId);
     if (ids === undefined) return undefined;
     if (typeof ids === 'string') {
       const other = this.byId.get(ids)?.name;
@@ -139,7 +142,7 @@ export class NameTable {
     }
     if (this.byId.has(e.id) || this.isTombstoned(e.id)) return null;
     this.byId.set(e.id, e);
-    if (e.pid.node === this.self) indexOne(this.byPid, e.pid.key, e.id);
+    if (e.pid.node === this.self) indexOne(this.byPid, e.pid.id, e.id);
     const cur = this.current.get(e.name);
     if (cur === undefined) {
       this.current.set(e.name, e);
@@ -163,7 +166,7 @@ export class NameTable {
     const e = this.byId.get(id);
     if (e === undefined) return null;
     this.byId.delete(id);
-    if (e.pid.node === this.self) unindexOne(this.byPid, e.pid.key, id);
+    if (e.pid.node === this.self) unindexOne(this.byPid, e.pid.id, id);
     const others = this.contenders.get(e.name);
     const cur = this.current.get(e.name)!;
     if (cur.id !== id) {
@@ -219,7 +222,7 @@ export class NameTable {
   }
 }
 
-function indexOne(map: Map<string, string | Set<string>>, key: string, id: string): void {
+function indexOne(map: Map<number, string | Set<string>>, key: number, id: string): void {
   const held = map.get(key);
   if (held === undefined) map.set(key, id);
   else if (typeof held === 'string') {
@@ -227,7 +230,7 @@ function indexOne(map: Map<string, string | Set<string>>, key: string, id: strin
   } else held.add(id);
 }
 
-function unindexOne(map: Map<string, string | Set<string>>, key: string, id: string): void {
+function unindexOne(map: Map<number, string | Set<string>>, key: number, id: string): void {
   const held = map.get(key);
   if (held === undefined) return;
   if (typeof held === 'string') {

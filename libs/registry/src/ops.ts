@@ -9,8 +9,11 @@ import { entryFromWire, isValidName, type EntryWire, type RegistryEntry } from '
  */
 
 export const REGISTRY_CHANNEL = 'sdnode.registry';
-/** 2: broadcast ops as encoded byte strings in a frame's item list, the SETS and CLAIMS ops. */
-export const REGISTRY_PROTOCOL_VERSION = 2;
+/**
+ * 2: broadcast ops as encoded byte strings in a frame's item list, the SETS and CLAIMS ops.
+ * 3: OKS, the owner's `ok` answers to claims of the receiver's own pids, without the entry's pid.
+ */
+export const REGISTRY_PROTOCOL_VERSION = 3;
 /** Entries per SETS op (its sender coalesces at most this many SETs). */
 export const MAX_SETS_ENTRIES = 4096;
 
@@ -25,6 +28,12 @@ export type Outcome = 'ok' | 'taken' | 'already_named' | 'noproc' | 'retry' | 'e
 /** One SET of the sender's own pid, inside a SETS op: the pid's node and creation are the sender's. */
 export type SetItem = readonly [name: string, pidId: number, meta: Term | null, id: string, at: number, replaces: string | null];
 
+/**
+ * One `ok` RESULT for a claim (reg, rereg) of the receiver's own pid, inside an OKS op: the
+ * decided entry without its pid's node and creation (the receiver's, and the op's `creation`).
+ */
+export type OkItem = readonly [req: number, name: string, pidId: number, meta: Term | null, id: string, at: number, replaces: string | null];
+
 /** One CLAIM of the sender's own pid (reg, rereg), inside a CLAIMS op: the pid's node and creation are the sender's. */
 export type ClaimItem = readonly [req: number, kind: 'reg' | 'rereg', name: string, pidId: number, meta: Term | null];
 
@@ -34,6 +43,7 @@ export type Op =
   | readonly ['claim', req: number, kind: ClaimKind, name: string, pid: Pid | null, meta: Term | null, view: string]
   | readonly ['claims', view: string, creation: number, claims: readonly ClaimItem[]]
   | readonly ['result', req: number, outcome: Outcome, detail: Term | null]
+  | readonly ['oks', creation: number, oks: readonly OkItem[]]
   | readonly ['set', entry: EntryWire, replaces: string | null, view: string]
   | readonly ['sets', view: string, creation: number, entries: readonly SetItem[]]
   | readonly ['del', name: string, id: string, reason: DelReason]
@@ -58,8 +68,10 @@ export type ParsedOp =
   | { readonly op: 'claim'; readonly req: number; readonly kind: ClaimKind; readonly name: string; readonly pid: Pid | null; readonly meta: Term | null; readonly view: string }
   | { readonly op: 'claims'; readonly claims: ReadonlyArray<Extract<ParsedOp, { op: 'claim' }>> }
   | { readonly op: 'result'; readonly req: number; readonly outcome: Outcome; readonly detail: unknown }
+  | { readonly op: 'oks'; readonly creation: number; readonly oks: readonly OkItem[] }
   | { readonly op: 'set'; readonly entry: RegistryEntry; readonly replaces: string | null; readonly view: string }
-  | { readonly op: 'sets'; readonly sets: ReadonlyArray<{ readonly entry: RegistryEntry; readonly replaces: string | null }>; readonly view: string }
+  /** SETS items are checked but not turned into entries here: the holder builds each entry as it applies it (no intermediate objects). */
+  | { readonly op: 'sets'; readonly view: string; readonly creation: number; readonly items: readonly SetItem[] }
   | { readonly op: 'del'; readonly name: string; readonly id: string; readonly reason: DelReason }
   | { readonly op: 'inval'; readonly name: string; readonly id: string }
   | { readonly op: 'resolve'; readonly name: string; readonly winner: RegistryEntry | null; readonly losers: readonly string[] }
@@ -106,6 +118,8 @@ export function parseOp(raw: unknown, from = ''): ParsedOp | string {
       if (want(4) !== undefined || !isReq(req) || !OUTCOMES.has(outcome)) return 'bad result';
       return { op: 'result', req, outcome: outcome as Outcome, detail };
     }
+    case 'oks':
+      return want(3) ?? parseOks(a[1], a[2]);
     case 'set': {
       const entry = entryFromWire(a[1]);
       if (want(4) !== undefined || entry === undefined || (a[2] !== null && !isId(a[2])) || typeof a[3] !== 'string') return 'bad set';
@@ -180,14 +194,12 @@ export function parseOp(raw: unknown, from = ''): ParsedOp | string {
 /** SETS `[view, creation, [[name, pid id, meta, id, at, replaces], ...]]` from `from`: every entry checked, else the whole op is bad. */
 function parseSets(view: unknown, creation: unknown, items: unknown, from: string): ParsedOp | string {
   if (typeof view !== 'string' || !isReq(creation) || !Array.isArray(items) || items.length === 0 || items.length > MAX_SETS_ENTRIES || from === '') return 'bad sets';
-  const sets: Array<{ entry: RegistryEntry; replaces: string | null }> = [];
   for (const item of items as unknown[]) {
     if (!Array.isArray(item) || item.length !== 6) return 'bad sets entry';
-    const [name, pidId, meta, id, at, replaces] = item as unknown[];
+    const [name, pidId, , id, at, replaces] = item as unknown[];
     if (!isValidName(name) || !isReq(pidId) || !isId(id) || typeof at !== 'number' || !Number.isFinite(at) || (replaces !== null && !isId(replaces))) return 'bad sets entry';
-    sets.push({ entry: { name, pid: new Pid(from, pidId, creation), meta: (meta ?? null) as Term | null, id, at }, replaces: replaces as string | null });
   }
-  return { op: 'sets', sets, view };
+  return { op: 'sets', view, creation, items: items as SetItem[] };
 }
 
 /** CLAIMS `[view, creation, [[req, kind, name, pid id, meta], ...]]` from `from` (reg and rereg of its own pids): every claim checked, else the whole op is bad. */
@@ -203,3 +215,14 @@ function parseClaims(view: unknown, creation: unknown, items: unknown, from: str
   return { op: 'claims', claims };
 }
 
+
+/** OKS `[creation, [[req, name, pid id, meta, id, at, replaces], ...]]`: every item checked, else the whole op is bad. */
+function parseOks(creation: unknown, items: unknown): ParsedOp | string {
+  if (!isReq(creation) || !Array.isArray(items) || items.length === 0 || items.length > MAX_SETS_ENTRIES) return 'bad oks';
+  for (const item of items as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 7) return 'bad oks entry';
+    const [req, name, pidId, , id, at, replaces] = item as unknown[];
+    if (!isReq(req) || !isValidName(name) || !isReq(pidId) || !isId(id) || typeof at !== 'number' || !Number.isFinite(at) || (replaces !== null && !isId(replaces))) return 'bad oks entry';
+  }
+  return { op: 'oks', creation, oks: items as OkItem[] };
+}

@@ -59,6 +59,22 @@ describe('Outbox', () => {
     expect(received('d@h')).toEqual(received('b@h'));
   });
 
+  it('coalesces the OKS answers to one home of one creation, in order with other ops', () => {
+    const { outbox, received } = capture();
+    outbox.push('b@h', 'global', ['oks', 3, [[1, 'n1', 11, null, 'x1', 5, null]]]);
+    outbox.push('b@h', 'global', ['oks', 3, [[2, 'n2', 12, { m: 1 }, 'x2', 6, 'x0']]]);
+    outbox.push('b@h', 'global', ['result', 4, 'taken', own(1)]);
+    outbox.push('b@h', 'global', ['oks', 3, [[5, 'n5', 15, null, 'x5', 7, null]]]);
+    outbox.push('b@h', 'global', ['oks', 4, [[6, 'n6', 16, null, 'x6', 8, null]]]);
+    outbox.flush();
+    expect(received('b@h')).toEqual([
+      ['oks', 3, [[1, 'n1', 11, null, 'x1', 5, null], [2, 'n2', 12, { m: 1 }, 'x2', 6, 'x0']]],
+      ['result', 4, 'taken', own(1)],
+      ['oks', 3, [[5, 'n5', 15, null, 'x5', 7, null]]],
+      ['oks', 4, [[6, 'n6', 16, null, 'x6', 8, null]]],
+    ]);
+  });
+
   it('coalesces SETs and CLAIMs of its own pids, leaving out their node and creation', () => {
     const { outbox, received } = capture();
     const remote = new Pid('z@h', 5, 1);

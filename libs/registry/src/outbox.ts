@@ -1,5 +1,5 @@
 import type { Pid } from '@sdnode/wire';
-import type { ClaimItem, Op, SetItem } from './ops.js';
+import type { ClaimItem, OkItem, Op, SetItem } from './ops.js';
 
 /** Sends one CONTROL frame body to a peer; false when it could not be queued. */
 export type ControlSender = (peer: string, body: unknown) => boolean;
@@ -42,7 +42,8 @@ function isBroadcast(q: OpList): q is Broadcast {
  *   ops again per peer;
  * - a SET of this node's own pid (what a home spreads after every registration) is coalesced
  *   with the SETs before it into one SETS op, whose entries leave out the pid's node and creation
- *   (the sender's); CLAIMs of this node's pids the same way into one CLAIMS op.
+ *   (the sender's); CLAIMs of this node's pids the same way into one CLAIMS op, and an owner's
+ *   OKS answers to one home (of one creation) into one OKS op.
  *
  * Order matters to the protocol (a node's syncs must precede its VIEW report), and holds: every
  * op of the registry to a peer goes through here; a broadcast list grows only while it is the
@@ -184,6 +185,11 @@ export class Outbox {
         else ops.push(['claims', view, this.creation, [item]]);
         return;
       }
+    }
+    if (op[0] === 'oks') {
+      if (last !== undefined && last[0] === 'oks' && last[1] === op[1]) (last[2] as OkItem[]).push(...op[2]);
+      else ops.push(['oks', op[1], [...op[2]]]);
+      return;
     }
     if (op[0] === 'set') {
       const [, [name, pid, meta, id, at], replaces, view] = op;

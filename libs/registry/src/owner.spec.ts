@@ -29,8 +29,9 @@ describe('the owner of a name (scripted peers)', () => {
     const theirs = s.remotePid(D, 4);
     s.deliver(D, ['claim', 7, 'rereg', name, theirs, null, s.protocol.view.hash]);
     const sent = s.take();
-    const result = sent.find((x) => x.to === D && x.op[0] === 'result');
-    expect(result?.op.slice(0, 3)).toEqual(['result', 7, 'ok']);
+    const result = sent.find((x) => x.to === D && x.op[0] === 'oks');
+    expect((result?.op[2] as ReadonlyArray<readonly unknown[]>)[0]?.slice(0, 3)).toEqual([7, name, theirs.id]);
+    expect((result?.op[2] as ReadonlyArray<readonly unknown[]>)[0]?.[6]).toBe(r.entry.id);
     expect(sent).toContainEqual({ to: A, op: ['del', name, r.entry.id, 'unregistered'] });
     expect(s.scope.whereis(name)?.equals(theirs)).toBe(true);
   });
@@ -78,13 +79,15 @@ describe('the owner of a name (scripted peers)', () => {
     for (const x of asked) s.deliver(x.to, ['verified', x.op[1] as number, []]);
     const after = s.take();
     const resolveAt = after.findIndex((x) => x.op[0] === 'resolve');
-    const resultAt = after.findIndex((x) => x.op[0] === 'result');
+    // an `ok` for a pid of the claimer travels as OKS (the compact RESULT)
+    const resultAt = after.findIndex((x) => x.op[0] === 'oks');
     expect(resolveAt).toBeGreaterThanOrEqual(0);
     expect(resultAt).toBeGreaterThan(resolveAt);
-    const [, req, outcome, detail] = after[resultAt]!.op as readonly [string, number, string, unknown];
-    expect([req, outcome]).toEqual([9, 'ok']);
+    const [, creation, [item]] = after[resultAt]!.op as readonly [string, number, ReadonlyArray<readonly unknown[]>];
+    expect(after[resultAt]!.to).toBe(A);
+    expect([creation, item![0], item![1], item![2]]).toEqual([1, 9, name, pidA.id]);
     // a new registration, made after the resolution removed both contenders
-    expect((detail as [unknown[], unknown])[0][3]).not.toBe('a/1/1');
+    expect(item![4]).not.toBe('a/1/1');
     expect(s.scope.whereis(name)?.equals(pidA)).toBe(true);
     expect(s.scope.info().queuedClaims).toBe(0);
   });

@@ -19,8 +19,9 @@ export interface Answer {
   readonly outcome: Outcome;
   readonly detail: Term | null;
   /**
-   * An `ok` decided on this node: the entry and the id it replaces, as objects (what `detail`
-   * carries in wire form), so that a local answer is not parsed back from its wire form.
+   * An `ok` decided on this node: the entry and the id it replaces, as objects (`detail` is then
+   * null; `wireDetail` gives the wire form a RESULT carries), so that a local answer is neither
+   * encoded nor parsed back; also an `ok` that arrived in an OKS op, rebuilt by the requester.
    */
   readonly decided?: Decided;
 }
@@ -184,6 +185,7 @@ export class NameOwner {
 
   /** Entries of more than one pid for `name` (entries of one pid are not a conflict: their home dedupes them). */
   private contested(name: string): boolean {
+    if (!this.c.table.hasConflict(name)) return false; // one entry or none (no array built: asked for every claim)
     const entries = this.c.table.entriesOf(name);
     return entries.length > 1 && !entries.every((e) => e.pid.equals(entries[0]!.pid));
   }
@@ -231,7 +233,12 @@ export class NameOwner {
   }
 }
 
-/** An `ok` answer: the wire form `[entry, replaced id]` for a peer, the objects for this node. */
+/** An `ok` answer: the objects (its wire form is made only when it goes to a peer: `wireDetail`). */
 function okAnswer(entry: RegistryEntry, replaces: string | null): Answer {
-  return { outcome: 'ok', detail: [entryToWire(entry), replaces] as unknown as Term, decided: { entry, replaces } };
+  return { outcome: 'ok', detail: null, decided: { entry, replaces } };
+}
+
+/** An answer's `detail` as a RESULT carries it: an `ok` decided here as `[entry, replaced id]`. */
+export function wireDetail(a: Answer): Term | null {
+  return a.decided === undefined ? a.detail : ([entryToWire(a.decided.entry), a.decided.replaces] as unknown as Term);
 }

@@ -55,7 +55,11 @@ export class PendingRequests<D, T> {
   /** The deadline the timer is armed for (Date.now() ms). */
   private armedFor = Infinity;
 
-  constructor(private readonly defaultTimeout: number) {}
+  constructor(
+    private readonly defaultTimeout: number,
+    /** Called once with a request's data when it ends, however it ends (before its promise settles). */
+    private readonly onEnd: ((data: D) => void) | null = null,
+  ) {}
 
   get size(): number {
     return this.map.size;
@@ -101,6 +105,7 @@ export class PendingRequests<D, T> {
     if (!this.map.delete(r.req)) return false;
     if (r.onAbort !== null) r.signal?.removeEventListener('abort', r.onAbort);
     if (this.map.size === 0) this.disarm();
+    this.onEnd?.(r.data);
     return true;
   }
 

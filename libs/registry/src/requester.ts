@@ -1,17 +1,35 @@
-import type { Pid, Term } from '@sdnode/wire';
+import { Pid, type Term } from '@sdnode/wire';
 import type { RegistryEntry } from './entry.js';
 import { decidedEntry } from './register-result.js';
-import type { ClaimKind } from './ops.js';
+import type { ClaimKind, OkItem } from './ops.js';
 import type { Answer, NameOwner } from './owner.js';
 import { PendingRequests, type Pending, type WaitOptions } from './pending-requests.js';
 import type { ScopeCore } from './scope-core.js';
 
+/**
+ * What a claim by a pid's home resolves with, made from the owner's answer (an `ok` for a pid
+ * that died meanwhile already turned into `noproc`); a throw rejects it. A function per kind of
+ * caller, not per claim: the home's registration needs no closure and no second promise.
+ */
+export type HomeFinish = (answer: Answer) => unknown;
+
 type RequestData =
-  | { readonly type: 'claim'; readonly kind: ClaimKind; readonly name: string; readonly pid: Pid | null; readonly meta: Term | null; sentView: string | null }
+  | {
+      readonly type: 'claim';
+      readonly kind: ClaimKind;
+      readonly name: string;
+      readonly pid: Pid | null;
+      readonly meta: Term | null;
+      sentView: string | null;
+      /** Set when this node is the pid's home claiming for it (its name is in `homeClaims` until the claim ends). */
+      readonly finish: HomeFinish | null;
+    }
   | { readonly type: 'fwd'; readonly home: string }
   | { readonly type: 'lookup'; readonly name: string; asked: string };
 
-type Reply = Answer | { readonly found: RegistryEntry | null };
+type Reply = Answer | { readonly found: RegistryEntry | null } | ReturnType<HomeFinish>;
+
+const NOPROC: Answer = Object.freeze({ outcome: 'noproc', detail: null });
 
 /**
  * The requesting side (docs/protocols/registry.md, "Claiming"): claims go to the name's owner in
@@ -28,15 +46,55 @@ export class NameRequester {
     /** A registration of a local pid was decided (also when its request already timed out). */
     private readonly onDecided: (entry: RegistryEntry, replaces: string | null) => void,
   ) {
-    this.requests = new PendingRequests(c.settings.requestTimeout);
+    this.requests = new PendingRequests<RequestData, Reply>(c.settings.requestTimeout, (d) => this.ended(d));
   }
 
   /** Ask the owner of `name` for a write; resolves with its answer. */
   claim(kind: ClaimKind, name: string, pid: Pid | null, meta: Term | null, options: WaitOptions): Promise<Answer> {
-    const data: RequestData = { type: 'claim', kind, name, pid, meta, sentView: null };
+    return this.send(kind, name, pid, meta, options, null) as Promise<Answer>;
+  }
+
+  /**
+   * As the home of `pid` (alive, its name noted in `homeClaims`): claim `name` for it; resolves
+   * with `finish` of the answer. When the claim ends, however, the home's note of it goes.
+   */
+  homeClaim<R>(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions, finish: (answer: Answer) => R): Promise<R> {
+    return this.send(kind, name, pid, meta, options, finish) as Promise<R>;
+  }
+
+  private send(kind: ClaimKind, name: string, pid: Pid | null, meta: Term | null, options: WaitOptions, finish: HomeFinish | null): Promise<Reply> {
+    const data: RequestData = { type: 'claim', kind, name, pid, meta, sentView: null, finish };
     const { req, promise } = this.requests.create(kind === 'unreg' ? 'unregister' : 'register', data, options, { scope: this.c.scope, name });
-    this.sendClaim(this.requests.get(req)!);
-    return promise as Promise<Answer>;
+    const p = this.requests.get(req);
+    if (p !== undefined) this.sendClaim(p);
+    else this.ended(data); // aborted before it started: it never was pending
+    return promise;
+  }
+
+  /** A request ended: a home's claim is no longer in flight. */
+  private ended(d: RequestData): void {
+    if (d.type !== 'claim' || d.finish === null || d.pid === null) return;
+    const homeClaims = this.c.homeClaims;
+    const key = d.pid.id;
+    if (homeClaims.get(key) === d.name) homeClaims.delete(key);
+  }
+
+  /** Settle a request with an answer; a home's claim through its finish (a dead pid's `ok` is `noproc`). */
+  private settle(p: Pending<RequestData, Reply>, answer: Answer): void {
+    const d = p.data;
+    if (d.type !== 'claim' || d.finish === null) {
+      p.resolve(answer);
+      return;
+    }
+    const a = answer.outcome === 'ok' && d.pid !== null && !this.c.isLocalAlive(d.pid) ? NOPROC : answer;
+    let value: unknown;
+    try {
+      value = d.finish(a);
+    } catch (e) {
+      p.reject(e as Error);
+      return;
+    }
+    p.resolve(value);
   }
 
   private sendClaim(p: Pending<RequestData, Reply>): void {
@@ -65,7 +123,19 @@ export class NameRequester {
       if (this.c.view.stable && answer.detail === this.c.view.hash) this.sendClaim(p);
       return;
     }
-    p.resolve(answer);
+    this.settle(p, answer);
+  }
+
+  /**
+   * An OKS item: the owner's `ok` for a claim of this node's pid, without the pid (this node's,
+   * of `creation`). The claim's own Pid object is reused when the request is still pending.
+   */
+  answerOwn(creation: number, ok: OkItem): void {
+    const [req, name, pidId, meta, id, at, replaces] = ok;
+    const d = this.requests.get(req)?.data;
+    const mine = d !== undefined && d.type === 'claim' && d.pid !== null && d.pid.id === pidId && d.pid.creation === creation ? d.pid : null;
+    const pid = mine ?? new Pid(this.c.self, pidId, creation);
+    this.answer(req, { outcome: 'ok', detail: null, decided: { entry: { name, pid, meta: meta ?? null, id, at }, replaces } });
   }
 
   /** The view is stable: send the claims that wait for it, or were sent in another view. */
@@ -81,7 +151,7 @@ export class NameRequester {
     const gone = new Set(removed);
     for (const p of this.requests.values()) {
       if (p.data.type === 'lookup' && gone.has(p.data.asked)) this.askOwner(p);
-      else if (p.data.type === 'fwd' && gone.has(p.data.home)) p.resolve({ outcome: 'noproc', detail: null });
+      else if (p.data.type === 'fwd' && gone.has(p.data.home)) p.resolve(NOPROC);
     }
   }
 
@@ -96,7 +166,7 @@ export class NameRequester {
   lookup(name: string, options: WaitOptions): Promise<RegistryEntry | null> {
     const { req, promise } = this.requests.create('whereis', { type: 'lookup', name, asked: '' }, options, { scope: this.c.scope, name });
     this.askOwner(this.requests.get(req)!);
-    return promise.then((r) => ('found' in r ? r.found : null));
+    return promise.then((r) => (r !== null && typeof r === 'object' && 'found' in r ? (r.found as RegistryEntry | null) : null));
   }
 
   private askOwner(p: Pending<RequestData, Reply>): void {

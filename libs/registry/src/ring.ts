@@ -1,5 +1,6 @@
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import HashRing from 'hashring';
+import { RingPoint } from './ring-point.js';
 
 /** What the ring uses of hashring beyond its typed API: the continuum and its search. */
 interface Continuum {
@@ -22,6 +23,7 @@ export class Ring {
   private readonly holdersCache = new Map<string, readonly string[]>();
   /** Owner per name, for this view: a Map lookup instead of hashring's md5 (or its LRU bookkeeping). */
   private readonly ownerCache = new Map<string, string>();
+  private readonly points = new RingPoint();
 
   constructor(readonly members: readonly string[]) {}
 
@@ -44,11 +46,11 @@ export class Ring {
   /**
    * The server of `name`'s point, as hashring's `get` finds it (ketama: the first four bytes of
    * the name's md5, little-endian), without its LRU cache (16 names, a set and an eviction per
-   * new name) and with a one-shot md5: the same owner, for a third of the cost.
+   * new name) and with the md5 of a short name computed in place (RingPoint): the same owner.
    */
   private point(ring: HashRing, name: string): string {
     const c = ring as unknown as Continuum;
-    return c.ring[c.find(hash('md5', name, 'buffer').readUInt32LE(0))]!.server;
+    return c.ring[c.find(this.points.of(name))]!.server;
   }
 
   /** The owner and then up to `replicas` more distinct nodes (fewer when the view is smaller). */

@@ -49,8 +49,8 @@ export class ScopeCore {
   readonly ids: EntryIds;
   /** Partitioned mode, on the owner: nodes that cached a name from a lookup. */
   readonly cachers = new Map<string, Set<string>>();
-  /** On the home: the name each local pid is being registered under (claims in flight). */
-  readonly homeClaims = new Map<string, string>();
+  /** On the home: the name each local pid (by its number: pids of this incarnation) is being registered under (claims in flight). */
+  readonly homeClaims = new Map<number, string>();
   readonly events: Subscribers<RegistryEvent>;
   readonly stats: ScopeStats = { dropped: 0, decided: 0, conflictsResolved: 0, views: 0, forcedStable: 0 };
 

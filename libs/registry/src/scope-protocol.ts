@@ -4,7 +4,7 @@ import { entryToWire } from './entry.js';
 import { NameHolder } from './holder.js';
 import type { MembershipSource } from './membership.js';
 import { parseOp, REGISTRY_PROTOCOL_VERSION, type ParsedOp } from './ops.js';
-import { NameOwner, type Answer } from './owner.js';
+import { NameOwner, wireDetail, type Answer } from './owner.js';
 import { ProcessGroups } from './process-groups.js';
 import { NameRequester } from './requester.js';
 import { ScopeCore, type ScopeHost } from './scope-core.js';
@@ -218,13 +218,16 @@ export class ScopeProtocol {
     switch (op.op) {
       case 'claim':
         if (op.kind !== 'unreg' && op.pid?.node !== from) return false;
-        this.owner.claim(op, (a) => this.core.send(from, ['result', op.req, a.outcome, a.detail]));
+        this.owner.claim(op, (a) => this.reply(from, op.req, a));
         return true;
       case 'claims':
         for (const claim of op.claims) this.memberOp(from, claim);
         return true;
       case 'result':
         this.requester.answer(op.req, { outcome: op.outcome, detail: op.detail as Answer['detail'] });
+        return true;
+      case 'oks':
+        for (const ok of op.oks) this.requester.answerOwn(op.creation, ok);
         return true;
       case 'fwd':
         this.forwarded(from, op.req, op.kind, op.name, op.pid, op.meta);
@@ -233,7 +236,7 @@ export class ScopeProtocol {
         this.holder.set(from, op.entry, op.replaces);
         return true;
       case 'sets':
-        for (const s of op.sets) this.holder.set(from, s.entry, s.replaces);
+        this.holder.sets(from, op.creation, op.items);
         return true;
       case 'sync':
         this.holder.sync(from, op.entries);
@@ -270,6 +273,20 @@ export class ScopeProtocol {
     }
   }
 
+  /**
+   * The owner's answer to a claim from `to`: an `ok` for a pid of `to` as an OKS item (the
+   * compact RESULT: `to` knows its own pid's node and creation), anything else as RESULT.
+   */
+  private reply(to: string, req: number, a: Answer): void {
+    const d = a.decided;
+    if (a.outcome === 'ok' && d !== undefined && d.entry.pid.node === to) {
+      const e = d.entry;
+      this.core.send(to, ['oks', e.pid.creation, [[req, e.name, e.pid.id, e.meta, e.id, e.at, d.replaces]]]);
+      return;
+    }
+    this.core.send(to, ['result', req, a.outcome, wireDetail(a)]);
+  }
+
   private hello(from: PeerInfo, mode: string, version: number, ack: boolean, creation: number): boolean {
     // Not a member here (or this node is not one: an s_group node in the global scope): ignore.
     if (!this.membership.isMember() || !this.membership.includes(from.name, from)) return true;
@@ -300,7 +317,7 @@ export class ScopeProtocol {
       return;
     }
     this.homeRegister(kind, name, pid, meta).then(
-      (a) => c.send(from, ['result', req, a.outcome, a.detail]),
+      (a) => c.send(from, ['result', req, a.outcome, wireDetail(a)]),
       (e: unknown) => {
         const wire = e instanceof SdnodeError ? e.toWire() : { code: 'EREGISTRY', message: String((e as Error)?.message ?? e), details: {} };
         c.send(from, ['result', req, 'error', wire as unknown as Term]);

@@ -49,7 +49,7 @@ export interface ScopeInfo {
  */
 export class Scope implements NameService {
   constructor(private readonly p: ScopeProtocol) {
-    p.homeRegister = (kind, name, pid, meta) => this.homeRegister(kind, name, pid, (meta ?? null) as Term | null, {});
+    p.homeRegister = (kind, name, pid, meta) => this.homeRegister(kind, name, pid, (meta ?? null) as Term | null, {}, sameAnswer);
   }
 
   get name(): string {
@@ -191,53 +191,58 @@ export class Scope implements NameService {
     if (!this.isMember) throw this.p.membership.refusal?.() ?? new NotAMemberError(this.name, this.p.core.self);
   }
 
-  private async write(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<RegisterResult> {
-    this.checkWrite(name);
-    if (!isPid(pid)) throw new InvalidArgumentError('pid', 'expected a Pid');
-    // The entry travels to every member: an unsendable meta fails here, in the caller's hands.
-    if (meta !== null) {
-      const refusal = checkSendable(meta, 'meta');
-      if (refusal !== undefined) throw refusal;
+  /** A plain function, not an async one (a promise and a turn less per registration): a refused call is a rejected promise all the same. */
+  private write(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<RegisterResult> {
+    try {
+      this.checkWrite(name);
+      if (!isPid(pid)) throw new InvalidArgumentError('pid', 'expected a Pid');
+      // The entry travels to every member: an unsendable meta fails here, in the caller's hands.
+      if (meta !== null) {
+        const refusal = checkSendable(meta, 'meta');
+        if (refusal !== undefined) throw refusal;
+      }
+      const c = this.p.core;
+      if (c.isLocal(pid)) return this.homeRegister(kind, name, pid, meta, options, registerResult);
+      if (!this.p.view.isMember(pid.node)) throw new NotAMemberError(this.name, pid.node, 'is not in the current view of');
+      return this.p.requester.forward(pid.node, kind, name, pid, meta, options).then(registerResult);
+    } catch (e) {
+      return Promise.reject(e as Error);
     }
-    const c = this.p.core;
-    if (c.isLocal(pid)) return registerResult(await this.homeRegister(kind, name, pid, meta, options));
-    if (!this.p.view.isMember(pid.node)) throw new NotAMemberError(this.name, pid.node, 'is not in the current view of');
-    return registerResult(await this.p.requester.forward(pid.node, kind, name, pid, meta, options));
   }
 
   /**
-   * On the pid's home: the authority on the pid checks it, then claims the name. (A plain
-   * function with one `then`, not an async one: it runs once per registration.)
+   * On the pid's home: the authority on the pid checks it, then claims the name; resolves with
+   * `finish` of the answer. One promise per registration: the claim's own, settled through
+   * `finish` (no `then` after it, no closure per call); the requester drops the name from
+   * `homeClaims` when the claim ends, however it ends.
    */
-  private homeRegister(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions): Promise<Answer> {
+  private homeRegister<R>(kind: 'reg' | 'rereg', name: string, pid: Pid, meta: Term | null, options: WaitOptions, finish: (a: Answer) => R): Promise<R> {
     const c = this.p.core;
-    if (!c.isLocalAlive(pid)) return Promise.resolve(NOPROC);
-    const key = pid.key;
+    if (!c.isLocalAlive(pid)) return settledWith(finish, NOPROC);
+    const key = pid.id; // alive here: of this incarnation
     const other = c.table.otherNameOf(key, name) ?? c.homeClaims.get(key);
-    if (other !== undefined && other !== name) return Promise.resolve({ outcome: 'already_named', detail: other });
+    if (other !== undefined && other !== name) return settledWith(finish, { outcome: 'already_named', detail: other });
+    // Not watched yet: the entry is watched when it is admitted here (`NameHolder.admit`); a pid
+    // that dies before is seen dead by `decided`, which then deletes the decision everywhere.
     c.homeClaims.set(key, name);
-    c.host.watch(pid);
-    const done = (): void => {
-      if (c.homeClaims.get(key) === name) c.homeClaims.delete(key);
-    };
-    let claimed: Promise<Answer>;
     try {
-      claimed = this.p.requester.claim(kind, name, pid, meta, options);
+      return this.p.requester.homeClaim(kind, name, pid, meta, options, finish);
     } catch (e) {
-      done();
+      if (c.homeClaims.get(key) === name) c.homeClaims.delete(key);
       return Promise.reject(e as Error);
     }
-    return claimed.then(
-      (a) => {
-        done();
-        return a.outcome === 'ok' && !c.isLocalAlive(pid) ? NOPROC : a;
-      },
-      (e: unknown) => {
-        done();
-        throw e;
-      },
-    );
   }
 }
+
+/** `finish(a)` as a settled promise (rejected when it throws). */
+function settledWith<R>(finish: (a: Answer) => R, a: Answer): Promise<R> {
+  try {
+    return Promise.resolve(finish(a));
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
+}
+
+const sameAnswer = (a: Answer): Answer => a;
 
 const NOPROC: Answer = Object.freeze({ outcome: 'noproc', detail: null });
