@@ -2,89 +2,27 @@
 // keypair, nodes of a cluster file whose `curve` section reads it from files connect; a node
 // without the keys, or with another pair, is refused; curve on the net carrier refuses to start.
 // Needs the built CLI (`npm test` builds first).
-import { afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { runCliCaptured } from './cli-capture.test-util.js';
+import { useCliNodes, waitForEvent } from './cli-nodes.test-util.js';
 
-const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const COOKIE = 'curve-multinode';
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly events: Record<string, unknown>[];
-  readonly stderr: string[];
-  readonly exited: Promise<number | null>;
-}
-
-/** Resolves with the first event matching `match` (already seen or future); rejects at the deadline. */
-function waitForEvent(node: Started, match: (e: Record<string, unknown>) => boolean, what: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const found = node.events.find(match);
-      if (found === undefined) return false;
-      clearInterval(timer);
-      clearTimeout(deadline);
-      resolve(found);
-      return true;
-    };
-    const timer = setInterval(check, 20);
-    const deadline = setTimeout(() => {
-      clearInterval(timer);
-      reject(new Error(`no ${what} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    check();
-  });
-}
 
 describe('CurveZMQ between node processes', () => {
   let dir = '';
-  const started: Started[] = [];
+  const nodes = useCliNodes();
+  const start = nodes.start;
 
-  const start = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Started => {
-    const child = spawn(process.execPath, [CLI, 'start', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    const events: Record<string, unknown>[] = [];
-    const stderr: string[] = [];
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        events.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        events.push({ event: 'output', line });
-      }
-    });
-    createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const node: Started = { child, events, stderr, exited };
-    started.push(node);
-    return node;
-  };
-
-  beforeAll(() => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  });
-
-  afterEach(async () => {
-    await Promise.all(
-      started.splice(0).map(async (n) => {
-        if (n.child.exitCode !== null || n.child.signalCode !== null) return;
-        const kill = setTimeout(() => n.child.kill('SIGKILL'), 5000);
-        n.child.kill('SIGTERM');
-        await n.exited;
-        clearTimeout(kill);
-      }),
-    );
+  afterEach(() => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   it('connects nodes that share the keypair, and refuses a node without it or with another pair', async () => {
     dir = mkdtempSync(join(tmpdir(), 'sdnode-curve-'));
-    onTestFailed(() => {
-      for (const n of started) console.error(JSON.stringify(n.events), n.stderr.join('\n'));
-    });
+    nodes.reportOnFailure();
     const keygen = await runCliCaptured('curve', 'keygen', '--out', dir, '--json');
     expect(keygen.code).toBe(0);
     const { publicKey, secretKeyFile } = JSON.parse(keygen.out) as { publicKey: string; secretKeyFile: string };

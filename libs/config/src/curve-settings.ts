@@ -31,7 +31,12 @@ export interface CurveDocument {
 /** A CURVE key in Z85: 40 characters of the Z85 alphabet (rfc 32). */
 const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
 
-function sourceOf(value: unknown, baseDir: string): CookieSource | undefined {
+/**
+ * A secret's source as the file writes it: a literal string, `{env: NAME}` or `{file: PATH}`
+ * (relative to the file's directory); undefined when it is none of these. The cookie and the
+ * CURVE keys are read this way.
+ */
+export function secretSourceOf(value: unknown, baseDir: string): CookieSource | undefined {
   if (typeof value === 'string' && value !== '') return { kind: 'literal', value };
   const obj = asObject(value);
   const env = asString(obj?.['env']);
@@ -48,8 +53,8 @@ function sourceOf(value: unknown, baseDir: string): CookieSource | undefined {
 export function normaliseCurve(root: RawObject, baseDir: string, problems: PathProblem[]): CurveConfig | undefined {
   const section = asObject(root['curve']);
   if (section === undefined) return undefined;
-  const publicKey = sourceOf(section['publicKey'], baseDir);
-  const secretKey = sourceOf(section['secretKey'], baseDir);
+  const publicKey = secretSourceOf(section['publicKey'], baseDir);
+  const secretKey = secretSourceOf(section['secretKey'], baseDir);
   const net = 'CurveZMQ (curve) needs the zmq carrier: the net carrier has no CURVE (leave carrier out, or set it to zmq)';
   if (asObject(root['defaults'])?.['carrier'] === 'net') problems.push({ path: ['defaults', 'carrier'], message: net });
   (asArray(root['nodes']) ?? []).forEach((entry, index) => {

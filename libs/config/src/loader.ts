@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CONFIG_DEFAULTS, type ClusterConfig, type CookieSource } from './cluster-config.js';
-import { normaliseCurve } from './curve-settings.js';
+import { normaliseCurve, secretSourceOf } from './curve-settings.js';
 import { ConfigFileUnreadableError, ConfigInvalidError, type ConfigProblem } from './errors.js';
 import { resolveNodes } from './node-resolution.js';
 import { normalisePlacement } from './placement-policy.js';
@@ -156,11 +156,5 @@ function normaliseDocument(data: unknown, options: NormaliseOptions): NormaliseR
 }
 
 function cookieOf(value: unknown, baseDir: string): CookieSource {
-  if (typeof value === 'string' && value !== '') return { kind: 'literal', value };
-  const obj = asObject(value);
-  const env = asString(obj?.['env']);
-  if (env !== undefined) return { kind: 'env', name: env };
-  const file = asString(obj?.['file']);
-  if (file !== undefined) return { kind: 'file', path: isAbsolute(file) ? file : resolve(baseDir, file) };
-  return { kind: 'env', name: CONFIG_DEFAULTS.cookieEnv };
+  return secretSourceOf(value, baseDir) ?? { kind: 'env', name: CONFIG_DEFAULTS.cookieEnv };
 }
