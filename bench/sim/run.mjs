@@ -4,7 +4,7 @@
 // the cluster, one point per process (bench/sim/point.mjs). Writes JSON lines, a table, the
 // machine and SVG plots into a results folder. See docs/scale.md, "Beyond one machine: simulation".
 //
-//   node bench/sim/run.mjs [--quick] [--sizes-mesh 8,16,32,64] [--sizes-sgroups 16,...,4096]
+//   node bench/sim/run.mjs [--quick] [--sizes-mesh 8,16,32,64] [--sizes-sgroups 16,...,4096,10000]
 //        [--modes replicated,partitioned] [--latency 1] [--jitter 1] [--loss 0] [--seed 1]
 //        [--out DIR] [--json] [--timeout-min 40]
 import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ function parseArgs(argv) {
     json: false,
     out: null,
     meshSizes: [8, 16, 32, 64],
-    sgroupSizes: [16, 64, 256, 1024, 4096],
+    sgroupSizes: [16, 64, 256, 1024, 4096, 10000],
     modes: ['replicated', 'partitioned'],
     latency: 1,
     jitter: 1,
@@ -58,7 +58,7 @@ function parseArgs(argv) {
 const log = (msg) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`);
 
 async function runPointProcess(args, variant, mode, n) {
-  // Heap for the largest points: a simulated node costs up to ~1 MB with the s_group tables at 10,000 nodes.
+  // Heap for the largest points: a simulated node costs about 50-100 KB (s_groups protocol version 4; version 3 grew to ~500 KB at 10,000 nodes).
   const heapMB = Math.min(Math.floor((totalmem() / 2 ** 20) * 0.75), Math.max(2048, n * 2));
   const argv = [
     '--expose-gc',

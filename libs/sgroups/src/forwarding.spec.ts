@@ -26,7 +26,7 @@ describe('forwardPlan: who gets a definition a node adopts', () => {
   it('never sends outside the group unless this node joined or left it; at most one message per peer; never to itself or the sender', () => {
     fc.assert(
       fc.property(fc.option(nodes, { nil: undefined }), nodes, fc.boolean(), nodes, source, (before, after, deleted, peers, src) => {
-        const change = { group: 'g', before: before === undefined ? undefined : def(before, 1), after: def(deleted ? [] : after, 2, deleted), ownChanged: true };
+        const change = { group: 'g', before: before === undefined ? undefined : def(before, 1), after: def(deleted ? [] : after, 2, deleted), ownChanged: true, kindChanged: [] };
         const plan = forwardPlan({ self: SELF, change, source: src, peers: peers.filter((p) => p !== SELF) });
         const group = new Set([...(before ?? []), ...(deleted ? [] : after)]);
         const joinedOrLeft = (before ?? []).includes(SELF) !== (!deleted && after.includes(SELF));
@@ -48,7 +48,7 @@ describe('forwardPlan: who gets a definition a node adopts', () => {
   });
 
   it('a COMMIT that reached every member is forwarded to nobody; one that missed a member reaches it through the others', () => {
-    const change = { group: 'g', before: def(NODES.slice(0, 5), 1), after: def(NODES.slice(0, 6), 2), ownChanged: true };
+    const change = { group: 'g', before: def(NODES.slice(0, 5), 1), after: def(NODES.slice(0, 6), 2), ownChanged: true, kindChanged: [] };
     const peers = NODES.slice(1, 10); // connected to other members and to nodes outside the group
     expect(forwardPlan({ self: SELF, change, source: { via: 'commit', from: NODES[1]!, missed: [] }, peers })).toEqual({ partial: [], full: [] });
     expect(forwardPlan({ self: SELF, change, source: { via: 'commit', from: NODES[1]!, missed: [NODES[3]!] }, peers })).toEqual({ partial: [NODES[3]], full: [] });
@@ -62,10 +62,10 @@ describe('forwardPlan: who gets a definition a node adopts', () => {
   });
 
   it('a node that joins or leaves a group meets every peer again (full INFO), inside the group or not', () => {
-    const joined = { group: 'g', before: def(NODES.slice(1, 5), 1), after: def(NODES.slice(0, 5), 2), ownChanged: true };
+    const joined = { group: 'g', before: def(NODES.slice(1, 5), 1), after: def(NODES.slice(0, 5), 2), ownChanged: true, kindChanged: [] };
     const peers = [NODES[1]!, NODES[9]!];
     expect(forwardPlan({ self: SELF, change: joined, source: { via: 'commit', from: NODES[1]!, missed: [] }, peers })).toEqual({ partial: [], full: peers });
-    const deleted = { group: 'g', before: def(NODES.slice(0, 5), 1), after: def([], 2, true), ownChanged: true };
+    const deleted = { group: 'g', before: def(NODES.slice(0, 5), 1), after: def([], 2, true), ownChanged: true, kindChanged: [] };
     expect(forwardPlan({ self: SELF, change: deleted, source: { via: 'change', holders: [NODES[1]!] }, peers })).toEqual({ partial: [], full: peers });
   });
 });

@@ -6,3 +6,4 @@ export { compareVersions, configDefinition, type GroupDefinition, type GroupVers
 export { FreeScopeMembership, GroupScopeMembership } from './scope-memberships.js';
 export { SGroupFunctions } from './sgroup-functions.js';
 export { SGROUPS_CHANNEL } from './sgroup-ops.js';
+export { ClusterGroups } from './cluster-groups.js';

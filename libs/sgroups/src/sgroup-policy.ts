@@ -218,6 +218,21 @@ export class SGroupPolicy implements ConnectionPolicy {
     return out;
   }
 
+  /**
+   * Where each of `nodes` listens, as far as this node knows (itself, a connected peer, or what a
+   * peer told): the addresses an INFO carries (docs/protocols/sgroups.md, "Meeting").
+   */
+  addressesOf(nodes: Iterable<string>, ownAddress: string | undefined): Record<string, string> {
+    const peers = new Map((this.host?.peers() ?? []).map((p) => [p.name, p.address] as const));
+    const self = this.tableValue?.self;
+    const out: Record<string, string> = {};
+    for (const n of nodes) {
+      const a = n === self ? ownAddress : (peers.get(n) ?? this.addressBook.get(n));
+      if (a !== undefined) out[n] = a;
+    }
+    return out;
+  }
+
   /** A free node tells a free peer about the other free visible nodes it is connected to. */
   gossipFree(to: string): void {
     const host = this.host;

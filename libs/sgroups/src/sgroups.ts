@@ -3,7 +3,8 @@ import type { Registry, Scope, ScopeOptions } from '@sdnode/registry';
 import type { PeerInfo } from '@sdnode/transport';
 import { CannotRemoveSelfError, GroupExistsError, InvalidArgumentError, NotGroupMemberError, UnknownGroupError } from '@sdnode/wire';
 import { GroupAgreement, type ChangeOptions, type ChangeResult, type SGroupOp } from './agreement.js';
-import { configDefinition, definitionToWire, isValidGroupName, type GroupDefinition } from './group-definition.js';
+import { ClusterGroups } from './cluster-groups.js';
+import { compareVersions, definitionToWire, isValidGroupName, type GroupDefinition } from './group-definition.js';
 import type { Superseded } from './group-table.js';
 import { GroupNames } from './group-names.js';
 import { forwardPlan, type DefinitionSource } from './forwarding.js';
@@ -19,6 +20,8 @@ export interface SGroupsOptions {
   readonly registry?: Registry;
   /** Groups from the cluster file: group -> member nodes. */
   readonly groups?: Readonly<Record<string, readonly string[]>>;
+  /** The cluster file's groups already read (instead of `groups`): one instance may serve many nodes. */
+  readonly cluster?: ClusterGroups;
   /** Known node addresses (the cluster file's), to reach members. */
   readonly addresses?: Readonly<Record<string, string>>;
   /** Options of every group's scope. */
@@ -80,8 +83,7 @@ export class SGroups {
       adopt: (def, source) => this.adopt(def, source),
       pin: (nodes) => policy.pin(nodes),
       inDoubt: (_group, members) => {
-        const op = this.infoOp();
-        for (const m of members) this.send(m, op);
+        for (const m of members) this.send(m, this.infoOp(m));
       },
     });
     this.names = new GroupNames(this);
@@ -93,7 +95,11 @@ export class SGroups {
     options.policy.listener = { nodeUp: (peer) => s.nodeUp(peer), nodeDown: (peer) => s.nodeDown(peer) };
     node.control.on(SGROUPS_CHANNEL, (from, body) => s.onControl(from, body));
     for (const [fn, impl] of Object.entries(sgroupFunctions(s))) node.registerFunction(fn, impl);
-    for (const [group, members] of Object.entries(options.groups ?? {})) s.adopt(configDefinition(group, members, options.addresses ?? {}), { via: 'config' });
+    // The file's groups that list this node are adopted; the others stay in the file (shared, not
+    // copied), known here until a newer definition of them arrives.
+    const cluster = options.cluster ?? new ClusterGroups(options.groups ?? {}, options.addresses ?? {});
+    for (const group of cluster.groupsOf(node.name)) s.adopt(cluster.get(group)!, { via: 'config' });
+    s.table.useCluster(cluster);
     s.sync();
     return s;
   }
@@ -173,7 +179,10 @@ export class SGroups {
     return this.table.ownNodes(group);
   }
 
-  /** Every live group known here (own and heard of). */
+  /**
+   * Every live group known here (SD Erlang's s_groups()): its own, and those of the peers it met
+   * (each meeting INFO carries the sender's groups), as it last heard of them.
+   */
   groups(): GroupDefinition[] {
     return this.table.live();
   }
@@ -219,9 +228,9 @@ export class SGroups {
     this.options.policy.manage(nodes);
   }
 
-  /** Send this node's definitions to every connected peer again (they answer with newer ones). */
+  /** Meet every connected peer again: a full INFO each (they answer with newer definitions). */
   sync(): void {
-    this.broadcast(this.infoOp());
+    for (const peer of this.node.nodes({ all: true })) this.node.control.send(peer, SGROUPS_CHANNEL, this.infoOp(peer));
   }
 
   // ---- protocol ----
@@ -230,18 +239,17 @@ export class SGroups {
     return this.node.nodes({ all: true }).includes(peer) && this.node.control.send(peer, SGROUPS_CHANNEL, op);
   }
 
-  /** One op to every connected peer (the peer list read once). */
-  private broadcast(op: SGroupOp): void {
-    for (const peer of this.node.nodes({ all: true })) this.node.control.send(peer, SGROUPS_CHANNEL, op);
-  }
-
-  /** INFO with every definition known here and the addresses this node knows. */
-  private infoOp(): SGroupOp {
-    return ['info', this.table.all().map(definitionToWire), this.options.policy.addresses(this.node.address), true];
-  }
-
-  private sendInfo(peer: string): void {
-    this.send(peer, this.infoOp());
+  /**
+   * The full INFO to `peer` (docs/protocols/sgroups.md, "Meeting"): the live definitions that list
+   * this node or the peer (and `also`, the definition this node just joined or left), and the
+   * addresses of their members. Its size depends on the two nodes' groups, not on the cluster.
+   */
+  private infoOp(peer: string, also?: GroupDefinition): SGroupOp {
+    const defs = this.table.concerning(this.node.name, peer);
+    if (also !== undefined && !defs.some((d) => d.name === also.name)) defs.push(also);
+    const members = new Set<string>();
+    for (const d of defs) for (const m of d.members) members.add(m);
+    return ['info', defs.map(definitionToWire), this.options.policy.addressesOf(members, this.node.address), true];
   }
 
   /**
@@ -252,9 +260,15 @@ export class SGroups {
     const change = this.table.adopt(def);
     if (change === null) return;
     this.logger.info({ group: def.name, members: def.members, version: def.version, deleted: def.deleted }, 's_group definition adopted');
-    this.options.policy.groupsChanged(change);
+    // Connections and the scopes' membership sources (a group's own scope, the global scope) depend
+    // on this node's groups and on the kinds of this node and its peers: a change of another group
+    // that moves none of them concerns neither (most definitions a node learns from its peers).
+    const peers = new Set(this.node.nodes({ all: true }));
+    if (change.ownChanged || change.kindChanged.some((n) => n === this.node.name || peers.has(n))) {
+      this.options.policy.groupsChanged(change);
+      this.options.policy.signals.changed(def.name);
+    }
     this.syncScope(def.name);
-    this.options.policy.signals.changed(def.name);
     for (const l of this.changeListeners) {
       try {
         l(def);
@@ -270,10 +284,7 @@ export class SGroups {
       const op: SGroupOp = ['info', [definitionToWire(def)], {}, false];
       for (const p of plan.partial) this.node.control.send(p, SGROUPS_CHANNEL, op);
     }
-    if (plan.full.length > 0) {
-      const op = this.infoOp();
-      for (const p of plan.full) this.node.control.send(p, SGROUPS_CHANNEL, op);
-    }
+    for (const p of plan.full) this.node.control.send(p, SGROUPS_CHANNEL, this.infoOp(p, def));
   }
 
   private syncScope(group: string): void {
@@ -299,20 +310,20 @@ export class SGroups {
     switch (op.op) {
       case 'info': {
         this.options.policy.learn(op.addresses);
-        const mine = new Map(this.table.all().map((d) => [d.name, d] as const));
+        // What this node held, before adopting, of the groups the answer may carry: those the INFO
+        // carries and those that list the sender (not every group known here: INFO costs O(groups
+        // of the two nodes), not O(groups of the cluster file)).
+        const mine = new Map<string, GroupDefinition>();
+        for (const g of [...op.defs.map((d) => d.name), ...this.table.listing(from.name).map((d) => d.name)]) {
+          const d = this.table.get(g);
+          if (d !== undefined) mine.set(g, d);
+        }
         for (const d of op.defs) this.adopt(d, { via: 'info', from: from.name });
-        // Tell the sender what it has older, of groups that concern it; and, when it sent everything
-        // it knows (a full INFO), what it is missing. A partial INFO (gossip of one definition, or
-        // such an answer) says nothing about the groups it leaves out: answering those would make
-        // two nodes answer each other's answers forever.
-        const theirs = new Map(op.defs.map((d) => [d.name, d] as const));
-        const newer = [...mine.values()].filter((d) => {
-          const t = theirs.get(d.name);
-          const concerns = d.members.includes(from.name) || (t?.members.includes(from.name) ?? false);
-          const older = t === undefined ? op.full : t.version.n < d.version.n || (t.version.n === d.version.n && t.version.by < d.version.by);
-          return this.table.get(d.name) === d && concerns && older;
-        });
-        if (newer.length > 0) this.send(from.name, ['info', newer.map(definitionToWire), {}, false]);
+        // Tell the sender what it has older, of groups that concern it; and, when it sent a full INFO
+        // (every group it is in, or knows this node in), what it is missing. A partial INFO (gossip
+        // of one definition, or such an answer) says nothing about the groups it leaves out:
+        // answering those would make two nodes answer each other's answers forever.
+        this.answerInfo(from.name, op.defs, op.addresses, op.full, mine);
         return;
       }
       case 'propose':
@@ -329,8 +340,40 @@ export class SGroups {
     }
   }
 
+  /**
+   * Answer an INFO from `from` (docs/protocols/sgroups.md, "Meeting"): with the definitions held
+   * here, as they were before it arrived (`mine`), that are newer than the sender's and concern it
+   * (list it, or its version lists it or this node: it takes this node for a member), or, when it
+   * sent a full INFO, that list it and are missing from it (it holds no version listing either of
+   * the two, or none at all); and, to a full INFO, with the addresses of its groups' members that
+   * it did not know and that this node's own meeting INFO did not carry (the group was new here).
+   */
+  private answerInfo(from: string, defs: readonly GroupDefinition[], addresses: Readonly<Record<string, string>>, full: boolean, mine: ReadonlyMap<string, GroupDefinition>): void {
+    const self = this.node.name;
+    const theirs = new Map(defs.map((d) => [d.name, d] as const));
+    const candidates = full ? mine.values() : [...theirs.keys()].flatMap((g) => (mine.has(g) ? [mine.get(g)!] : []));
+    const newer: GroupDefinition[] = [];
+    for (const d of candidates) {
+      if (this.table.get(d.name) !== d) continue;
+      const t = theirs.get(d.name);
+      const concerns = d.members.includes(from) || (t !== undefined && (t.members.includes(from) || t.members.includes(self)));
+      if (concerns && (t === undefined || compareVersions(t.version, d.version) < 0)) newer.push(d);
+    }
+    const learnt: Record<string, string> = {};
+    if (full) {
+      const wanted = new Set<string>();
+      for (const d of defs) {
+        const known = mine.get(d.name);
+        if (d.deleted || !d.members.includes(from) || (known !== undefined && !known.deleted && (known.members.includes(from) || known.members.includes(self)))) continue;
+        for (const m of d.members) if (m !== from && m !== self && addresses[m] === undefined) wanted.add(m);
+      }
+      Object.assign(learnt, this.options.policy.addressesOf(wanted, this.node.address));
+    }
+    if (newer.length > 0 || Object.keys(learnt).length > 0) this.send(from, ['info', newer.map(definitionToWire), learnt, false]);
+  }
+
   private nodeUp(peer: PeerInfo): void {
-    if (!peer.hidden) this.sendInfo(peer.name);
+    if (!peer.hidden) this.send(peer.name, this.infoOp(peer.name));
     this.notify('nodeup', peer.name);
   }
 

@@ -4,6 +4,15 @@ import { TermCodec, type DistFrame, type NodeName } from '@sdnode/wire';
 /** Counts keyed by what was sent: `nodes`, `control:<channel>`, `op:<channel>:<op>`, or a frame kind. */
 export type Counts = Record<string, number>;
 
+/** s_group INFOs sent: count, definitions and addresses carried, JSON bytes (total and largest). */
+export interface InfoStats {
+  readonly count: number;
+  readonly defs: number;
+  readonly addresses: number;
+  readonly bytes: number;
+  readonly maxBytes: number;
+}
+
 /** The CONTROL channels of the registry and of s_groups. */
 export const REGISTRY = 'sdnode.registry';
 export const SGROUPS = 'sdnode.sgroups';
@@ -17,6 +26,8 @@ export class FrameTally {
   private readonly codec = new TermCodec();
   /** Op names inside an encoded item (a broadcast is encoded once and sent to many peers: decoded once). */
   private readonly decoded = new WeakMap<Uint8Array, readonly string[]>();
+  /** s_group INFOs sent: how many, the definitions and addresses they carried, their size (JSON bytes, an estimate of the encoded size), the largest. */
+  private readonly infoStats = { count: 0, defs: 0, addresses: 0, bytes: 0, maxBytes: 0 };
 
   add(key: string, n = 1): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + n);
@@ -35,7 +46,23 @@ export class FrameTally {
       for (const item of body[1] as unknown[]) for (const op of this.opNames(item)) this.add(`op:${channel}:${op}`);
     } else if (channel === SGROUPS && Array.isArray(body)) {
       this.add(`op:${channel}:${String(body[0])}`);
+      if (body[0] === 'info') this.countInfo(body);
     }
+  }
+
+  private countInfo(body: readonly unknown[]): void {
+    const s = this.infoStats;
+    const bytes = JSON.stringify(body).length;
+    s.count++;
+    s.defs += Array.isArray(body[1]) ? body[1].length : 0;
+    s.addresses += typeof body[2] === 'object' && body[2] !== null ? Object.keys(body[2]).length : 0;
+    s.bytes += bytes;
+    s.maxBytes = Math.max(s.maxBytes, bytes);
+  }
+
+  /** The s_group INFOs sent so far (a copy). */
+  info(): InfoStats {
+    return { ...this.infoStats };
   }
 
   /**

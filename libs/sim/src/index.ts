@@ -4,7 +4,7 @@ export { LinkModel, seededRandom, type LinkModelOptions } from './link-model.js'
 export { SimConnection, type ConnectionEnd, type NetworkContext, type Side } from './sim-connection.js';
 export { SimNetwork, type DialOutcome } from './sim-network.js';
 export { SimTransport, type SimTransportOptions } from './sim-transport.js';
-export { FrameTally, CountingTransport, REGISTRY, SGROUPS, type Counts } from './frame-tally.js';
+export { FrameTally, CountingTransport, REGISTRY, SGROUPS, type Counts, type InfoStats } from './frame-tally.js';
 export { startSimNode, silentLogger, Holder, type SimNode, type SimNodeOptions } from './sim-node.js';
 export { SimBackend, MemoryBackend, type Backend } from './backends.js';
 export { SimCluster, type ClusterOptions, type SettleMode } from './sim-cluster.js';

@@ -82,7 +82,7 @@ export async function membershipChange(c: SimCluster, name: string, settle: Sett
     const size = c.nodes.length;
     return { ...cost, ok: joined !== null && (joined as SimNode).node.nodes().length === size - 1 };
   }
-  const fresh = await c.addNode(name, c.nodes.length, groups);
+  const fresh = await c.addNode(name, c.nodes.length);
   await c.settle(settle);
   const group = Object.keys(groups).sort()[0]!;
   const proposer = c.node(groups[group]![0]!);

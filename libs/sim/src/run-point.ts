@@ -1,7 +1,7 @@
 import type { ScopeMode } from '@sdnode/registry';
 import type { LinkModelOptions } from './link-model.js';
 import { SimBackend } from './backends.js';
-import { FrameTally } from './frame-tally.js';
+import { FrameTally, type InfoStats } from './frame-tally.js';
 import { membershipChange, protocolMessages, registrations, type PhaseCost } from './measurements.js';
 import { partitionHeal, type HealResult } from './partition-heal.js';
 import { SimCluster, type SettleMode } from './sim-cluster.js';
@@ -38,6 +38,10 @@ export interface PointResult {
   readonly start: PhaseCost & { readonly wallMs: number };
   /** Heap used per node after the start (after a GC when run with --expose-gc), bytes. */
   readonly heapPerNode: number;
+  /** The s_group INFOs sent while the cluster started. */
+  readonly startInfo: InfoStats;
+  /** What each node holds after the start: s_group definitions it adopted (live and deleted; the cluster file's others are shared) and addresses known (mean, max). */
+  readonly state: { readonly defsMean: number; readonly defsMax: number; readonly addressesMean: number; readonly addressesMax: number };
   readonly registration: PhaseCost & { readonly count: number; readonly failed: number };
   readonly membership: PhaseCost & { readonly ok: boolean };
   readonly heal: HealResult | null;
@@ -54,6 +58,24 @@ function wallSince(t: bigint): number {
 function heapUsed(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().heapUsed;
+}
+
+/** Definitions and addresses each node holds (mean and max over the nodes). */
+function nodeState(c: SimCluster): PointResult['state'] {
+  let defs = 0;
+  let defsMax = 0;
+  let addresses = 0;
+  let addressesMax = 0;
+  for (const n of c.nodes) {
+    const d = n.sgroups.table.size;
+    const a = n.policy.addressBook.size;
+    defs += d;
+    addresses += a;
+    defsMax = Math.max(defsMax, d);
+    addressesMax = Math.max(addressesMax, a);
+  }
+  const count = Math.max(1, c.nodes.length);
+  return { defsMean: defs / count, defsMax, addressesMean: addresses / count, addressesMax };
 }
 
 /** Run one point in virtual time (installs the virtual clock for its duration) and return its figures. */
@@ -83,6 +105,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
       wallMs: wallSince(wallStart),
     };
     const heapPerNode = (heapUsed() - heap0) / spec.names.length;
+    const startInfo = c.tally.info();
+    const state = nodeState(c);
     const connections = c.connections();
     const count = spec.registrations ?? 16;
     const registration = { ...(await registrations(c, count, spec.seed ?? 1, settle)), count };
@@ -97,6 +121,8 @@ export async function runPoint(spec: PointSpec): Promise<PointResult> {
       connections,
       start,
       heapPerNode,
+      startInfo,
+      state,
       registration,
       membership,
       heal,

@@ -1,4 +1,5 @@
 import type { ScopeOptions } from '@sdnode/registry';
+import { ClusterGroups } from '@sdnode/sgroups';
 import { MemoryBackend, SimBackend, type Backend } from './backends.js';
 import { CountingTransport, FrameTally } from './frame-tally.js';
 import type { LinkModelOptions } from './link-model.js';
@@ -34,12 +35,15 @@ export class SimCluster {
   readonly nodes: SimNode[] = [];
   readonly backend: Backend;
   private readonly byName = new Map<string, SimNode>();
+  /** The cluster file's groups, read once for every node (as each `sdnode start` reads its file). */
+  private readonly file: ClusterGroups;
 
   private constructor(
     readonly clock: VirtualClock,
     readonly options: ClusterOptions,
   ) {
     this.backend = options.backend === 'memory' ? new MemoryBackend() : new SimBackend(clock, options.link);
+    this.file = new ClusterGroups(options.groups ?? {});
   }
 
   /** Start every node, in waves, settling after each. The clock must be installed. */
@@ -64,9 +68,9 @@ export class SimCluster {
   }
 
   /** Start one more node (free nodes dial the first node as their seed). */
-  async addNode(name: string, index = this.nodes.length, groups = this.options.groups ?? {}): Promise<SimNode> {
+  async addNode(name: string, index = this.nodes.length): Promise<SimNode> {
     const transport = new CountingTransport(this.backend.transport(name, index), this.tally);
-    const n = await this.clock.until(startSimNode({ name, transport, groups, scope: this.options.scope ?? {} }));
+    const n = await this.clock.until(startSimNode({ name, transport, groups: this.file, scope: this.options.scope ?? {} }));
     this.nodes.push(n);
     this.byName.set(name, n);
     const seed = this.options.names[0];

@@ -1,6 +1,6 @@
 import { Node, defineProcess, type CoreLogger, type ProcessContext } from '@sdnode/core';
 import { Registry, type ScopeOptions } from '@sdnode/registry';
-import { SGroupPolicy, SGroups } from '@sdnode/sgroups';
+import { SGroupPolicy, SGroups, type ClusterGroups } from '@sdnode/sgroups';
 import type { Transport } from '@sdnode/transport';
 
 /** A process that waits until told `stop`: what the measurements register names for. */
@@ -26,8 +26,8 @@ export interface SimNode {
 export interface SimNodeOptions {
   readonly name: string;
   readonly transport: Transport;
-  /** Every group of the cluster file (group -> members), as `sdnode start --config` gives each node. */
-  readonly groups: Readonly<Record<string, readonly string[]>>;
+  /** Every group of the cluster file, as `sdnode start --config` gives each node (read once, shared by the cluster's nodes). */
+  readonly groups: ClusterGroups;
   /** Options of the global scope and of every group's scope (mode, replicas). */
   readonly scope: ScopeOptions;
   readonly logger?: CoreLogger;
@@ -51,6 +51,6 @@ export async function startSimNode(options: SimNodeOptions): Promise<SimNode> {
     logger,
   });
   const registry = Registry.start(node, { global: { ...options.scope, membership: policy.freeMembership(node.hidden) }, logger });
-  const sgroups = SGroups.start(node, { policy, registry, groups: options.groups, scope: options.scope });
+  const sgroups = SGroups.start(node, { policy, registry, cluster: options.groups, scope: options.scope });
   return { node, policy, registry, sgroups };
 }
