@@ -49,11 +49,14 @@ describe.skipIf(!ctx.available)(suiteTitle(ctx, 's_groups in an eight-container 
     const p4 = await c.spawn('n4', 'sdnode.echo');
     expect((await c.rpc<RegisterResult>('n1', RegistryRpc.register, ['g1', 'svc', p1])).ok).toBe(true);
     expect((await c.rpc<RegisterResult>('n4', RegistryRpc.register, ['g2', 'svc', p4])).ok).toBe(true); // same name, other group
+    // Names reach the other members of a replicated group scope soon after `ok`, each group on
+    // its own: wait for both on the gateway n3 (in g1 and g2), which holds one svc per group.
     await c.waitUntil(async () => (await c.rpc<Pid | null>('n3', RegistryRpc.whereis, ['g1', 'svc']))?.equals(p1) === true, { timeout: 20_000, what: 'n3 resolves g1 svc' });
-    expect((await c.rpc<Pid | null>('n3', RegistryRpc.whereis, ['g2', 'svc']))?.equals(p4)).toBe(true);
+    await c.waitUntil(async () => (await c.rpc<Pid | null>('n3', RegistryRpc.whereis, ['g2', 'svc']))?.equals(p4) === true, { timeout: 20_000, what: 'n3 resolves g2 svc' });
+    expect((await c.rpc<Pid | null>('n3', RegistryRpc.whereis, ['g1', 'svc']))?.equals(p1)).toBe(true);
     // a non-member asks a member of the group
     await expect(c.rpc('n6', SGroupFunctions.whereis, ['g2', 'svc'])).rejects.toThrow(/not a member/); // n6 is not in g2: it does not answer for it
-    expect((await c.rpc<Pid | null>('n5', SGroupFunctions.whereis, ['g2', 'svc']))?.equals(p4)).toBe(true);
+    await c.waitUntil(async () => (await c.rpc<Pid | null>('n5', SGroupFunctions.whereis, ['g2', 'svc']))?.equals(p4) === true, { timeout: 20_000, what: 'n5 resolves g2 svc' });
   });
 
   it('a node removed while it was down becomes free when it returns; a member restarted while a change happened catches up', async () => {
