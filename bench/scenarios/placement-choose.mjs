@@ -26,6 +26,8 @@
 import { emit, main, scenarioArgs } from '../lib/result.mjs';
 import { loadPlacement, LEVELS, locationOf } from '../lib/placement.mjs';
 import { silentLogger, startNode, stopNode, yieldTurn } from '../lib/sdnode.mjs';
+// The simulator's mulberry32: the synthetic cluster is the same in every run.
+import { seededRandom as seeded } from '../../libs/sim/dist/link-model.js';
 
 const NODES = 1000;
 const REGIONS = 3;
@@ -41,18 +43,6 @@ const CHECK_EVERY = 16;
 const TIERS = ['web', 'web', 'web', 'db', 'cache', 'batch'];
 
 const SPEC = { where: { tier: 'web', memFree: { ge: 512 } }, near: { within: 'region' }, strategy: 'least_loaded' };
-
-/** A deterministic random (mulberry32): the synthetic cluster is the same in every run. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The 1,000 synthetic nodes: name, location, and VARIANTS attribute records (frozen, as decoded reports are). */
 function syntheticCluster() {
