@@ -8,6 +8,11 @@ interface Continuum {
   find(hashValue: number): number;
 }
 
+/** The continuum of a built ring (hashring keeps it sorted by point). */
+function continuumOf(ring: HashRing): Continuum {
+  return ring as unknown as Continuum;
+}
+
 /** Names whose owner (and holders) a ring remembers. */
 const CACHE = 250_000;
 
@@ -49,7 +54,7 @@ export class Ring {
    * new name) and with the md5 of a short name computed in place (RingPoint): the same owner.
    */
   private point(ring: HashRing, name: string): string {
-    const c = ring as unknown as Continuum;
+    const c = continuumOf(ring);
     return c.ring[c.find(this.points.of(name))]!.server;
   }
 
@@ -59,10 +64,27 @@ export class Ring {
     if (replicas <= 0) return [this.owner(name)];
     const cached = this.holdersCache.get(name);
     if (cached !== undefined) return cached;
-    const found = this.ring.range(name, Math.min(replicas + 1, this.members.length), true);
+    const found = this.walk(this.ring, name, Math.min(replicas + 1, this.members.length));
     if (this.holdersCache.size >= CACHE) this.holdersCache.clear();
     this.holdersCache.set(name, found);
     return found;
+  }
+
+  /**
+   * The first `count` distinct servers from `name`'s point on, round the continuum: what
+   * hashring's `range(name, count, true)` returns, with the point from RingPoint (hashring's
+   * `range` hashes every name with node:crypto, the largest cost of a partitioned holder's SET).
+   */
+  private walk(ring: HashRing, name: string, count: number): string[] {
+    const c = continuumOf(ring);
+    const points = c.ring;
+    const start = c.find(this.points.of(name));
+    const out: string[] = [];
+    for (let i = 0; i < points.length && out.length < count; i++) {
+      const server = points[(start + i) % points.length]!.server;
+      if (!out.includes(server)) out.push(server);
+    }
+    return out;
   }
 
   has(node: string): boolean {

@@ -84,9 +84,19 @@ export class ScopeCore {
     this.host.send(peer, this.scope, op);
   }
 
-  /** `op` to `peers` (this node is skipped); pass the same array for a run of ops to the same peers (a view's peers): they are encoded once. */
+  /**
+   * `op` to `peers` (this node is skipped). To the view's peers (`view.peers()`, one array for a
+   * run of ops: replicated SETs, DELs, VIEW, JOINs) the ops are collected and encoded once for all
+   * of them. Any other list (a partitioned name's holders, a fresh array per name) goes peer by
+   * peer, so that each peer's SETs of this node's pids coalesce into one SETS: a list shared by
+   * no other op would cost an encoding and a frame item per op.
+   */
   sendAll(peers: readonly string[], op: Op): void {
-    this.host.sendAll(peers.includes(this.self) ? peers.filter((p) => p !== this.self) : peers, this.scope, op);
+    if (peers === this.view.peers()) {
+      this.host.sendAll(peers, this.scope, op);
+      return;
+    }
+    for (const p of peers) if (p !== this.self) this.host.send(p, this.scope, op);
   }
 
   isLocal(pid: Pid): boolean {

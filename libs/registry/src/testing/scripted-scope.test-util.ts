@@ -14,6 +14,8 @@ import { Idle } from './registry-cluster.test-util.js';
 export interface SentOp {
   readonly to: string;
   readonly op: Op;
+  /** How the scope sent it: to one peer, or in a list for several peers encoded once (`sendAll`). */
+  readonly via: 'send' | 'sendAll';
 }
 
 /**
@@ -60,9 +62,9 @@ export async function scriptedScope(self: string, members: readonly string[], op
     {
       node,
       logger,
-      send: (to, _scope, op) => void sent.push({ to, op }),
+      send: (to, _scope, op) => void sent.push({ to, op, via: 'send' }),
       sendAll: (peers, _scope, op) => {
-        for (const to of peers) sent.push({ to, op });
+        for (const to of peers) sent.push({ to, op, via: 'sendAll' });
       },
       decodeOps(bytes) {
         const r = codec.decode(bytes);
