@@ -58,7 +58,7 @@ describe('a member holding names (scripted peers)', () => {
     const stale = [name, s.remotePid(A, 1), null, 'b/1/1', 1] as const;
     s.deliver(B, ['sync', [stale]]);
     expect(s.scope.whereis(name)).toBeDefined();
-    expect(s.take()).toContainEqual({ to: A, op: ['verify', 0, [[name, 'b/1/1']]] });
+    expect(s.take()).toContainEqual(expect.objectContaining({ to: A, op: ['verify', 0, [[name, 'b/1/1']]] }));
     s.deliver(A, ['verified', 0, ['b/1/1']]);
     expect(s.scope.whereis(name)).toBeUndefined();
     // and the late copy never comes back
@@ -95,10 +95,10 @@ describe('a member holding names (scripted peers)', () => {
     const r2 = s.scope.register(name, second);
     expect(opsOf(s, C, 'claim')).toHaveLength(1); // in flight
     s.deliver(B, ['verify', 0, [[name, 'c/1/1']]]);
-    expect(s.take()).toContainEqual({ to: B, op: ['verified', 0, ['c/1/1']] });
+    expect(s.take()).toContainEqual(expect.objectContaining({ to: B, op: ['verified', 0, ['c/1/1']] }));
     // an id it never saw, while the claim is in flight, may be the answer to that claim: not gone
     s.deliver(B, ['verify', 0, [[name, 'c/1/2']]]);
-    expect(s.take()).toContainEqual({ to: B, op: ['verified', 0, []] });
+    expect(s.take()).toContainEqual(expect.objectContaining({ to: B, op: ['verified', 0, []] }));
     s.protocol.stop(new Error('done'));
     await r2.catch(() => undefined);
   });

@@ -1,7 +1,7 @@
 import { Pid, TermCodec, type Term } from '@sdnode/wire';
 import { describe, expect, it } from 'vitest';
 import type { Op } from './ops.js';
-import { MAX_OPS_PER_FRAME, Outbox } from './outbox.js';
+import { EARLY_FLUSH_WEIGHT, MAX_OPS_PER_FRAME, Outbox } from './outbox.js';
 
 const SELF = 'a@h';
 const CREATION = 7;
@@ -115,5 +115,49 @@ describe('Outbox', () => {
       ['global', [['view', 'h1']]],
       ['global', [['view', 'h1']]],
     ]);
+  });
+  it('joins made round-robin over groups travel as one JOIN per group; a LEAVE of a group keeps its place', () => {
+    const { outbox, received } = capture();
+    const peers = ['b@h', 'c@h'];
+    for (let i = 0; i < 12; i++) outbox.pushAll(peers, 'global', ['join', `g${i % 3}`, [own(i)]]);
+    outbox.pushAll(peers, 'global', ['leave', 'g1', [own(1)]]);
+    outbox.pushAll(peers, 'global', ['join', 'g1', [own(1)]]);
+    outbox.pushAll(peers, 'global', ['join', 'g2', [own(20)]]);
+    outbox.pushAll(peers, 'global', ['view', 'h2']);
+    outbox.pushAll(peers, 'global', ['join', 'g0', [own(30)]]);
+    outbox.flush();
+    const pidsOf = (...ids: number[]) => ids.map(own);
+    expect(received('b@h')).toEqual([
+      ['join', 'g0', pidsOf(0, 3, 6, 9)],
+      ['join', 'g1', pidsOf(1, 4, 7, 10)],
+      ['join', 'g2', pidsOf(2, 5, 8, 11, 20)],
+      ['leave', 'g1', pidsOf(1)],
+      // After a LEAVE of g1, a JOIN of g1 may not move before it.
+      ['join', 'g1', pidsOf(1)],
+      ['view', 'h2'],
+      // Nor past another kind of op.
+      ['join', 'g0', pidsOf(30)],
+    ]);
+    expect(received('c@h')).toEqual(received('b@h'));
+  });
+
+  it('weighs a frame of joins by its pids, not by its calls', () => {
+    const { outbox, frames } = capture();
+    for (let i = 0; i < 4 * MAX_OPS_PER_FRAME; i++) outbox.push('b@h', 'global', ['join', `g${i % 100}`, [own(i)]]);
+    outbox.flush();
+    // 2048 joins of 100 groups: 100 ops + 2048 / 16 pid weight, one frame (it was four).
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.body[1]).toHaveLength(100);
+  });
+  it('sends at once when a long run of ops is pending, in order, instead of at the end of the turn', () => {
+    const { outbox, frames, received } = capture();
+    const peers = ['b@h', 'c@h'];
+    for (let i = 0; i < EARLY_FLUSH_WEIGHT; i++) outbox.pushAll(peers, 'global', setOf(`n${i}`, own(i)));
+    // Not flushed by hand: the outbox sent when the pending weight reached EARLY_FLUSH_WEIGHT.
+    expect(frames.length).toBeGreaterThan(0);
+    outbox.push('b@h', 'global', ['view', 'h9']);
+    outbox.flush();
+    const sets = received('b@h').flatMap((op) => ((op as unknown[])[0] === 'sets' ? ((op as unknown[])[3] as unknown[][]).map((x) => x[0]) : [op]));
+    expect(sets).toEqual([...Array.from({ length: EARLY_FLUSH_WEIGHT }, (_, i) => `n${i}`), ['view', 'h9']]);
   });
 });

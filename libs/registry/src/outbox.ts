@@ -12,11 +12,28 @@ export const MAX_OPS_PER_FRAME = 512;
 /** Pids per coalesced JOIN / LEAVE op. */
 const MAX_PIDS_PER_OP = 4096;
 
+/** A joined or left pid's share of a frame's weight: a frame carries at most 512 x 16 of them. */
+const PID_WEIGHT = 1 / 16;
+
+/**
+ * Pending weight (every list once) at which the outbox sends what it holds at once, instead of
+ * at the end of the turn: a loop of 20 000 registrations or 100 000 joins then streams frames
+ * to its peers, which work on them while it runs, instead of starting when it ends.
+ */
+export const EARLY_FLUSH_WEIGHT = 4 * MAX_OPS_PER_FRAME;
+
 /** Ops queued for one scope, in push order; `weight` counts them (each coalesced SET too). */
 interface OpList {
   readonly scope: string;
   readonly ops: Op[];
   weight: number;
+  /**
+   * The JOIN and LEAVE ops of the list's trailing run of pg ops, by kind and group: a JOIN
+   * joins the run's JOIN of its group unless a LEAVE of that group came after it (and the same
+   * for LEAVE), so joins made round-robin over many groups travel as one op per group. Cleared
+   * by any other op.
+   */
+  pg?: { readonly join: Map<string, Op>; readonly leave: Map<string, Op> };
 }
 
 /** Ops pushed to the same peers (one array: a view's peers), encoded once at the flush for all of them. */
@@ -34,6 +51,7 @@ function isBroadcast(q: OpList): q is Broadcast {
  * Batches the registry's ops per peer and scope, and sends them at the end of the current
  * macrotask (process.nextTick) as CONTROL frames `[scope, [item, ...]]`, in the order they were
  * pushed. A thousand registrations made in one turn leave as two frames per peer, not a thousand.
+ * Once EARLY_FLUSH_WEIGHT is pending it sends at once (a long loop of calls streams its frames).
  *
  * Two savings (docs/protocols/registry.md, "Frames"):
  * - ops pushed to several peers at once (`pushAll`: SETs, DELs, VIEW, JOIN ...) are collected in
@@ -54,6 +72,8 @@ export class Outbox {
   /** The broadcast list that may still grow (it is the tail of each of its peers' queues). */
   private open: Broadcast | null = null;
   private scheduled = false;
+  /** The weight of every list pending (each once, however many peers share it). */
+  private pendingWeight = 0;
   /** Frames that could not be queued (no connection). */
   unsent = 0;
   /** Broadcast lists that could not be encoded once (an unsendable term): sent op by op instead. */
@@ -77,7 +97,7 @@ export class Outbox {
       this.add(list, op);
       queue.push(list);
     }
-    this.schedule();
+    this.pushed();
   }
 
   /** Push the same op to several peers (`peers`: without this node; the same array for a run of broadcasts, such as a view's peers). */
@@ -89,13 +109,14 @@ export class Outbox {
     const open = this.open;
     if (open !== null && open.peers === peers && open.scope === scope && open.weight < MAX_OPS_PER_FRAME) {
       this.add(open, op);
+      this.pushed();
       return;
     }
     const list: Broadcast = { scope, ops: [], weight: 0, peers, bytes: null };
     this.add(list, op);
     for (const p of peers) this.queueOf(p).push(list);
     this.open = list;
-    this.schedule();
+    this.pushed();
   }
 
   /** Drop what is pending for a peer that went away. */
@@ -107,6 +128,7 @@ export class Outbox {
   flush(): void {
     this.scheduled = false;
     this.open = null;
+    this.pendingWeight = 0;
     const pending = this.pending;
     this.pending = new Map();
     for (const [peer, queue] of pending) {
@@ -152,6 +174,12 @@ export class Outbox {
     return queue;
   }
 
+  /** After an op was added: send now when enough is pending, else at the end of the turn. */
+  private pushed(): void {
+    if (this.pendingWeight >= EARLY_FLUSH_WEIGHT) this.flush();
+    else this.schedule();
+  }
+
   private schedule(): void {
     if (!this.scheduled) {
       this.scheduled = true;
@@ -166,17 +194,18 @@ export class Outbox {
    * of the list grows.
    */
   private add(list: OpList, op: Op): void {
-    list.weight++;
     const ops = list.ops;
-    const last = ops[ops.length - 1];
     if (op[0] === 'join' || op[0] === 'leave') {
-      if (last === undefined || last[0] !== op[0] || last[1] !== op[1] || (last[2] as readonly unknown[]).length >= MAX_PIDS_PER_OP) {
-        ops.push([op[0], op[1], [...op[2]]]);
-      } else {
-        (last[2] as Pid[]).push(...op[2]);
-      }
+      this.addPg(list, op);
       return;
     }
+    if (list.pg !== undefined) {
+      list.pg.join.clear();
+      list.pg.leave.clear();
+    }
+    list.weight++;
+    this.pendingWeight++;
+    const last = ops[ops.length - 1];
     if (op[0] === 'claim') {
       const [, req, kind, name, pid, meta, view] = op;
       if (kind !== 'unreg' && pid !== null && pid.node === this.self && pid.creation === this.creation) {
@@ -201,5 +230,31 @@ export class Outbox {
       }
     }
     ops.push(op);
+  }
+
+  /**
+   * A JOIN or LEAVE: into the run's op of the same kind and group when no op of the other kind
+   * for that group came after it (ops of different groups commute; a pid's joins and leaves of
+   * one group keep their order), else a new op.
+   */
+  private addPg(list: OpList, op: Extract<Op, readonly ['join' | 'leave', ...unknown[]]>): void {
+    const [kind, group, pids] = op;
+    const pg = (list.pg ??= { join: new Map(), leave: new Map() });
+    const same = kind === 'join' ? pg.join : pg.leave;
+    const into = same.get(group);
+    list.weight += pids.length * PID_WEIGHT;
+    this.pendingWeight += pids.length * PID_WEIGHT;
+    if (into !== undefined && (into[2] as readonly Pid[]).length + pids.length <= MAX_PIDS_PER_OP) {
+      const held = into[2] as Pid[];
+      for (let i = 0; i < pids.length; i++) held.push(pids[i]!);
+    } else {
+      const fresh: Op = [kind, group, [...pids]];
+      list.ops.push(fresh);
+      list.weight++;
+      this.pendingWeight++;
+      same.set(group, fresh);
+    }
+    const other = kind === 'join' ? pg.leave : pg.join;
+    if (other.size > 0) other.delete(group);
   }
 }

@@ -3,10 +3,15 @@ import { isValidName } from './entry.js';
 import { Subscribers, type GroupEvent, type Listener } from './events.js';
 import type { ScopeCore } from './scope-core.js';
 
-/** Members of one group on one node: pid key -> pid and how many times it joined. */
 const PIDS_PER_OP = 4096;
 
-type NodeMembers = Map<string, { readonly pid: Pid; count: number }>;
+/**
+ * Members of one group on one node: pid number -> pid and how many times it joined. Keyed by the
+ * pid's number, not its key string: every pid held for a node is of the incarnation the view
+ * admitted (a remote pid is checked with `mayHold`, a local one is alive), so the number names it,
+ * and a small-integer key needs no string built and hashed per join (a third of a join's cost).
+ */
+type NodeMembers = Map<number, { readonly pid: Pid; count: number }>;
 
 /**
  * Process groups of one scope, like Erlang's pg: a pid joins a group (several times if it likes),
@@ -76,7 +81,7 @@ export class ProcessGroups {
   // ---- from peers ----
 
   remoteJoin(from: string, group: string, pids: readonly Pid[]): boolean {
-    if (!pids.every((p) => p.node === from && this.c.mayHold(p))) return false;
+    if (!this.allOf(from, pids)) return false;
     this.add(from, group, pids);
     return true;
   }
@@ -89,7 +94,7 @@ export class ProcessGroups {
 
   /** A member's memberships, sent when it met this node (it had none here: it just joined the view). */
   remoteSync(from: string, groups: ReadonlyArray<readonly [string, readonly Pid[]]>): boolean {
-    if (!groups.every(([, pids]) => pids.every((p) => p.node === from && this.c.mayHold(p)))) return false;
+    if (!groups.every(([, pids]) => this.allOf(from, pids))) return false;
     for (const [group, pids] of groups) this.add(from, group, pids);
     return true;
   }
@@ -128,8 +133,8 @@ export class ProcessGroups {
   /** A local pid exited: it leaves every group, everywhere. */
   localDown(pid: Pid): void {
     for (const [group, byNode] of [...this.groups]) {
-      const m = byNode.get(this.c.self)?.get(pid.key);
-      if (m === undefined) continue;
+      const m = byNode.get(this.c.self)?.get(pid.id);
+      if (m === undefined || m.pid.creation !== pid.creation) continue;
       const pids: Pid[] = new Array<Pid>(m.count).fill(pid);
       this.remove(this.c.self, group, pids);
       this.c.sendAll(this.c.view.peers(), ['leave', group, pids]);
@@ -138,6 +143,21 @@ export class ProcessGroups {
 
   get groupCount(): number {
     return this.groups.size;
+  }
+
+  /**
+   * Are these pids all of `from`, a member, and of the incarnation the view admitted (what
+   * `mayHold` says of each, with the member's creation looked up once, not once per pid)?
+   */
+  private allOf(from: string, pids: readonly Pid[]): boolean {
+    if (from === this.c.self) return pids.every((p) => this.c.mayHold(p));
+    const creation = this.c.view.creationOf(from);
+    if (creation === undefined) return false;
+    for (let i = 0; i < pids.length; i++) {
+      const p = pids[i]!;
+      if (p.node !== from || p.creation !== creation) return false;
+    }
+    return true;
   }
 
   // ---- the table ----
@@ -158,8 +178,8 @@ export class ProcessGroups {
     let members = byNode.get(node);
     if (members === undefined) byNode.set(node, (members = new Map()));
     for (const pid of pids) {
-      const m = members.get(pid.key);
-      if (m === undefined) members.set(pid.key, { pid, count: 1 });
+      const m = members.get(pid.id);
+      if (m === undefined) members.set(pid.id, { pid, count: 1 });
       else m.count++;
     }
     this.flat.delete(group);
@@ -173,10 +193,10 @@ export class ProcessGroups {
     if (byNode === undefined || members === undefined) return [];
     const left: Pid[] = [];
     for (const pid of pids) {
-      const m = members.get(pid.key);
-      if (m === undefined) continue;
+      const m = members.get(pid.id);
+      if (m === undefined || m.pid.creation !== pid.creation) continue;
       left.push(pid);
-      if (--m.count === 0) members.delete(pid.key);
+      if (--m.count === 0) members.delete(pid.id);
     }
     if (members.size === 0) byNode.delete(node);
     if (byNode.size === 0) this.groups.delete(group);

@@ -16,7 +16,7 @@ import type { ViewChange } from './scope-view.js';
  */
 export function syncOnViewChange(c: ScopeCore, change: ViewChange): void {
   for (const node of change.removed) {
-    c.applyChanges(c.table.removeNode(node), 'nodedown');
+    c.applyChanges(c.table.removeNode(node, c.events.size > 0), 'nodedown');
     c.cache.dropNode(node);
   }
   if (c.partitioned) syncPartitioned(c, change);
@@ -63,7 +63,7 @@ function syncPartitioned(c: ScopeCore, change: ViewChange): void {
   for (const [peer, entries] of home) c.sendEntries(peer, entries, 'hsync');
   for (const [peer, entries] of out) c.sendEntries(peer, entries);
   const drop = new Set(dropped);
-  if (drop.size > 0) c.table.removeWhere((e) => drop.has(e.id));
+  if (drop.size > 0) c.table.removeWhere((e) => drop.has(e.id), false);
   c.cache.clear();
   c.cachers.clear();
 }
