@@ -13,9 +13,6 @@ function continuumOf(ring: HashRing): Continuum {
   return ring as unknown as Continuum;
 }
 
-/** Names whose owner (and holders) a ring remembers. */
-const CACHE = 250_000;
-
 /**
  * The consistent hash ring of one scope view (hashring, ketama-compatible): a name's owner is its
  * point on the ring; in partitioned mode its holders are the owner and the next distinct nodes.
@@ -24,10 +21,11 @@ const CACHE = 250_000;
 export class Ring {
   /** Built on first use: a view change in a scope with no names (most s_group changes) never hashes. */
   private ringValue: HashRing | null | undefined = undefined;
-  /** Holders per name, for this view (the ring never changes: a new view is a new Ring). */
-  private readonly holdersCache = new Map<string, readonly string[]>();
-  /** Owner per name, for this view: a Map lookup instead of hashring's md5 (or its LRU bookkeeping). */
-  private readonly ownerCache = new Map<string, string>();
+  /**
+   * No cache of owners or holders per name: a name's owner is asked once or twice per write on
+   * each node, so a cache mostly missed, and a miss (a lookup and an insertion in a table of up
+   * to 250 000 names) cost more than the in-place MD5 and the binary search it saved.
+   */
   private readonly points = new RingPoint();
 
   constructor(readonly members: readonly string[]) {}
@@ -38,14 +36,8 @@ export class Ring {
   }
 
   owner(name: string): string {
-    if (this.ring === null) return this.members[0] as string;
-    let owner = this.ownerCache.get(name);
-    if (owner === undefined) {
-      owner = this.point(this.ring, name);
-      if (this.ownerCache.size >= CACHE) this.ownerCache.clear();
-      this.ownerCache.set(name, owner);
-    }
-    return owner;
+    const ring = this.ring;
+    return ring === null ? (this.members[0] as string) : this.point(ring, name);
   }
 
   /**
@@ -58,16 +50,12 @@ export class Ring {
     return c.ring[c.find(this.points.of(name))]!.server;
   }
 
-  /** The owner and then up to `replicas` more distinct nodes (fewer when the view is smaller). */
+  /** The owner and then up to `replicas` more distinct nodes (fewer when the view is smaller); a fresh array. */
   holders(name: string, replicas: number): readonly string[] {
-    if (this.ring === null) return this.members;
-    if (replicas <= 0) return [this.owner(name)];
-    const cached = this.holdersCache.get(name);
-    if (cached !== undefined) return cached;
-    const found = this.walk(this.ring, name, Math.min(replicas + 1, this.members.length));
-    if (this.holdersCache.size >= CACHE) this.holdersCache.clear();
-    this.holdersCache.set(name, found);
-    return found;
+    const ring = this.ring;
+    if (ring === null) return this.members;
+    if (replicas <= 0) return [this.point(ring, name)];
+    return this.walk(ring, name, Math.min(replicas + 1, this.members.length));
   }
 
   /**
