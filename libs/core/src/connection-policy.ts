@@ -12,6 +12,14 @@ export interface PolicyHost {
   /** Start connecting in the background (no-op when up); failures are logged. */
   connect(name: string, address?: string): void;
   disconnect(name: string): void;
+  /**
+   * Tell the node's transport where `name` listens, as a peer told this node (NODES gossip, s_group
+   * INFO), so that a frame a process sends to `name` before a connection is up (or after it
+   * dropped) is not dropped for want of an address. Configured addresses win over learned ones;
+   * invalid names and addresses are ignored. Optional so that a host wrapping another may leave it
+   * out (the policy then calls `host.learnAddress?.(...)`).
+   */
+  learnAddress?(name: string, address: string): void;
   /** Send NODES gossip to an up peer; false when it could not be queued. */
   sendNodes(to: string, nodes: readonly NodeAddress[]): boolean;
   /** Send a CONTROL frame on `channel`; false when it could not be queued. */
@@ -118,6 +126,8 @@ export class FullMeshPolicy implements ConnectionPolicy {
     const up = new Set(host.peers().map((p) => p.name));
     for (const n of frame.nodes) {
       if (n.name === host.name || up.has(n.name)) continue;
+      // A process may send there before the dial below completes, or after it failed.
+      host.learnAddress?.(n.name, n.address);
       const pending = this.retries.get(n.name);
       if (pending?.timer != null) continue; // a retry is already scheduled
       this.retries.set(n.name, { address: n.address, attempts: 0, timer: null });

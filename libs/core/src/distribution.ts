@@ -7,6 +7,7 @@ import {
   NotSendableError,
   TimeoutError,
   formatExitReason,
+  isValidNodeName,
   Pid,
   type DistFrame,
   type ExitReason,
@@ -105,6 +106,7 @@ export class Distribution implements RemoteOps {
       peers: () => transport.peers(),
       connect: (name, address) => this.connectInBackground(name, address),
       disconnect: (name) => transport.disconnect(name),
+      learnAddress: (name, address) => this.learnAddress(name, address),
       sendNodes: (to, nodes: readonly NodeAddress[]) => this.sendFrame(to, { kind: 'nodes', nodes }),
       sendControl: (to, channel, body) => this.sendControl(to, channel, body),
       onControl: (channel, handler) => this.onControl(channel, handler),
@@ -144,6 +146,16 @@ export class Distribution implements RemoteOps {
       // The transport's connectfailed event (connectFailed below) logs it and tells the policy.
       this.logger.debug({ ...errorLogFields(e as Error), peer: name }, 'background connect failed');
     });
+  }
+
+  /**
+   * Tell the transport where `name` listens (PolicyHost.learnAddress): a frame sent to `name`
+   * while it is not up then dials it there. Invalid input, this node's name and a transport that
+   * cannot learn addresses are ignored.
+   */
+  learnAddress(name: string, address: string): void {
+    if (this.stopping || name === this.k.name || !isValidNodeName(name) || typeof address !== 'string' || address.length === 0) return;
+    this.transport.learnAddress?.(name, address);
   }
 
   onControl(channel: string, handler: ControlHandler): void {

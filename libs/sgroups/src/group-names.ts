@@ -1,5 +1,6 @@
 import type { RegisterResult, Scope, WaitOptions } from '@sdnode/registry';
-import { InvalidArgumentError, NameNotRegisteredError, UnknownGroupError, type Pid, type Term } from '@sdnode/wire';
+import { InvalidArgumentError, NameNotRegisteredError, NotGroupMemberError, TimeoutError, UnknownGroupError, isPid, type Pid, type Term } from '@sdnode/wire';
+import { definitionFromWire } from './group-definition.js';
 import { SGroupFunctions } from './sgroup-functions.js';
 import type { SGroups } from './sgroups.js';
 
@@ -42,13 +43,13 @@ export class GroupNames {
     return this.whereisAt(options.via ?? this.memberToAsk(group), group, name, options);
   }
 
-  /** Ask `node` (SD Erlang's whereis_name(Node, Group, Name)). */
+  /**
+   * Ask `node` (SD Erlang's whereis_name(Node, Group, Name)). If `node` has left the group, its
+   * answer carries its newer definition: this node adopts it and asks a member of it, once, within
+   * the same timeout (docs/protocols/sgroups.md, "Nodes outside the group").
+   */
   async whereisAt(node: string, group: string, name: string, options: WaitOptions = {}): Promise<Pid | undefined> {
-    await this.reach(node, group, options);
-    const pid = await this.s.node.rpc<Pid | null>(node, SGroupFunctions.whereis, [group, name], {
-      timeout: options.timeout ?? 5000,
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    });
+    const pid = await this.ask(node, group, SGroupFunctions.whereis, [group, name], options, (v): v is Pid | null => v === null || isPid(v));
     return pid ?? undefined;
   }
 
@@ -63,12 +64,8 @@ export class GroupNames {
   async registeredNames(group: string, options: LookupOptions = {}): Promise<string[]> {
     const scope = this.s.scope(group);
     if (scope !== undefined && options.via === undefined) return scope.registeredNames();
-    const member = options.via ?? this.memberToAsk(group);
-    await this.reach(member, group, options);
-    return this.s.node.rpc<string[]>(member, SGroupFunctions.names, [group], {
-      timeout: options.timeout ?? 5000,
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    });
+    const isNames = (v: unknown): v is string[] => Array.isArray(v) && v.every((n) => typeof n === 'string');
+    return this.ask(options.via ?? this.memberToAsk(group), group, SGroupFunctions.names, [group], options, isNames);
   }
 
   /** Names, in this node's groups, of pids living on `node` (SD Erlang's registered_names({node, N})). */
@@ -78,11 +75,52 @@ export class GroupNames {
     return out;
   }
 
-  /** Connect (point to point) to a member to ask, with the address the definitions or peers gave. */
-  private async reach(node: string, group: string, options: WaitOptions): Promise<void> {
-    if (this.s.node.nodes({ all: true }).includes(node)) return;
-    const address = this.s.addressOf(node) ?? this.s.table.get(group)?.addresses[node];
-    await this.s.node.connect(node, { ...(address !== undefined ? { address } : {}), timeout: options.timeout ?? 5000, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+  /**
+   * Ask `node` by rpc `fn` (with the redirect flag, protocol version 5). If it answers that it is
+   * not a member, with its definition of the group, adopt that if newer; if `node` was a member of
+   * the definition held here and is not of the one held now, ask a member of that, once. The
+   * caller's timeout covers both attempts. Otherwise the lookup fails with NotGroupMemberError
+   * (`node` is not a member and knows no newer definition), or UnknownGroupError (the group is now
+   * known here to be deleted).
+   */
+  private async ask<T>(node: string, group: string, fn: string, args: readonly unknown[], options: WaitOptions, valid: (v: unknown) => v is T): Promise<T> {
+    const timeout = options.timeout ?? 5000;
+    const deadline = Date.now() + timeout;
+    for (let asked = node, retried = false; ; retried = true) {
+      const held = this.s.table.get(group);
+      const answer = await this.askOnce(asked, fn, [...args, true], deadline, timeout, options.signal);
+      if (valid(answer)) return answer; // a version 4 node ignores the flag: its plain answer
+      if (typeof answer !== 'object' || answer === null) throw new InvalidArgumentError('answer', `malformed ${fn} answer from ${asked}`);
+      if ('value' in answer) {
+        if (!valid(answer.value)) throw new InvalidArgumentError('answer', `malformed ${fn} answer from ${asked}`);
+        return answer.value;
+      }
+      const def = 'moved' in answer ? definitionFromWire(answer.moved) : undefined;
+      if (def === undefined || def.name !== group) throw new InvalidArgumentError('answer', `malformed ${fn} answer from ${asked}`);
+      this.s.adopt(def, { via: 'info', from: asked }); // only if newer
+      // The definition held now (the answer's, or a newer one the meeting with `asked` brought).
+      const now = this.s.table.get(group);
+      if (now === undefined || now.deleted) throw new UnknownGroupError(group, this.s.node.name);
+      // Asked as a member of the definition held then, and not one of the definition held now: once more.
+      const left = held !== undefined && !held.deleted && held.members.includes(asked) && !now.members.includes(asked);
+      if (retried || !left) throw new NotGroupMemberError(group, asked);
+      asked = this.memberToAsk(group);
+    }
+  }
+
+  /** One rpc to `node` (connecting point to point first), with what is left until `deadline`. */
+  private async askOnce(node: string, fn: string, args: readonly unknown[], deadline: number, timeout: number, signal: AbortSignal | undefined): Promise<unknown> {
+    const left = (): number => {
+      const ms = deadline - Date.now();
+      if (ms <= 0) throw new TimeoutError(`${fn} on ${node}`, timeout);
+      return ms;
+    };
+    const group = args[0] as string;
+    if (!this.s.node.nodes({ all: true }).includes(node)) {
+      const address = this.s.addressOf(node) ?? this.s.table.get(group)?.addresses[node];
+      await this.s.node.connect(node, { ...(address !== undefined ? { address } : {}), timeout: left(), ...(signal !== undefined ? { signal } : {}) });
+    }
+    return this.s.node.rpc(node, fn, args, { timeout: left(), ...(signal !== undefined ? { signal } : {}) });
   }
 
   private scopeOf(group: string): Scope {

@@ -39,6 +39,8 @@ export class SGroupPolicy implements ConnectionPolicy {
   private readonly pins = new Map<string, number>();
   /** Pinned nodes whose cut was due: checked again when the last pin goes. */
   private readonly deferredCuts = new Set<string>();
+  /** Nodes dialled because NODES gossip listed them as free, until their meeting INFO (see met). */
+  private readonly gossiped = new Set<string>();
 
   /**
    * @param cutDelayMs how long after a removal the connections it no longer justifies are closed.
@@ -91,7 +93,24 @@ export class SGroupPolicy implements ConnectionPolicy {
   }
 
   nodeDown(peer: PeerInfo, _reason: DisconnectReason): void {
+    this.gossiped.delete(peer.name);
     this.listener?.nodeDown(peer);
+  }
+
+  connectFailed(node: string): void {
+    this.gossiped.delete(node);
+  }
+
+  /**
+   * The meeting INFO of `node` was handled (a full INFO). A node dialled only because a free peer's
+   * gossip listed it, which turns out to be in a group this node does not share, had joined it
+   * before the gossiping peer heard (its INFO was on the way): the connection is closed, as nothing
+   * justifies it (docs/protocols/sgroups.md, "Connections").
+   */
+  met(node: string): void {
+    const t = this.tableValue;
+    if (!this.gossiped.delete(node) || t === null) return;
+    if (t.inSomeGroup(node) && !t.share(t.self, node)) this.cutLater(node);
   }
 
   nodes(from: PeerInfo, frame: NodesFrame): void {
@@ -101,6 +120,8 @@ export class SGroupPolicy implements ConnectionPolicy {
     const up = new Set(host.peers().map((p) => p.name));
     for (const n of frame.nodes) {
       if (n.name === host.name || up.has(n.name) || t.inSomeGroup(n.name)) continue;
+      host.learnAddress?.(n.name, n.address);
+      this.gossiped.add(n.name);
       host.connect(n.name, n.address);
     }
   }
@@ -186,20 +207,23 @@ export class SGroupPolicy implements ConnectionPolicy {
   }
 
   /**
-   * Addresses a peer told (INFO): kept, and the members of own groups that are not connected and
-   * whose address was not known (or changed) are dialled at once, not at the next maintenance
-   * round (up to `meshIntervalMs` later): a group meshes as fast as the free nodes' NODES gossip.
+   * Addresses a peer told (INFO): kept, told to the node's transport (a process that sends to,
+   * links or monitors a pid there before a connection is up, or after it dropped, is not dropped
+   * for want of an address), and the members of own groups that are not connected and whose
+   * address was not known (or changed) are dialled at once, not at the next maintenance round (up
+   * to `meshIntervalMs` later): a group meshes as fast as the free nodes' NODES gossip.
    */
   learn(addresses: Readonly<Record<string, string>>): void {
     const host = this.host;
     const t = this.tableValue;
     const fresh: Array<[string, string]> = [];
     for (const [n, address] of Object.entries(addresses)) {
-      if (n === t?.self || this.addressBook.get(n) === address) continue;
+      if (n === t?.self || typeof address !== 'string' || this.addressBook.get(n) === address) continue;
       this.addressBook.set(n, address);
       fresh.push([n, address]);
     }
     if (host === null || t === null || fresh.length === 0) return;
+    for (const [n, address] of fresh) host.learnAddress?.(n, address);
     const members = new Set(t.ownNodes());
     const up = new Set(host.peers().map((p) => p.name));
     for (const [n, address] of fresh) {
@@ -251,6 +275,9 @@ export class SGroupPolicy implements ConnectionPolicy {
     const t = this.tableValue;
     if (host === null || t === null) return;
     const self = t.self;
+    // The proposer's word on where the members listen, for a process that sends there before the
+    // dial below is up (what a peer's INFO told, in the address book, is newer and already known).
+    if (!change.after.deleted) for (const [n, a] of Object.entries(change.after.addresses)) if (n !== self && !this.addressBook.has(n)) host.learnAddress?.(n, a);
     const up = new Set(host.peers().map((p) => p.name));
     const before = change.before !== undefined && !change.before.deleted ? change.before.members : [];
     const after = change.after.deleted ? [] : change.after.members;

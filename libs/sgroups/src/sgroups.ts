@@ -324,6 +324,7 @@ export class SGroups {
         // of one definition, or such an answer) says nothing about the groups it leaves out:
         // answering those would make two nodes answer each other's answers forever.
         this.answerInfo(from.name, op.defs, op.addresses, op.full, mine);
+        if (op.full) this.options.policy.met(from.name);
         return;
       }
       case 'propose':

@@ -149,6 +149,9 @@ export class CountingTransport implements Transport {
   disconnect(name: NodeName): void {
     this.inner.disconnect(name);
   }
+  learnAddress(name: NodeName, address: string): void {
+    this.inner.learnAddress?.(name, address);
+  }
   peers(): PeerInfo[] {
     return this.inner.peers();
   }

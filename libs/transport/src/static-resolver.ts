@@ -1,6 +1,17 @@
 import { InvalidArgumentError, isValidNodeName, type NodeName } from '@sdnode/wire';
 import type { NodeResolver } from './transport.js';
 
+/** The longest address a transport learns from a peer (a ZeroMQ endpoint is far shorter). */
+export const MAX_ADDRESS_LENGTH = 1024;
+
+/**
+ * Is `address` worth learning: a non-empty string without spaces or control characters, of at
+ * most MAX_ADDRESS_LENGTH characters? What the carrier makes of it is checked when it is dialled.
+ */
+export function isLearnableAddress(address: unknown): address is string {
+  return typeof address === 'string' && address.length > 0 && address.length <= MAX_ADDRESS_LENGTH && !/[\s\u0000-\u001f\u007f]/.test(address);
+}
+
 /**
  * A resolver backed by a map: addresses given at construction (from config) plus the addresses
  * learned from handshakes and gossip. Configured addresses win over learned ones, so a peer
@@ -24,7 +35,7 @@ export class StaticResolver implements NodeResolver {
   }
 
   learn(name: NodeName, address: string): void {
-    if (!isValidNodeName(name) || typeof address !== 'string' || address.length === 0) return;
+    if (!isValidNodeName(name) || !isLearnableAddress(address)) return;
     this.learned.set(name, address);
   }
 

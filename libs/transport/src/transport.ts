@@ -105,6 +105,17 @@ export interface Transport {
    */
   send(name: NodeName, frame: DistFrame): boolean;
 
+  /**
+   * Tell the transport where `name` listens, as this node heard it from a peer (s_group INFO,
+   * NODES gossip): a later send() or connect() to `name` without an address dials it there, as
+   * it would an address learnt from a handshake. The resolver decides what it keeps (a
+   * StaticResolver keeps configured addresses over learned ones); the address of a node that is
+   * up is the one its handshake advertised and is left alone. Invalid names and addresses, and
+   * this node's own name, are ignored, never thrown. Optional: a transport without it resolves
+   * only what it was configured with and learnt from handshakes.
+   */
+  learnAddress?(name: NodeName, address: string): void;
+
   /** Close the connection to a node (nodedown with reason `closed`). */
   disconnect(name: NodeName): void;
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FullMeshPolicy, Node } from '@sdnode/core';
+import { FullMeshPolicy, Node, type PolicyHost } from '@sdnode/core';
 import { MemoryNetwork, MemoryTransport } from '@sdnode/transport';
 import { ConnectionRefusedError } from '@sdnode/wire';
 import { waitUntil } from '../wait-until.js';
@@ -44,6 +44,27 @@ describe('PartitionFilterPolicy', () => {
     b.filter.unblock();
     await b.node.connect('a@t', { timeout: 2_000 });
     await waitUntil(() => a.node.nodes().length === 2, { what: 'a meets b and c again', timeout: 5_000 });
+  });
+
+  it('passes the addresses its policy learns on to the node (s_group INFO, NODES gossip)', () => {
+    let inner: PolicyHost | undefined;
+    const filter = new PartitionFilterPolicy({ name: 'capture', start: (h) => void (inner = h), nodeUp: () => undefined, nodeDown: () => undefined, nodes: () => undefined, stop: () => undefined });
+    const learned: Array<[string, string]> = [];
+    const host: PolicyHost = {
+      name: 'a@t',
+      hidden: false,
+      logger: quiet,
+      peers: () => [],
+      connect: () => undefined,
+      disconnect: () => undefined,
+      learnAddress: (name, address) => void learned.push([name, address]),
+      sendNodes: () => true,
+      sendControl: () => true,
+      onControl: () => undefined,
+    };
+    filter.start(host);
+    inner!.learnAddress?.('b@t', 'tcp://127.0.0.1:4000');
+    expect(learned).toEqual([['b@t', 'tcp://127.0.0.1:4000']]);
   });
 
   it('is driven through the harness rpc functions, which reject a malformed node list', async () => {

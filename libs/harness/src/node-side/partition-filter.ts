@@ -65,6 +65,7 @@ export class PartitionFilterPolicy implements ConnectionPolicy {
         if (!blocked.has(name)) host.connect(name, address);
       },
       disconnect: (name) => host.disconnect(name),
+      learnAddress: (name, address) => host.learnAddress?.(name, address),
       sendNodes: (to, nodes) => !blocked.has(to) && host.sendNodes(to, nodes.filter((n) => !blocked.has(n.name))),
       sendControl: (to, channel, body) => host.sendControl(to, channel, body),
       onControl: (channel, handler) => host.onControl(channel, handler),

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { Node, defineProcess, type ProcessContext } from '@sdnode/core';
 import { Registry } from '@sdnode/registry';
-import { MemoryNetwork, MemoryTransport } from '@sdnode/transport';
+import { MemoryNetwork, MemoryTransport, StaticResolver } from '@sdnode/transport';
 import type { Pid } from '@sdnode/wire';
 import { FreeScopeMembership, SGroupPolicy, SGroups, type SGroupsOptions } from '../index.js';
 
@@ -29,15 +29,39 @@ export interface SGroupCluster {
 
 export const full = (short: string): string => (short.includes('@') ? short : `${short}@127.0.0.1`);
 
+export interface SGroupClusterOptions {
+  readonly groups?: SGroupsOptions['groups'];
+  readonly hidden?: readonly string[];
+  readonly cutDelayMs?: number;
+  /** The policy's re-dial round (default 1000 ms). */
+  readonly meshIntervalMs?: number;
+  /**
+   * Where a node finds the others: `network` (default), every node attached to the network, by
+   * name; `learned`, only the addresses it was given, learnt from handshakes or told by its
+   * policy (a StaticResolver, as on a real network). With `learned`, connect with `address`.
+   */
+  readonly resolver?: 'network' | 'learned';
+  /** The transports' handshake timeout (ms). */
+  readonly handshakeTimeout?: number;
+}
+
 /** Nodes with SGroupPolicy, a registry whose global scope is the free nodes', and SGroups, on one MemoryNetwork. */
-export async function sgroupCluster(names: readonly string[], options: { groups?: SGroupsOptions['groups']; hidden?: readonly string[]; cutDelayMs?: number } = {}): Promise<SGroupCluster> {
+export async function sgroupCluster(names: readonly string[], options: SGroupClusterOptions = {}): Promise<SGroupCluster> {
   const network = new MemoryNetwork();
   const members: SGroupMember[] = [];
   const add = async (short: string, o: { hidden?: boolean; groups?: SGroupsOptions['groups'] } = {}): Promise<SGroupMember> => {
     const name = full(short);
     const hidden = o.hidden ?? false;
-    const policy = new SGroupPolicy(options.cutDelayMs);
-    const transport = new MemoryTransport({ network, name, cookie: 'test', hidden, encode: true });
+    const policy = new SGroupPolicy(options.cutDelayMs, options.meshIntervalMs);
+    const transport = new MemoryTransport({
+      network,
+      name,
+      cookie: 'test',
+      hidden,
+      encode: true,
+      ...(options.resolver === 'learned' ? { resolver: new StaticResolver() } : {}),
+      ...(options.handshakeTimeout !== undefined ? { handshakeTimeout: options.handshakeTimeout } : {}),
+    });
     const logger = pino({ level: process.env['SDNODE_LOG_LEVEL'] ?? 'error', base: { node: name } });
     const node = await Node.start({ name, cookie: 'test', transport, hidden, types: [Idle], connectionPolicy: policy, logger });
     const signals = { table: () => policy.table };

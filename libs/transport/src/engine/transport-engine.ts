@@ -9,9 +9,9 @@ import {
   type DistFrame,
   type NodeName,
 } from '@sdnode/wire';
-import type { ConnectOptions, PeerInfo, Transport, TransportEvents, TransportLogger, TransportOptions, TransportStats } from '../transport.js';
+import type { ConnectOptions, NodeResolver, PeerInfo, Transport, TransportEvents, TransportLogger, TransportOptions, TransportStats } from '../transport.js';
 import { silentLogger } from '../rate-limited-log.js';
-import { StaticResolver } from '../static-resolver.js';
+import { StaticResolver, isLearnableAddress } from '../static-resolver.js';
 import { emptyStats } from '../transport-stats.js';
 import type { Carrier, CarrierSink } from './carrier.js';
 import { ConnectionManager } from './connection-manager.js';
@@ -50,6 +50,7 @@ export abstract class TransportEngine implements Transport, CarrierSink {
   private liveness: LivenessChannel | undefined;
   private readonly livenessConfig: LivenessConfig | undefined;
   private readonly cookie: string;
+  private readonly resolver: NodeResolver;
 
   /**
    * `liveness`: run a liveness side-channel (a worker thread that vouches for this node while its
@@ -68,6 +69,7 @@ export abstract class TransportEngine implements Transport, CarrierSink {
       throw new InvalidArgumentError('maxUnresponsive', `must be a positive number of ms, got ${String(liveness.maxUnresponsive)}`);
     }
     this.livenessConfig = liveness;
+    this.resolver = options.resolver ?? new StaticResolver();
     this.manager = new ConnectionManager({
       name: this.name,
       creation: this.creation,
@@ -76,7 +78,7 @@ export abstract class TransportEngine implements Transport, CarrierSink {
       limits: this.limits,
       format,
       logger: this.logger,
-      resolver: options.resolver ?? new StaticResolver(),
+      resolver: this.resolver,
       accept: options.accept,
       events: this.events,
       stats: this.counters,
@@ -162,6 +164,16 @@ export abstract class TransportEngine implements Transport, CarrierSink {
       return true;
     }
     return this.events.api(() => this.sendWhileNotUp(name, frame));
+  }
+
+  learnAddress(name: NodeName, address: string): void {
+    if (this.stopped || !isValidNodeName(name) || name === this.name || !isLearnableAddress(address)) return;
+    if (this.manager.table.slot(name)?.up !== undefined) return; // the handshake's address stands
+    try {
+      this.resolver.learn(name, address);
+    } catch (err) {
+      this.logger.warn({ err, peer: name }, 'the resolver refused a learned address');
+    }
   }
 
   disconnect(name: NodeName): void {

@@ -20,7 +20,10 @@ export interface MemoryTransportOptions extends TransportOptions {
  * A Transport over a MemoryNetwork, for tests: the same engine as ZmqTransport (handshake with
  * the cookie digest, epochs, ticks, batching, backpressure), with in-memory links instead of
  * ZeroMQ sockets. Delivery is asynchronous and in order per connection. When no resolver is given,
- * peers resolve to the latest node attached under that name on the same network.
+ * peers resolve to the latest node attached under that name on the same network (so
+ * `learnAddress` changes nothing); with `resolver: new StaticResolver()` a node resolves only what
+ * it was configured with, learnt from handshakes or was told with `learnAddress`, as on a real
+ * network where nobody knows every address.
  */
 export class MemoryTransport extends TransportEngine {
   protected readonly carrier: Carrier;
