@@ -59,7 +59,7 @@ describe('a member holding names (scripted peers)', () => {
     s.deliver(B, ['sync', [stale]]);
     expect(s.scope.whereis(name)).toBeDefined();
     expect(s.take()).toContainEqual(expect.objectContaining({ to: A, op: ['verify', 0, [[name, 'b/1/1']]] }));
-    s.deliver(A, ['verified', 0, ['b/1/1']]);
+    s.deliver(A, ['verified', 0, [[name, 'b/1/1']]]);
     expect(s.scope.whereis(name)).toBeUndefined();
     // and the late copy never comes back
     s.deliver(B, ['sync', [stale]]);
@@ -89,13 +89,13 @@ describe('a member holding names (scripted peers)', () => {
     s.deliver(C, ['result', claim1![1] as number, 'ok', [[name, first, null, 'c/1/1', 1], null]]);
     expect((await r1).ok).toBe(true);
     s.node.exit(first, { kind: 'kill' });
-    await eventually(() => s.protocol.core.table.getById('c/1/1') === undefined, 'the dead pid unregistered');
+    await eventually(() => s.protocol.core.table.find(name, 'c/1/1') === undefined, 'the dead pid unregistered');
     expect(opsOf(s, B, 'del')).toContainEqual(['del', name, 'c/1/1', 'died']);
 
     const r2 = s.scope.register(name, second);
     expect(opsOf(s, C, 'claim')).toHaveLength(1); // in flight
     s.deliver(B, ['verify', 0, [[name, 'c/1/1']]]);
-    expect(s.take()).toContainEqual(expect.objectContaining({ to: B, op: ['verified', 0, ['c/1/1']] }));
+    expect(s.take()).toContainEqual(expect.objectContaining({ to: B, op: ['verified', 0, [[name, 'c/1/1']]] }));
     // an id it never saw, while the claim is in flight, may be the answer to that claim: not gone
     s.deliver(B, ['verify', 0, [[name, 'c/1/2']]]);
     expect(s.take()).toContainEqual(expect.objectContaining({ to: B, op: ['verified', 0, []] }));

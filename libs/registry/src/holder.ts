@@ -18,7 +18,7 @@ export class NameHolder {
 
   /** A registration, as its pid's home spreads it (or an owner tells the home of a replaced pid). */
   set(from: string, e: RegistryEntry, replaces: string | null): void {
-    if (replaces !== null) this.c.removeAsTold(replaces, 'replaced');
+    if (replaces !== null) this.c.removeAsTold(e.name, replaces, 'replaced');
     if (this.admitRelayed(from, e)) this.c.sendVerifyOf([e]);
   }
 
@@ -30,7 +30,7 @@ export class NameHolder {
     const c = this.c;
     for (let i = 0; i < items.length; i++) {
       const [name, pidId, meta, id, at, replaces] = items[i]!;
-      if (replaces !== null) c.removeAsTold(replaces, 'replaced');
+      if (replaces !== null) c.removeAsTold(name, replaces, 'replaced');
       this.admit({ name, pid: new Pid(from, pidId, creation), meta: (meta ?? null) as Term | null, id, at });
     }
   }
@@ -44,7 +44,7 @@ export class NameHolder {
   decided(e: RegistryEntry, replaces: string | null): void {
     const c = this.c;
     const targets = c.targets(e.name, [e.pid]);
-    if (replaces !== null) c.removeAsTold(replaces, 'replaced');
+    if (replaces !== null) c.removeAsTold(e.name, replaces, 'replaced');
     if (c.isLocalAlive(e.pid) && this.admit(e)) {
       c.sendAll(targets, ['set', entryToWire(e), replaces, c.view.hash]);
       return;
@@ -78,7 +78,7 @@ export class NameHolder {
       this.admit(e);
       return false;
     }
-    const known = c.table.getById(e.id) !== undefined;
+    const known = c.table.find(e.name, e.id) !== undefined;
     return this.admit(e) && !known;
   }
 
@@ -92,25 +92,25 @@ export class NameHolder {
   /** VERIFY from a member that holds these registrations of pids living here: answer which are gone. */
   verify(from: string, req: number, pairs: ReadonlyArray<readonly [string, string]>): void {
     const c = this.c;
-    const gone: string[] = [];
+    const gone: Array<[string, string]> = [];
     const claiming = new Set(c.homeClaims.values());
     for (const [name, id] of pairs) {
-      const e = c.table.getById(id);
+      const e = c.table.find(name, id);
       if (e !== undefined && c.isLocal(e.pid)) continue;
       // Not held here: live only while the home is still claiming that name for one of its pids
       // (the owner's answer may not have come yet), unless this home deleted that very id (ids
       // are never reused, and the home has no other source for its own pids' entries).
-      if (c.table.isTombstoned(id) || !claiming.has(name)) gone.push(id);
+      if (c.table.isTombstoned(id) || !claiming.has(name)) gone.push([name, id]);
     }
     c.send(from, ['verified', req, gone]);
   }
 
   /** The home of these registrations' pids says they are gone: drop them. */
-  gone(from: string, ids: readonly string[]): void {
+  gone(from: string, pairs: ReadonlyArray<readonly [string, string]>): void {
     const c = this.c;
-    for (const id of ids) {
-      const e = c.table.getById(id);
-      if (e !== undefined && e.pid.node === from) c.applyChange(c.table.remove(id), 'unregistered');
+    for (const [name, id] of pairs) {
+      const e = c.table.find(name, id);
+      if (e !== undefined && e.pid.node === from) c.applyChange(c.table.remove(name, id), 'unregistered');
     }
   }
 
@@ -138,15 +138,15 @@ export class NameHolder {
     if (c.table.hasConflict(e.name)) {
       if (c.isLocal(e.pid)) this.dedupeLocal(e.name, e.pid.key);
       if (c.table.hasConflict(e.name)) this.onConflict(e.name);
-      return c.table.getById(e.id) !== undefined;
+      return c.table.find(e.name, e.id) !== undefined;
     }
     // No conflict: a change means this entry is now the name's current one (no id lookup needed).
-    return change !== null || c.table.getById(e.id) !== undefined;
+    return change !== null || c.table.find(e.name, e.id) !== undefined;
   }
 
   del(name: string, id: string, reason: DelReason): void {
     const c = this.c;
-    c.removeAsTold(id, reason);
+    c.removeAsTold(name, id, reason);
     c.cache.drop(name, id);
     if (c.partitioned && c.view.ring.owner(name) === c.self) c.invalidateCachers(name, id);
   }
@@ -156,9 +156,9 @@ export class NameHolder {
     const c = this.c;
     const loserPids: Pid[] = [];
     for (const id of losers) {
-      const e = c.table.getById(id);
+      const e = c.table.find(name, id);
       if (e !== undefined) loserPids.push(e.pid);
-      c.removeAsTold(id, 'conflict');
+      c.removeAsTold(name, id, 'conflict');
     }
     if (winner !== null) this.relayed(from, [winner]);
     c.cache.drop(name);
@@ -169,9 +169,6 @@ export class NameHolder {
   localDown(pid: Pid): void {
     const c = this.c;
     if (!c.isLocal(pid) || pid.creation !== c.view.creation) return; // never held (entries of local pids are of this incarnation)
-    for (const id of c.table.idsOfPid(pid.id)) {
-      const e = c.table.getById(id);
-      if (e !== undefined) c.deleteEverywhere(e, 'died');
-    }
+    for (const e of c.table.entriesOfPid(pid.id)) c.deleteEverywhere(e, 'died');
   }
 }

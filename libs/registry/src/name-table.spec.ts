@@ -45,7 +45,8 @@ describe('NameTable.removeNode', () => {
       for (let i = 0; i < live; i++) expected[`l${i}`] = [`live-${i}`];
       expect(snapshot(t)).toEqual(expected);
       expect(t.size).toBe(live + 2);
-      expect(t.getById('y-dead')).toBeUndefined();
+      expect(t.find('y', 'y-dead')).toBeUndefined();
+      expect(t.find('x', 'x-live2')?.id).toBe('x-live2');
       expect(t.conflicted().sort()).toEqual(['x']);
       // One change per name whose current entry went, the next contender (or nothing) after it.
       const byName = new Map(changes.map((c) => [c.name, c]));
@@ -57,7 +58,7 @@ describe('NameTable.removeNode', () => {
       // Not tombstoned: the node left the view, its entries may come back with it.
       expect(t.isTombstoned('dead-0')).toBe(false);
       // This node's own pids stay indexed.
-      expect(t.idsOfPid(101)).toEqual(['live-1']);
+      expect(t.entriesOfPid(101).map((e) => e.id)).toEqual(['live-1']);
       expect(t.add(entry('d0', 'c@h', 'again', 20))).toEqual({ name: 'd0', before: undefined, after: expect.objectContaining({ id: 'again' }) });
     });
   }

@@ -12,8 +12,9 @@ export const REGISTRY_CHANNEL = 'sdnode.registry';
 /**
  * 2: broadcast ops as encoded byte strings in a frame's item list, the SETS and CLAIMS ops.
  * 3: OKS, the owner's `ok` answers to claims of the receiver's own pids, without the entry's pid.
+ * 4: VERIFIED names each gone registration by `[name, id]` (members find entries by name: no index by id).
  */
-export const REGISTRY_PROTOCOL_VERSION = 3;
+export const REGISTRY_PROTOCOL_VERSION = 4;
 /** Entries per SETS op (its sender coalesces at most this many SETs). */
 export const MAX_SETS_ENTRIES = 4096;
 
@@ -52,7 +53,7 @@ export type Op =
   | readonly ['sync', entries: readonly EntryWire[]]
   | readonly ['hsync', entries: readonly EntryWire[]]
   | readonly ['verify', req: number, pairs: ReadonlyArray<readonly [name: string, id: string]>]
-  | readonly ['verified', req: number, gone: readonly string[]]
+  | readonly ['verified', req: number, gone: ReadonlyArray<readonly [name: string, id: string]>]
   | readonly ['fwd', req: number, kind: ClaimKind, name: string, pid: Pid, meta: Term | null]
   | readonly ['lookup', req: number, name: string]
   | readonly ['found', req: number, entry: EntryWire | null]
@@ -77,7 +78,7 @@ export type ParsedOp =
   | { readonly op: 'resolve'; readonly name: string; readonly winner: RegistryEntry | null; readonly losers: readonly string[] }
   | { readonly op: 'sync' | 'hsync'; readonly entries: readonly RegistryEntry[] }
   | { readonly op: 'verify'; readonly req: number; readonly pairs: ReadonlyArray<readonly [string, string]> }
-  | { readonly op: 'verified'; readonly req: number; readonly gone: readonly string[] }
+  | { readonly op: 'verified'; readonly req: number; readonly gone: ReadonlyArray<readonly [string, string]> }
   | { readonly op: 'fwd'; readonly req: number; readonly kind: ClaimKind; readonly name: string; readonly pid: Pid; readonly meta: Term | null }
   | { readonly op: 'lookup'; readonly req: number; readonly name: string }
   | { readonly op: 'found'; readonly req: number; readonly entry: RegistryEntry | null }
@@ -142,12 +143,12 @@ export function parseOp(raw: unknown, from = ''): ParsedOp | string {
     }
     case 'verify': {
       if (want(3) !== undefined || !isReq(a[1]) || !Array.isArray(a[2])) return 'bad verify';
-      for (const pair of a[2] as unknown[]) if (!Array.isArray(pair) || pair.length !== 2 || !isValidName(pair[0]) || !isId(pair[1])) return 'bad verify pair';
+      if (!a[2].every(isNameIdPair)) return 'bad verify pair';
       return { op: 'verify', req: a[1], pairs: a[2] as Array<[string, string]> };
     }
     case 'verified':
-      if (want(3) !== undefined || !isReq(a[1]) || !Array.isArray(a[2]) || !a[2].every(isId)) return 'bad verified';
-      return { op: 'verified', req: a[1], gone: a[2] as string[] };
+      if (want(3) !== undefined || !isReq(a[1]) || !Array.isArray(a[2]) || !a[2].every(isNameIdPair)) return 'bad verified';
+      return { op: 'verified', req: a[1], gone: a[2] as Array<[string, string]> };
     case 'sync':
     case 'hsync': {
       if (want(2) !== undefined || !Array.isArray(a[1])) return `bad ${a[0]}`;
@@ -225,4 +226,9 @@ function parseOks(creation: unknown, items: unknown): ParsedOp | string {
     if (!isReq(req) || !isValidName(name) || !isReq(pidId) || !isId(id) || typeof at !== 'number' || !Number.isFinite(at) || (replaces !== null && !isId(replaces))) return 'bad oks entry';
   }
   return { op: 'oks', creation, oks: items as OkItem[] };
+}
+
+/** `[name, id]`: a registration named in VERIFY and VERIFIED. */
+function isNameIdPair(pair: unknown): pair is readonly [string, string] {
+  return Array.isArray(pair) && pair.length === 2 && isValidName(pair[0]) && isId(pair[1]);
 }

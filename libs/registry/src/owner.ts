@@ -128,7 +128,7 @@ export class NameOwner {
     const replaces = replaced[0] ?? null;
     // When the replaced pid lives here, this node is its home: it says DEL itself (removeAsTold),
     // as any home does, since the new pid's SET may not reach every member (a partition).
-    if (replaces !== null) c.removeAsTold(replaces.id, 'replaced');
+    if (replaces !== null) c.removeAsTold(name, replaces.id, 'replaced');
     c.applyChange(c.table.add(entry), 'replaced');
     c.stats.decided++;
     // The new pid's home spreads the decision (it is the authority on its pids' names); the home
@@ -205,7 +205,7 @@ export class NameOwner {
     const entries = c.table.entriesOf(name);
     const r = resolveConflict(c.settings.resolver, name, entries);
     const loserIds = r.losers.map((e) => e.id);
-    for (const id of loserIds) c.applyChange(c.table.remove(id), 'conflict');
+    for (const id of loserIds) c.applyChange(c.table.remove(name, id), 'conflict');
     c.stats.conflictsResolved++;
     const everyone = [...entries.map((e) => e.pid)];
     c.sendAll(c.targets(name, everyone), ['resolve', name, r.winner === null ? null : entryToWire(r.winner), loserIds]);

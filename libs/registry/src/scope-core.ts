@@ -135,7 +135,7 @@ export class ScopeCore {
 
   /** Delete an entry here and everywhere it is held. */
   deleteEverywhere(e: RegistryEntry, reason: DelReason): void {
-    this.applyChange(this.table.remove(e.id), reason === 'died' ? 'died' : 'unregistered');
+    this.applyChange(this.table.remove(e.name, e.id), reason === 'died' ? 'died' : 'unregistered');
     this.sendAll(this.targets(e.name, [e.pid]), ['del', e.name, e.id, reason]);
     this.invalidateCachers(e.name, e.id);
   }
@@ -145,9 +145,9 @@ export class ScopeCore {
    * its pid lives here this node is the authority: it says DEL itself, so that its own stream
    * of updates (which also carries its names to new members) ends with the deletion.
    */
-  removeAsTold(id: string, reason: UnregisterReason): void {
-    const e = this.table.getById(id);
-    this.applyChange(this.table.remove(id), reason);
+  removeAsTold(name: string, id: string, reason: UnregisterReason): void {
+    const e = this.table.find(name, id);
+    this.applyChange(this.table.remove(name, id), reason);
     if (e !== undefined && this.isLocal(e.pid)) {
       this.sendAll(this.targets(e.name, [e.pid]), ['del', e.name, e.id, reason === 'died' ? 'died' : 'unregistered']);
     }
@@ -181,12 +181,7 @@ export class ScopeCore {
 
   /** Ask a member that just joined the view about the registrations held here for its pids. */
   sendVerify(peer: string): void {
-    const held: RegistryEntry[] = [];
-    for (const id of this.table.idsOfNode(peer)) {
-      const e = this.table.getById(id);
-      if (e !== undefined) held.push(e);
-    }
-    this.sendVerifyOf(held);
+    this.sendVerifyOf(this.table.entriesOfNode(peer));
   }
 
   /** Ask the homes of these entries' pids (members of the view) which of them are gone. */
