@@ -1,6 +1,7 @@
 import { ExitReasons, type DistFrame, type ExitReason, type Pid, type Ref } from '@sdnode/wire';
 import type { Proc } from './process.js';
 import type { Destination } from './signals.js';
+import type { PendingReceive } from './selective-receive.js';
 
 /**
  * The monitor of a call in flight to a process on another node, kept in a slot of the calling
@@ -28,6 +29,15 @@ export class CallMonitor {
   /** What the call's receive settles with, made once per process by call.ts (no closure per call). */
   onAnswer: ((answer: unknown) => unknown) | null = null;
   onFailure: ((error: unknown) => never) | null = null;
+  /**
+   * The pending receive of the single call, reused by every call of the process, and the
+   * resolving functions of the promise the call in flight returned (call.ts, awaitAnswer): the
+   * answer's delivery settles that promise directly. `executor` (made once) stores them.
+   */
+  rx: PendingReceive | null = null;
+  resolve: ((value: unknown) => void) | null = null;
+  reject: ((error: unknown) => void) | null = null;
+  executor: ((resolve: (value: unknown) => void, reject: (error: unknown) => void) => void) | null = null;
 
   constructor(readonly p: Proc) {}
 

@@ -10,7 +10,7 @@ import {
 import type { CallOptions, Matcher } from './process-context.js';
 import type { Proc } from './process.js';
 import { F_DEAD } from './process-flags.js';
-import { matchCallAnswer, receiveWith, removeDownOf } from './selective-receive.js';
+import { NO_MATCH, PendingReceive, matchCallAnswer, receiveWith, removeDownOf, startWaiting, takeMessage } from './selective-receive.js';
 import { CallMonitor } from './call-monitor.js';
 import { formatTarget, type Destination, type DownMessage, type ReplyMessage } from './signals.js';
 
@@ -24,9 +24,11 @@ export const DEFAULT_CALL_TIMEOUT = 5000;
  * a reply arriving after a timeout never reaches the mailbox (the role Erlang's process aliases
  * play).
  *
- * The usual case, one call at a time, is not an async function: it receives with
- * matchCallAnswer (no closure) and finishes in callbacks kept in the caller's CallMonitor, which
- * also holds the monitor of a call to a remote pid (call-monitor.ts): bench/README.md, "Remote call".
+ * The usual case, one call at a time, is not an async function: it waits with the process's
+ * reused pending receive (matchCallAnswer, no closure), whose delivery of the answer settles the
+ * call's promise directly (awaitAnswer); the state and callbacks are kept in the caller's
+ * CallMonitor, which also holds the monitor of a call to a remote pid (call-monitor.ts):
+ * bench/README.md, "Remote call".
  */
 export function callAs(caller: Proc, to: Destination, request: unknown, options: CallOptions = {}): Promise<unknown> {
   if (caller.callRef !== null) return concurrentCall(caller, to, request, options);
@@ -55,14 +57,85 @@ export function callAs(caller: Proc, to: Destination, request: unknown, options:
   call.to = to;
   call.timeout = timeout;
   call.slotted = slotted;
-  // no async function: the answer is handled by callbacks the slot made once (call-monitor.ts)
-  return receiveWith(caller, matchCallAnswer as Matcher<unknown>, timeout, options.signal, undefined).then(call.onAnswer!, call.onFailure!);
+  return awaitAnswer(caller, call, timeout, options.signal);
 }
 
-/** The callbacks of the caller's calls, made once per process. */
+/**
+ * The receive of the single call in flight. Its usual form, waiting for the answer, allocates only
+ * the promise it returns: the pending receive is the process's reused `call.rx`, and the delivery
+ * of the answer settles that promise directly (settleCall), without a receive promise in between.
+ * The rare cases (an exited process, a receive already pending, an aborted signal, a timeout of 0,
+ * an answer already in the mailbox) go through receiveWith as any receive.
+ */
+function awaitAnswer(caller: Proc, call: CallMonitor, timeout: number, signal: AbortSignal | undefined): Promise<unknown> {
+  if ((caller.flags & F_DEAD) !== 0 || caller.rx !== null || timeout === 0 || signal?.aborted === true) {
+    return receiveWith(caller, matchCallAnswer as Matcher<unknown>, timeout, signal, undefined).then(call.onAnswer!, call.onFailure!);
+  }
+  const sched = caller.k.scheduler;
+  let scanned = false;
+  if (sched.hasBudget()) {
+    scanned = true;
+    let v: unknown;
+    try {
+      v = takeMessage(caller, 0, matchCallAnswer as Matcher<unknown>);
+    } catch (e) {
+      return Promise.reject(e).then(call.onAnswer!, call.onFailure!);
+    }
+    if (v !== NO_MATCH) {
+      sched.charge(1);
+      return Promise.resolve(v).then(call.onAnswer!, call.onFailure!);
+    }
+  }
+  const promise = new Promise<unknown>(call.executor!);
+  const rx = call.rx!;
+  rx.reset(scanned ? caller.queueLength : 0);
+  startWaiting(caller, rx, timeout, signal, undefined, scanned);
+  return promise;
+}
+
+/** The callbacks and the reused pending receive of the caller's calls, made once per process. */
 function setCallbacks(caller: Proc, call: CallMonitor): void {
   call.onAnswer = (answer) => answerCall(caller, call, answer);
   call.onFailure = (error) => callFailed(caller, call, error);
+  call.executor = (resolve, reject) => {
+    call.resolve = resolve;
+    call.reject = reject;
+  };
+  call.rx = new PendingReceive(
+    caller,
+    matchCallAnswer as Matcher<unknown>,
+    (answer) => settleCall(caller, call, answer),
+    (error) => failCall(caller, call, error),
+    0,
+  );
+}
+
+/** The call's pending receive took its answer (call.rx.resolve): settle the call's promise with it. */
+function settleCall(caller: Proc, call: CallMonitor, answer: unknown): void {
+  const resolve = call.resolve!;
+  const reject = call.reject!;
+  call.resolve = null;
+  call.reject = null;
+  let value: unknown;
+  try {
+    value = answerCall(caller, call, answer);
+  } catch (e) {
+    reject(e);
+    return;
+  }
+  resolve(value);
+}
+
+/** The call's pending receive failed (call.rx.reject: timeout, abort): reject the call's promise. */
+function failCall(caller: Proc, call: CallMonitor, error: unknown): void {
+  const reject = call.reject!;
+  call.resolve = null;
+  call.reject = null;
+  try {
+    callFailed(caller, call, error);
+  } catch (e) {
+    reject(e);
+  }
 }
 
 /** The answer to the single call in flight (CallMonitor.onAnswer): its value, or the callee's exit. */

@@ -31,6 +31,14 @@ export class PendingReceive implements TimedEntry {
     public scan: number,
   ) {}
 
+  /** Make a settled (or never used) entry ready to wait again: the call's receive is reused (call.ts). */
+  reset(scan: number): void {
+    this.scan = scan;
+    this.abort = null;
+    this.timeout = 0;
+    this.onTimeout = undefined;
+  }
+
   clear(): void {
     if (this.list !== null) disarm(this);
     if (this.abort !== null) this.abort();
@@ -58,12 +66,17 @@ export function pushOverflow(p: Proc, msg: unknown): void {
   else mo.push([msg]);
 }
 
-/** The head segment `q` is fully consumed: the next segment becomes the head (or the mailbox is empty). */
+/**
+ * The head segment `q` is fully consumed: the next segment becomes the head (or the mailbox is
+ * empty: null, so the next delivery makes a one-slot array; emptying `q` with `length = 0` would
+ * drop its backing store anyway, and the next push would allocate 17 slots).
+ */
 export function headSegmentDone(p: Proc, q: unknown[]): void {
   const mo = p.mo;
   p.mh = 0;
   if (mo === null) {
-    q.length = 0;
+    if (p.mq === q) p.mq = null;
+    else q.length = 0;
     return;
   }
   p.mq = mo.shift()!;
@@ -227,26 +240,40 @@ export function receiveWith<T, U>(
     }
   }
   return new Promise<T | U>((resolve, reject) => {
-    const scan = scanned ? p.queueLength : 0;
-    const rx = new PendingReceive(p, matcher as Matcher<unknown> | undefined, resolve as (v: unknown) => void, reject, scan);
-    p.rx = rx;
-    if (timeout !== undefined && Number.isFinite(timeout)) {
-      rx.timeout = timeout;
-      rx.onTimeout = onTimeout;
-      p.k.receiveTimers.arm(rx, timeout);
-    }
-    if (signal !== undefined) {
-      const onAbort = (): void => {
-        if (p.rx !== rx) return;
-        p.rx = null;
-        rx.clear();
-        reject(new AbortedError('receive', { pid: p.self.toString() }));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      rx.abort = () => signal.removeEventListener('abort', onAbort);
-    }
-    if (!scanned && !p.queued) sched.enqueue(p);
+    const rx = new PendingReceive(p, matcher as Matcher<unknown> | undefined, resolve as (v: unknown) => void, reject, scanned ? p.queueLength : 0);
+    startWaiting(p, rx, timeout, signal, onTimeout, scanned);
   });
+}
+
+/**
+ * Make `rx` the process's pending receive: arm its timeout, listen to its abort signal, and get
+ * the process run when the mailbox was not scanned yet. `rx.reject` gets the AbortedError.
+ */
+export function startWaiting(
+  p: Proc,
+  rx: PendingReceive,
+  timeout: number | undefined,
+  signal: AbortSignal | undefined,
+  onTimeout: (() => unknown) | undefined,
+  scanned: boolean,
+): void {
+  p.rx = rx;
+  if (timeout !== undefined && Number.isFinite(timeout)) {
+    rx.timeout = timeout;
+    rx.onTimeout = onTimeout;
+    p.k.receiveTimers.arm(rx, timeout);
+  }
+  if (signal !== undefined) {
+    const onAbort = (): void => {
+      if (p.rx !== rx) return;
+      p.rx = null;
+      rx.clear();
+      rx.reject(new AbortedError('receive', { pid: p.self.toString() }));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    rx.abort = () => signal.removeEventListener('abort', onAbort);
+  }
+  if (!scanned && !p.queued) p.k.scheduler.enqueue(p);
 }
 
 function receiveTimedOut(p: Proc, rx: PendingReceive, timeout: number, onTimeout: (() => unknown) | undefined): void {

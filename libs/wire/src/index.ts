@@ -20,6 +20,7 @@ export {
   type FrameCodecOptions,
   type FrameCodecStats,
   type FrameDecodeError,
+  type SharedBatch,
 } from './codec/frame-codec.js';
 export { checkSendable } from './codec/sendability.js';
 export { checkFrame, frameFromArray, frameToArray, schemaOfKind, schemaOfOp, FRAME_KINDS } from './codec/frame-registry.js';

@@ -31,6 +31,12 @@ export interface OutboundStream {
   readonly id: string;
   /** Hand one payload (a batch) to the medium. Only one write may be pending at a time. */
   write(payload: unknown): Promise<void>;
+  /**
+   * Optional `write` for media that usually take a payload at once: undefined when the payload
+   * was taken and the write is done, else the promise `write` would have returned. The engine's
+   * writer prefers it (no promise and reaction per batch).
+   */
+  writeNow?(payload: unknown): Promise<void> | undefined;
   /** Close the stream. With `flushMs > 0`, payloads already written get that long to leave. */
   close(flushMs?: number): void;
 }

@@ -357,10 +357,10 @@ export class ConnectionManager implements HandshakeHost {
   }
 
   /** Deliver the frames of an up connection from index `from` (the receive hot path). */
-  deliver(conn: Connection, frames: readonly Frame[], from: number): void {
+  deliver(conn: Connection, frames: readonly Frame[], from: number, end = frames.length): void {
     const info = conn.info!;
     const events = this.events;
-    for (let i = from; i < frames.length; i++) {
+    for (let i = from; i < end; i++) {
       const frame = frames[i]!;
       if (isDistKind(frame.kind)) {
         events.emitFrame(info, frame as DistFrame);

@@ -39,8 +39,8 @@ export interface HandshakeHost {
   badInput(error: Error, context: Record<string, unknown>): void;
   /** Count (handshakesRefused) and log a refused handshake. */
   refused(error: Error, context: Record<string, unknown>): void;
-  /** Deliver frames of an up connection from index `from` on. */
-  deliver(conn: Connection, frames: readonly Frame[], from: number): void;
+  /** Deliver frames of an up connection from index `from` on (up to `end`, default all). */
+  deliver(conn: Connection, frames: readonly Frame[], from: number, end?: number): void;
   enqueue(conn: Connection, frame: Frame): void;
   newAcceptor(hello: HelloFrame, streamId: string, decoder: StreamDecoder): Connection;
   abandon(conn: Connection): void;
@@ -83,7 +83,20 @@ export class HandshakeProtocol {
   }
 
   private onBoundStream(conn: Connection, payload: unknown): void {
-    const { frames, errors } = conn.decoder!.decode(payload);
+    const decoder = conn.decoder!;
+    if (conn.state === 'up' && decoder.decodeShared !== undefined) {
+      // the receive hot path: frames decoded into the decoder's reused arrays, delivered, released
+      const batch = decoder.decodeShared(payload);
+      if (batch !== undefined) {
+        try {
+          this.onUpBatch(conn, batch.frames, batch.count, batch.errors);
+        } finally {
+          decoder.releaseShared!();
+        }
+        return;
+      }
+    }
+    const { frames, errors } = decoder.decode(payload);
     this.host.stats.framesReceived += frames.length;
     conn.lastReceived = Date.now();
     if (errors.length > 0) {
@@ -96,6 +109,20 @@ export class HandshakeProtocol {
     }
     if (conn.state === 'up') this.host.deliver(conn, frames, 0);
     else this.handleFrames(conn, frames, 0);
+  }
+
+  /** onBoundStream for an up connection, the batch's frames being `frames[0..count)`. */
+  private onUpBatch(conn: Connection, frames: readonly Frame[], count: number, errors: readonly Error[]): void {
+    this.host.stats.framesReceived += count;
+    conn.lastReceived = Date.now();
+    if (errors.length > 0) {
+      const first = errors[0]!;
+      this.host.badInput(first, { ...conn.describe(), errors: errors.length });
+      this.host.stats.badFrames += errors.length - 1;
+      this.host.takeDown(conn, { kind: 'protocol_error', message: first.message });
+      return;
+    }
+    this.host.deliver(conn, frames, 0, count);
   }
 
   private onNewStream(streamId: string, payload: unknown): void {

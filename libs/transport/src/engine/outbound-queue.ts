@@ -1,5 +1,9 @@
-/** Makes one payload of the chunks `chunks[start..end)` (FrameFormat.batch). */
-export type JoinChunks<P> = (chunks: readonly unknown[], start: number, end: number) => P;
+/**
+ * Makes one payload of the chunks `chunks[start..end)` (FrameFormat.batch; FrameFormat.batchAt
+ * with `starts` and `sizes`: chunk `i`'s bytes are `[starts[i], starts[i] + sizes[i])` of it when
+ * `starts[i] >= 0`, all of it otherwise).
+ */
+export type JoinChunks<P> = (chunks: readonly unknown[], start: number, end: number, starts: readonly number[], sizes: readonly number[]) => P;
 
 /** Slots kept after the queue empties; a larger backlog's arrays are let go. */
 const KEPT_SLOTS = 4096;
@@ -16,6 +20,8 @@ const KEPT_SLOTS = 4096;
 export class OutboundQueue {
   private chunks: unknown[] = [];
   private sizes: number[] = [];
+  /** Where a chunk's bytes start in it (StreamEncoder.encodeChunk), -1: all of it. */
+  private starts: number[] = [];
   private head = 0;
   private tail = 0;
   private total = 0;
@@ -31,14 +37,17 @@ export class OutboundQueue {
     return this.tail - this.head;
   }
 
-  push(chunk: unknown, size: number): void {
+  /** Append a chunk of `size` bytes; `start` >= 0: its bytes start there in `chunk` (a slab). */
+  push(chunk: unknown, size: number, start = -1): void {
     const at = this.tail++;
     if (at < this.chunks.length) {
       this.chunks[at] = chunk;
       this.sizes[at] = size;
+      this.starts[at] = start;
     } else {
       this.chunks.push(chunk);
       this.sizes.push(size);
+      this.starts.push(start);
     }
     this.total += size;
   }
@@ -58,7 +67,7 @@ export class OutboundQueue {
       bytes += size;
       end++;
     }
-    const payload = join(this.chunks, start, end);
+    const payload = join(this.chunks, start, end, this.starts, this.sizes);
     for (let i = start; i < end; i++) this.chunks[i] = undefined;
     this.takenFrames = end - start;
     this.takenBytes = bytes;
@@ -85,6 +94,7 @@ export class OutboundQueue {
     if (this.chunks.length > KEPT_SLOTS) {
       this.chunks = [];
       this.sizes = [];
+      this.starts = [];
     }
   }
 
@@ -93,6 +103,7 @@ export class OutboundQueue {
     const { head, tail } = this;
     this.chunks = this.chunks.slice(head, tail);
     this.sizes = this.sizes.slice(head, tail);
+    this.starts = this.starts.slice(head, tail);
     this.head = 0;
     this.tail = tail - head;
   }

@@ -39,7 +39,10 @@ export class OutboundWriter {
   private flushPending = false;
   private readonly flushFn = (): void => this.flushAll();
   /** Joins a batch's chunks into its payload. */
-  private readonly join: JoinChunks<unknown> = (chunks, start, end) => this.options.format.batch(chunks, start, end);
+  private readonly join: JoinChunks<unknown> = (chunks, start, end, starts, sizes) => {
+    const format = this.options.format;
+    return format.batchAt !== undefined ? format.batchAt(chunks, start, end, starts, sizes) : format.batch(chunks, start, end);
+  };
   /** The outbound delay in ms (0: none). */
   private delayMs = 0;
   /** The connections with batches held by the delay. */
@@ -152,7 +155,8 @@ export class OutboundWriter {
           break;
         }
         conn.lastSent = Date.now();
-        const pending = stream.write(payload) as Promise<void> | undefined;
+        // writeNow: a payload the medium took at once costs no promise (carrier.ts)
+        const pending = stream.writeNow !== undefined ? stream.writeNow(payload) : (stream.write(payload) as Promise<void> | undefined);
         if (pending instanceof Promise) {
           pending.then((conn.onWritten ??= () => this.written(conn)), (conn.onWriteFailed ??= (err: unknown) => this.failed(conn, err)));
           return;

@@ -151,10 +151,21 @@ export abstract class TransportEngine implements Transport, CarrierSink {
   send(name: NodeName, frame: DistFrame): boolean {
     const conn = this.manager.table.slot(name)?.up;
     if (conn !== undefined) {
-      const chunk = conn.encoder.encode(frame);
-      const size = conn.encoder.size(chunk);
+      const encoder = conn.encoder;
+      let chunk: unknown;
+      let size: number;
+      let at = -1;
+      if (encoder.encodeChunk !== undefined) {
+        // no chunk object per frame: a frame in the encoder's slab is queued as offsets into it
+        chunk = encoder.encodeChunk(frame);
+        at = encoder.chunkStart!;
+        size = at >= 0 ? encoder.chunkEnd! - at : encoder.size(chunk);
+      } else {
+        chunk = encoder.encode(frame);
+        size = encoder.size(chunk);
+      }
       if (size > this.limits.maxMessageBytes) throw new FrameTooLargeError(size, this.limits.maxMessageBytes);
-      conn.queue.push(chunk, size);
+      conn.queue.push(chunk, size, at);
       const queued = conn.queue.bytes + conn.delayed.bytes;
       if (queued > this.limits.maxQueueBytes) {
         this.events.api(() => this.manager.overload(conn, queued));

@@ -104,6 +104,13 @@ export class NetCarrier implements Carrier {
             this.options.logger.error({ err: error, streamId: id }, 'inbound handler threw');
           }
         },
+        frame: (body) => {
+          try {
+            sink.inbound(id!, body, body.byteLength);
+          } catch (error) {
+            this.options.logger.error({ err: error, streamId: id }, 'inbound handler threw');
+          }
+        },
         closed: (error) => {
           this.accepted.delete(connection);
           if (id !== undefined && this.inbound.get(id) === connection) this.inbound.delete(id);

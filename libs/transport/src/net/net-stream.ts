@@ -27,8 +27,13 @@ export class NetStream implements OutboundStream {
   }
 
   write(payload: unknown): Promise<void> {
+    return this.writeNow(payload) ?? WRITTEN;
+  }
+
+  /** `write`, done at once (undefined) when the socket took the bytes below its high-water mark. */
+  writeNow(payload: unknown): Promise<void> | undefined {
     if (this.closed) return Promise.reject(new Error(`stream ${this.id} is closed`));
-    if (this.connection.sendFrame(payload as Uint8Array)) return WRITTEN;
+    if (this.connection.sendFrame(payload as Uint8Array)) return undefined;
     return new Promise<void>((resolve, reject) => {
       this.pending = { resolve, reject };
     });

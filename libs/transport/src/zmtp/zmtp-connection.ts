@@ -42,6 +42,8 @@ export interface ZmtpConnectionEvents {
   ready?(peer: ZmtpPeer): void;
   /** A whole message from the peer (after `ready`). */
   message?(parts: Buffer[]): void;
+  /** A message of one frame, when given (else `message` gets it as `[body]`): no array per message. */
+  frame?(body: Buffer): void;
   /** The socket's write buffer drained after a send returned false. */
   drain?(): void;
   /**
@@ -102,6 +104,11 @@ export class ZmtpConnection {
         },
         ready: (peer) => this.onReady(peer),
         message: (parts) => this.events.message?.(parts),
+        frame: (body) => {
+          const events = this.events;
+          if (events.frame !== undefined) events.frame(body);
+          else events.message?.([body]);
+        },
         command: (command) => this.onCommand(command),
       },
     );

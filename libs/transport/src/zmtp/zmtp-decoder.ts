@@ -47,6 +47,8 @@ export interface ZmtpDecoderHandler {
   ready(peer: ZmtpPeer): void;
   /** A whole message (every frame of it, in order). The parts may be views of the input chunks. */
   message(parts: Buffer[]): void;
+  /** A message of one frame, when given (else `message` gets it as `[body]`): no array per message. */
+  frame?(body: Buffer): void;
   /** A command after the handshake other than ERROR (PING, PONG, SUBSCRIBE, CANCEL, unknown). */
   command(command: ZmtpCommand): void;
 }
@@ -269,7 +271,9 @@ export class ZmtpDecoder {
       return undefined;
     }
     if (this.parts.length === 0) {
-      this.handler.message([body]);
+      const handler = this.handler;
+      if (handler.frame !== undefined) handler.frame(body);
+      else handler.message([body]);
       return undefined;
     }
     const parts = this.parts;

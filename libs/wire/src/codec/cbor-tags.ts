@@ -72,6 +72,11 @@ export function hasValidIdentity(value: Pid | Ref): boolean {
   return isNodeField(value.node) && isId(value.id) && isCreation(value.creation);
 }
 
+/** The content of a pid or ref tag the decoders accept (identityFields without the array). */
+export function isIdentityContent(node: unknown, id: unknown, creation: unknown): node is string {
+  return isNodeField(node) && isId(id) && isCreation(creation);
+}
+
 function identityFields(tag: number, data: unknown): [string, number, number] {
   if (!Array.isArray(data) || data.length !== 3) throw new TagContentError(tag, 'expected [node, id, creation]');
   const [node, id, creation] = data as [unknown, unknown, unknown];

@@ -119,6 +119,37 @@ describe('FastFrameEncoder (through FrameCodec)', () => {
     decoded.forEach((f, i) => expect(termDifference(frames(2)[i], f)).toBeUndefined());
   });
 
+  it('encodeChunk gives the bytes encode gives, as offsets into the slab for fast frames', () => {
+    const me = new Pid('a@127.0.0.1', 5, 1);
+    const echo = new Pid('b@127.0.0.1', 9, 1);
+    const frames = (i: number): Frame[] => {
+      const ref = new Ref('a@127.0.0.1', i, 1);
+      return [
+        { kind: 'monitor', from: me, to: echo, ref },
+        { kind: 'send', to: echo, msg: { signal: 'call', from: me, ref, request: { echo: i, big: new Map([[1, 2]]) } } as unknown as Term },
+        { kind: 'demonitor', from: me, to: echo, ref },
+      ];
+    };
+    const viaChunks = pair(true);
+    const viaEncode = pair(true);
+    for (let i = 1; i < 4; i++) {
+      const bytes = frames(i).map((f) => {
+        const chunk = viaChunks.send.encodeChunk(f);
+        const at = viaChunks.send.chunkStart;
+        return at < 0 ? chunk : chunk.subarray(at, viaChunks.send.chunkEnd);
+      });
+      const expected = frames(i).map((f) => viaEncode.send.encode(f));
+      expect(bytes.map((b) => Buffer.from(b).toString('hex'))).toEqual(expected.map((b) => Buffer.from(b).toString('hex')));
+      const { frames: decoded, errors } = viaChunks.receive.decodeBatch(FrameCodec.concat(bytes.map((b) => Buffer.from(b))));
+      expect(errors).toEqual([]);
+      decoded.forEach((f, j) => expect(termDifference(frames(i)[j], f)).toBeUndefined());
+    }
+    // the SEND with a Map takes the generic path (chunkStart -1), the others the slab
+    expect(viaChunks.send.stats).toEqual(viaEncode.send.stats);
+    expect(viaChunks.send.stats.framesEncodedFast).toBeGreaterThan(0);
+    expect(() => viaChunks.send.encodeChunk({ kind: 'send', to: echo, msg: { f: (() => 1) as unknown as Term } })).toThrow(NotSendableError);
+  });
+
   it('keeps every frame intact across slabs', () => {
     const { send, receive } = pair(true);
     const to = new Pid('b@127.0.0.1', 1, 1);
@@ -142,5 +173,81 @@ describe('FastFrameEncoder (through FrameCodec)', () => {
     // the codec goes on encoding after refusals
     const { frames } = new FrameCodec().decodeBatch(codec.encode({ kind: 'send', to, msg: 'ok' }));
     expect((frames[0] as SendFrame).msg).toBe('ok');
+  });
+});
+
+/** Two receiving codecs fed the same batches: the hand-written decoder on, and off (cbor-x only). */
+function receivers(): { fast: FrameCodec; generic: FrameCodec } {
+  return { fast: new FrameCodec(), generic: new FrameCodec({ fastDecoder: false }) };
+}
+
+function expectSameDecoding(fast: FrameCodec, generic: FrameCodec, bytes: Uint8Array): void {
+  const a = fast.decodeBatch(bytes);
+  const b = generic.decodeBatch(bytes);
+  expect(a.frames).toHaveLength(b.frames.length);
+  a.frames.forEach((f, i) => {
+    expect(termDifference(b.frames[i], f)).toBeUndefined();
+    expect(f.kind).toBe(b.frames[i]!.kind);
+  });
+  expect(a.errors.map((e) => [e.constructor.name, e.message])).toEqual(b.errors.map((e) => [e.constructor.name, e.message]));
+}
+
+describe('FastFrameDecoder (through FrameCodec)', () => {
+  it('decodes every batch to the frames cbor-x decodes, with the same counters', () => {
+    let fastDecoded = 0;
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(fc.array(hotFrameArb, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }), (fastEncoder, batches) => {
+        const send = new FrameCodec({ fastEncoder, nodeNameTables: true });
+        const { fast, generic } = receivers();
+        for (const batch of batches) expectSameDecoding(fast, generic, FrameCodec.concat(batch.map((f) => send.encode(f))));
+        expect(fast.stats).toEqual(generic.stats);
+        expect(fast.namesTableSizes).toEqual(generic.namesTableSizes);
+        fastDecoded += fast.stats.framesDecoded;
+      }),
+      { numRuns: 300 },
+    );
+    expect(fastDecoded).toBeGreaterThan(300);
+  });
+
+  it('decodes mutated batches as cbor-x does: the same frames, the same errors', () => {
+    fc.assert(
+      fc.property(
+        fc.array(hotFrameArb, { minLength: 1, maxLength: 6 }),
+        fc.array(hotFrameArb, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }),
+        (first, second, mutations) => {
+          const send = new FrameCodec({ nodeNameTables: true });
+          const { fast, generic } = receivers();
+          // a first batch fills the names tables, so the second packs its node names
+          expectSameDecoding(fast, generic, FrameCodec.concat(first.map((f) => send.encode(f))));
+          const bytes = Buffer.from(FrameCodec.concat(second.map((f) => send.encode(f))));
+          for (const [at, value] of mutations) bytes[at % bytes.length] = value;
+          expectSameDecoding(fast, generic, bytes);
+          expect(fast.stats).toEqual(generic.stats);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('reads a call and its reply, and leaves other frames and forms to cbor-x', () => {
+    const send = new FrameCodec({ nodeNameTables: true });
+    const { fast, generic } = receivers();
+    const me = new Pid('a@127.0.0.1', 5, 1);
+    const echo = new Pid('b@127.0.0.1', 9, 1);
+    const ref = new Ref('a@127.0.0.1', 77, 1);
+    const frames: Frame[] = [
+      { kind: 'monitor', from: me, to: echo, ref },
+      { kind: 'send', to: echo, msg: { signal: 'call', from: me, ref, request: { echo: 1, f: 1.5, n: -70000, s: 'héllo', l: [true, false, null] } } as unknown as Term },
+      { kind: 'send', to: me, msg: { signal: 'reply', ref, value: { echo: 1 } } as unknown as Term },
+      { kind: 'send', to: me, msg: { at: new Date(5), m: new Map([[1, 2]]), big: 2n ** 70n, b: new Uint8Array([1]) } as unknown as Term },
+    ];
+    for (let i = 0; i < 3; i++) expectSameDecoding(fast, generic, FrameCodec.concat(frames.map((f) => send.encode(f))));
+    // a plain Uint8Array (not a Buffer) too
+    expectSameDecoding(fast, generic, new Uint8Array(FrameCodec.concat(frames.map((f) => send.encode(f)))));
+    expect(fast.stats).toEqual(generic.stats);
+    const reply = fast.decodeBatch(send.encode(frames[2]!)).frames[0] as SendFrame;
+    expect(reply.to).toBeInstanceOf(Pid);
+    expect((reply.msg as { ref: unknown }).ref).toBeInstanceOf(Ref);
   });
 });

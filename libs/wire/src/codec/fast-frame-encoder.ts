@@ -60,29 +60,50 @@ export class FastFrameEncoder {
 
   /** The frame's bytes, or undefined when it must take the generic path (nothing is written then). */
   encode(frame: Frame): Uint8Array | undefined {
-    if (typeof frame !== 'object' || frame === null) return undefined;
+    const end = this.write(frame);
+    return end === BAIL ? undefined : this.slab.subarray(this.lastStart, end);
+  }
+
+  /**
+   * `encode` without a view: the frame's bytes are `slab[lastStart, lastEnd)` of the slab
+   * returned (kept valid as `encode`'s views are); undefined when it must take the generic path.
+   */
+  encodeInPlace(frame: Frame): Buffer | undefined {
+    const end = this.write(frame);
+    if (end === BAIL) return undefined;
+    this.lastEnd = end;
+    return this.slab;
+  }
+
+  /** Where the last frame written starts in the slab, and (after encodeInPlace) where it ends. */
+  lastStart = 0;
+  lastEnd = 0;
+
+  /** Write the frame into the slab; its end offset, or BAIL (nothing written). */
+  private write(frame: Frame): number {
+    if (typeof frame !== 'object' || frame === null) return BAIL;
     const kind = frame.kind;
-    if (kind !== 'send' && kind !== 'monitor' && kind !== 'demonitor') return undefined;
-    let out = this.tryEncode(frame);
-    if (out === undefined && this.pos > 0 && this.lastWasRoom) {
+    if (kind !== 'send' && kind !== 'monitor' && kind !== 'demonitor') return BAIL;
+    let end = this.tryEncode(frame);
+    if (end === BAIL && this.pos > 0 && this.lastWasRoom) {
       // did not fit in what is left of this slab: once more in a fresh one
       this.slab = Buffer.allocUnsafeSlow(FAST_SLAB_BYTES);
       this.pos = 0;
-      out = this.tryEncode(frame);
+      end = this.tryEncode(frame);
     }
-    return out;
+    return end;
   }
 
   /** The last failed write ran out of room (rather than meeting an unhandled term). */
   private lastWasRoom = false;
 
-  private tryEncode(frame: Frame): Uint8Array | undefined {
+  private tryEncode(frame: Frame): number {
     const start = this.pos;
     this.lastWasRoom = false;
     let p = start;
     switch (frame.kind) {
       case 'send':
-        if (!isFastIdentity(frame.to, Pid.prototype)) return undefined;
+        if (!isFastIdentity(frame.to, Pid.prototype)) return BAIL;
         p = this.byte(p, 0x83);
         p = this.byte(p, Op.SEND);
         p = this.identity(p, TAG_PID, frame.to);
@@ -91,7 +112,7 @@ export class FastFrameEncoder {
       case 'monitor':
       case 'demonitor':
         if (!isFastIdentity(frame.from, Pid.prototype) || !isFastIdentity(frame.to, Pid.prototype) || !isFastIdentity(frame.ref, Ref.prototype)) {
-          return undefined;
+          return BAIL;
         }
         p = this.byte(p, 0x84);
         p = this.byte(p, frame.kind === 'monitor' ? Op.MONITOR : Op.DEMONITOR);
@@ -100,11 +121,12 @@ export class FastFrameEncoder {
         p = this.identity(p, TAG_REF, frame.ref);
         break;
       default:
-        return undefined;
+        return BAIL;
     }
-    if (p === BAIL || p - start > this.maxFrameBytes) return undefined;
+    if (p === BAIL || p - start > this.maxFrameBytes) return BAIL;
     this.pos = p;
-    return this.slab.subarray(start, p);
+    this.lastStart = start;
+    return p;
   }
 
   private room(p: number, n: number): boolean {

@@ -250,6 +250,37 @@ describe('FrameCodec.decodeBatch', () => {
     expect(Object.isFrozen(ticks[0])).toBe(true);
   });
 
+  it('decodeShared gives the frames and errors decodeBatch gives, in arrays reused until released', () => {
+    const shared = new FrameCodec();
+    const plain = new FrameCodec();
+    const batches = [
+      [send(1), send({ a: [1, 2] })],
+      [send('x')],
+      [send(2), send(3), send(4), send(5)],
+    ].map((b) => FrameCodec.concat(b.map((f) => codec.encode(f))));
+    let firstFrames: readonly Frame[] | undefined;
+    for (const bytes of batches) {
+      const batch = shared.decodeShared(bytes)!;
+      const expected = plain.decodeBatch(bytes);
+      expect(batch.count).toBe(expected.frames.length);
+      expect(batch.frames.slice(0, batch.count)).toEqual(expected.frames);
+      expect(batch.errors).toEqual([]);
+      expect(shared.decodeShared(bytes)).toBeUndefined(); // not released yet
+      firstFrames ??= batch.frames;
+      expect(batch.frames).toBe(firstFrames); // the same array, batch after batch
+      shared.releaseShared();
+      expect(batch.frames.every((f) => f === undefined)).toBe(true); // frames let go
+    }
+    const bad = FrameCodec.concat([codec.encode(send(1)), new Uint8Array([0x83, 0x18, 0xee, 0x00, 0x00])]);
+    const batch = shared.decodeShared(bad)!;
+    const expected = plain.decodeBatch(bad);
+    expect(batch.count).toBe(expected.frames.length);
+    expect(batch.errors.map((e) => e.constructor)).toEqual(expected.errors.map((e) => e.constructor));
+    expect(batch.errors.length).toBeGreaterThan(0);
+    shared.releaseShared();
+    expect(shared.stats).toEqual(plain.stats);
+  });
+
   it('returns an empty result for an empty batch and a typed error for a non-binary batch', () => {
     expect(codec.decodeBatch(new Uint8Array(0))).toEqual({ frames: [], errors: [] });
     const { errors } = codec.decodeBatch('nope' as unknown as Uint8Array);

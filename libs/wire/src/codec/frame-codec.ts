@@ -9,6 +9,7 @@ import { checkSendable } from './sendability.js';
 import { InboundNames, OutboundNames, isNamesValue, newNamingDecoder, startsNamesFrame } from './node-name-table.js';
 import { DEFAULT_LIMITS, type WireLimits } from './wire-limits.js';
 import { FastFrameEncoder } from './fast-frame-encoder.js';
+import { BAIL, FastFrameDecoder } from './fast-frame-decoder.js';
 
 /** The typed errors decodeBatch reports. */
 export type FrameDecodeError = BadFrameError | UnknownFrameTypeError | FrameTooLargeError;
@@ -18,6 +19,16 @@ export interface DecodedBatch {
   readonly frames: Frame[];
   /** Typed errors for the parts that were rejected (bad frames are dropped, never thrown). */
   readonly errors: FrameDecodeError[];
+}
+
+/**
+ * A batch decoded into arrays the codec reuses (FrameCodec.decodeShared): the valid frames are
+ * `frames[0..count)`. It stays valid until `releaseShared`, which the holder calls when done.
+ */
+export interface SharedBatch {
+  readonly frames: readonly Frame[];
+  readonly count: number;
+  readonly errors: readonly FrameDecodeError[];
 }
 
 export interface FrameCodecOptions {
@@ -38,6 +49,11 @@ export interface FrameCodecOptions {
    * (fast-frame-encoder.ts) into a slab the codec owns. Default true; false: cbor-x for every frame.
    */
   readonly fastEncoder?: boolean;
+  /**
+   * Decode SEND frames of common terms with the hand-written decoder (fast-frame-decoder.ts),
+   * other items with cbor-x. Default true; false: cbor-x for every item.
+   */
+  readonly fastDecoder?: boolean;
 }
 
 /** Counters of one codec (one connection epoch), for metrics and logs. */
@@ -84,6 +100,8 @@ export class FrameCodec {
   /** The inbound node-name table and the decoder that resolves references to it. */
   private readonly inNames = new InboundNames();
   private readonly decoder: Encoder;
+  /** The hand-written decoder of SEND frames (null: off). */
+  private readonly fastDecoder: FastFrameDecoder | null;
   private readonly scanner: CborScanner;
   /**
    * End offsets of the items of the current run, `runEnds[0..runCount)` (reused between batches;
@@ -93,6 +111,11 @@ export class FrameCodec {
   private runCount = 0;
   /** State of the run being decoded, read by onRunValue (one callback per codec, not per run). */
   private runFrames: Frame[] | null = null;
+  /** Frames placed in runFrames so far (a shared array keeps its slots, so not its length). */
+  private frameCount = 0;
+  /** The batch decodeShared fills, and whether it is handed out (not released yet). */
+  private readonly shared: { frames: Frame[]; count: number; errors: FrameDecodeError[] } = { frames: [], count: 0, errors: [] };
+  private sharedOut = false;
   private runErrors: FrameDecodeError[] | null = null;
   private runFirstIndex = 0;
   private runDone = 0;
@@ -121,6 +144,7 @@ export class FrameCodec {
     this.outNames = new OutboundNames(options.nodeNameTables === true);
     this.fast = options.fastEncoder === false ? null : new FastFrameEncoder(this.outNames, maxBatchBytes, maxDepth);
     this.decoder = newNamingDecoder(this.inNames);
+    this.fastDecoder = options.fastDecoder === false ? null : new FastFrameDecoder(this.inNames.names);
     this.scanner = new CborScanner(maxDepth);
   }
 
@@ -137,6 +161,11 @@ export class FrameCodec {
       this.stats.framesEncodedFast++;
       return fast;
     }
+    return this.encodeGeneric(frame);
+  }
+
+  /** `encode` through cbor-x (the frames the fast encoder leaves). */
+  private encodeGeneric(frame: Frame): Uint8Array {
     const schema = typeof frame === 'object' && frame !== null ? schemaOfKind(frame.kind) : undefined;
     if (schema === undefined) throw this.refused(new UnknownFrameTypeError(String((frame as { kind?: unknown } | null)?.kind)));
     const problem = schema.check(frame);
@@ -164,6 +193,32 @@ export class FrameCodec {
     this.stats.framesEncoded++;
     return bytes;
   }
+
+  /**
+   * `encode` for a queue that keeps offsets rather than a view per frame: a frame the fast encoder
+   * wrote comes back as the slab that holds it, its bytes being `[chunkStart, chunkEnd)` of it
+   * (valid as long as `encode`'s views are); any other frame comes back as `encode` returns it,
+   * with chunkStart -1. Same checks and errors as `encode`.
+   */
+  encodeChunk(frame: Frame): Uint8Array {
+    const fast = this.fast;
+    if (fast !== null) {
+      const slab = fast.encodeInPlace(frame);
+      if (slab !== undefined) {
+        this.stats.framesEncoded++;
+        this.stats.framesEncodedFast++;
+        this.chunkStart = fast.lastStart;
+        this.chunkEnd = fast.lastEnd;
+        return slab;
+      }
+    }
+    this.chunkStart = -1;
+    return this.encodeGeneric(frame);
+  }
+
+  /** Where the bytes of the last `encodeChunk` lie in what it returned (-1: all of it). */
+  chunkStart = -1;
+  chunkEnd = 0;
 
   /** The frame followed by the NAMES frame of the node names it spelled out first. */
   private withNames(frame: Uint8Array): Uint8Array {
@@ -214,15 +269,50 @@ export class FrameCodec {
   decodeBatch(bytes: Uint8Array): DecodedBatch {
     const frames: Frame[] = [];
     const errors: FrameDecodeError[] = [];
+    this.frameCount = 0;
+    this.decodeInto(bytes, frames, errors);
+    return { frames, errors };
+  }
+
+  /**
+   * `decodeBatch` into arrays the codec reuses, for a holder that is done with the batch before
+   * it decodes the next one (the transport's receive path): no arrays or result object per batch.
+   * Undefined while the previous shared batch is not released (use decodeBatch then). Same
+   * frames, errors and counters as decodeBatch.
+   */
+  decodeShared(bytes: Uint8Array): SharedBatch | undefined {
+    if (this.sharedOut) return undefined;
+    const shared = this.shared;
+    this.sharedOut = true;
+    this.frameCount = 0;
+    this.decodeInto(bytes, shared.frames, shared.errors);
+    shared.count = this.frameCount;
+    return shared;
+  }
+
+  /** The holder of the shared batch is done with it: its frames are let go. */
+  releaseShared(): void {
+    if (!this.sharedOut) return;
+    this.sharedOut = false;
+    const shared = this.shared;
+    const frames = shared.frames;
+    if (frames.length > 4096) shared.frames = []; // a huge batch's slots are not kept
+    else frames.fill(undefined as unknown as Frame, 0, shared.count);
+    shared.count = 0;
+    if (shared.errors.length > 0) shared.errors = [];
+  }
+
+  /** The body of decodeBatch: frames go to `frames` from slot `frameCount` on, errors to `errors`. */
+  private decodeInto(bytes: Uint8Array, frames: Frame[], errors: FrameDecodeError[]): void {
     if (!(bytes instanceof Uint8Array)) {
       errors.push(new BadFrameError('a batch must be a Uint8Array'));
       this.stats.batchesCorrupt++;
-      return { frames, errors };
+      return;
     }
     if (bytes.length > this.limits.maxBatchBytes) {
       errors.push(new FrameTooLargeError(bytes.length, this.limits.maxBatchBytes));
       this.stats.batchesTooLarge++;
-      return { frames, errors };
+      return;
     }
     const scanner = this.scanner;
     const runEnds = this.runEnds;
@@ -243,19 +333,19 @@ export class FrameCodec {
         index++;
         if (names) {
           // decode up to this NAMES frame now: the items after it may refer to its entries
-          if (!this.decodeRun(bytes, runStart, index - this.runCount, frames, errors)) return { frames, errors };
+          if (!this.decodeRun(bytes, runStart, index - this.runCount, frames, errors)) return;
           scanner.packed = this.inNames.size;
           runStart = offset;
         }
         continue;
       }
-      if (!this.decodeRun(bytes, runStart, index - this.runCount, frames, errors)) return { frames, errors };
+      if (!this.decodeRun(bytes, runStart, index - this.runCount, frames, errors)) return;
       if (status === ITEM_FATAL) {
         errors.push(new BadFrameError(`corrupt CBOR: ${scanner.reason}`, { index, offset, bytesLost: bytes.length - offset }));
         this.stats.batchesCorrupt++;
-        return { frames, errors };
+        return;
       }
-      if (!this.belowErrorCap(errors, index, offset, bytes.length)) return { frames, errors };
+      if (!this.belowErrorCap(errors, index, offset, bytes.length)) return;
       errors.push(new BadFrameError(`forbidden CBOR: ${scanner.reason}`, { index, offset }));
       this.stats.framesRejected++;
       offset = scanner.end;
@@ -263,7 +353,6 @@ export class FrameCodec {
       index++;
     }
     this.decodeRun(bytes, runStart, index - this.runCount, frames, errors);
-    return { frames, errors };
   }
 
   /**
@@ -282,7 +371,21 @@ export class FrameCodec {
     this.runFirstIndex = firstIndex;
     this.runDone = 0; // items of the run handled so far
     this.runStopped = false;
-    while (this.runDone < count) {
+    const fast = this.fastDecoder;
+    if (fast !== null) {
+      // the hand-written decoder while it reads the items; cbor-x from the first it leaves on
+      while (this.runDone < count) {
+        const done = this.runDone;
+        let value: unknown;
+        try {
+          value = fast.decode(bytes, done === 0 ? start : runEnds[done - 1]!, runEnds[done]!);
+        } catch {
+          value = BAIL; // it does not throw; should it ever, cbor-x decodes the item
+        }
+        if (value === BAIL || !this.onRunValue(value)) break;
+      }
+    }
+    while (this.runDone < count && !this.runStopped) {
       const done = this.runDone;
       const from = done === 0 ? start : runEnds[done - 1]!;
       const to = runEnds[count - 1]!;
@@ -344,7 +447,9 @@ export class FrameCodec {
       this.stats.framesRejected++;
       return false;
     }
-    frames.push(result);
+    const at = this.frameCount++;
+    if (at < frames.length) frames[at] = result;
+    else frames.push(result);
     this.stats.framesDecoded++;
     return true;
   }
