@@ -17,8 +17,7 @@
 // groups). Each node also counts the frames it received in the window (its transport's totals
 // and, by kind and control channel, the harness's counters).
 import { RPC_SERVER_NAME, defineProcess } from '@sdnode/core';
-
-const FRAMES_FN = 'sdnode.harness.frames'; // MultiFunctions.frames of @sdnode/harness
+import { windowFrames } from './lib/node-frames.mjs';
 
 export const Once = defineProcess('debench.once', async () => undefined);
 
@@ -44,21 +43,6 @@ export function setup({ node, registry, sgroups }) {
   const sink = node.spawn(Sink);
   node.register('debench_sink', sink);
   node.registerFunction('debench.run', (options) => run(node, registry, sgroups, options));
-}
-
-async function frames(node) {
-  const info = node.info().stats.transport ?? {};
-  let counts = { byKind: {}, byChannel: {} };
-  try {
-    counts = await node.rpc(node.name, FRAMES_FN, [], { timeout: 5_000 });
-  } catch {
-    // not a harness multi-mode node: totals only
-  }
-  return { framesReceived: info.framesReceived ?? 0, framesSent: info.framesSent ?? 0, bytesSent: info.bytesSent ?? 0, byKind: counts.byKind, byChannel: counts.byChannel };
-}
-
-function at(time) {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, time - Date.now())));
 }
 
 /**
@@ -88,14 +72,7 @@ async function run(node, registry, sgroups, options) {
     unregister: (name) => sgroups.names.unregister(group, name),
   });
 
-  let before;
-  let after;
-  const snapshots = (async () => {
-    await at(startAt);
-    before = await frames(node);
-    await at(endAt);
-    after = await frames(node);
-  })();
+  const snapshots = windowFrames(node, startAt, endAt);
 
   const worker = (w) =>
     new Promise((resolve, reject) => {
@@ -160,7 +137,7 @@ async function run(node, registry, sgroups, options) {
     });
 
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  await snapshots;
+  const { before, after } = await snapshots;
   return {
     node: node.name,
     counts,

@@ -14,7 +14,8 @@ import { main } from '../lib/result.mjs';
 import { nodeNames, ringGroups, targetsOf, writeClusterFile } from './lib/layout.mjs';
 import { openFileLimit, processesFor } from './lib/limits.mjs';
 import { cpuSeconds, nodePids } from './lib/memory.mjs';
-import { meshOrStall, missingConnections } from './lib/mesh.mjs';
+import { missingConnections } from './lib/mesh.mjs';
+import { frameTotals, growCluster, multiClusterOptions, waitForRegistry } from './lib/grow.mjs';
 
 const MODULE = fileURLToPath(new URL('./debench-module.mjs', import.meta.url));
 const opts = Object.fromEntries(process.argv.slice(2).map((kv) => kv.split('=')));
@@ -33,7 +34,6 @@ const idleMs = Number(opts.idle ?? 3000);
 const TICK_MS = Number(opts.tick ?? 60_000);
 
 const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-const delta = (after, before, key) => (after?.[key] ?? 0) - (before?.[key] ?? 0);
 
 main(async () => {
   if (!['free', 'sgroups'].includes(variant)) throw new Error(`variant: free or sgroups, not ${variant}`);
@@ -44,65 +44,36 @@ main(async () => {
   const groups = variant === 'sgroups' ? ringGroups(names) : null;
   const maxConnections = groups === null ? size - 1 : Math.max(...[...targetsOf(names, groups).values()].map((t) => t.targets.length));
   const processes = processesFor(size, maxConnections, wantedProcesses);
-  // Nodes join in waves of `wave`, each wave once the previous one is meshed (or has stopped
-  // getting closer to it): a full mesh of 100+ nodes started at once makes every node dial every
-  // other at the same moment (the first node's gossip names them all), and on two CPUs that herd
-  // of handshakes times out. Growing the cluster keeps each herd to wave x size dials. A pair a
-  // herd left unconnected is connected on demand by the first operation between them, as in
-  // Erlang; `meshMissing` says how many connections the mesh lacked when the window opened.
+  // Nodes join in waves of `wave` (lib/grow.mjs says why); a cluster that cannot grow to `size`
+  // (nodes did not start in time on the saturated machine) is this point's result, reported as such.
   const wave = Number(opts.wave ?? 16);
   const plan = targetsOf(names, groups);
-  const t0 = performance.now();
-  const cluster = await harness.Cluster.start({
-    waitForMesh: false,
-    mode: 'multi',
-    nodes: names.slice(0, wave),
-    cookie,
-    module: MODULE,
-    timeout: 60_000,
-    netTickTime: TICK_MS,
-    report: (text) => process.stderr.write(`${text.slice(0, 4_000)}\n`),
-    multi: { processes, placement },
-    ...(groups !== null ? { config: writeClusterFile(dir, names, groups, cookie) } : {}),
+  const grownCluster = await growCluster(harness, {
+    names,
+    plan,
+    wave,
+    meshTimeout: Number(opts.meshTimeout ?? 90_000),
+    options: multiClusterOptions({
+      cookie,
+      module: MODULE,
+      tickMs: TICK_MS,
+      processes,
+      placement,
+      ...(groups !== null ? { config: writeClusterFile(dir, names, groups, cookie) } : {}),
+    }),
   });
-  let meshMissing = 0;
-  let grown = wave;
-  try {
-    const deadline = t0 + Number(opts.meshTimeout ?? 90_000);
-    meshMissing = await meshOrStall(cluster, plan, names.slice(0, wave), deadline);
-    for (let i = wave; i < size; i += wave) {
-      await cluster.startNodes(names.slice(i, i + wave));
-      grown = Math.min(size, i + wave);
-      meshMissing = await meshOrStall(cluster, plan, names.slice(0, grown), deadline);
-    }
-  } catch (error) {
-    // The cluster could not grow to `size` (nodes did not start in time on the saturated machine):
-    // that is this point's result, reported as such.
-    const seconds = (performance.now() - t0) / 1000;
-    await cluster.close().catch(() => undefined);
+  const { cluster, startSeconds } = grownCluster;
+  let { meshMissing } = grownCluster;
+  if (cluster === null) {
     rmSync(dir, { recursive: true, force: true });
-    const reason = `${error?.name ?? 'Error'}: ${String(error?.message ?? error).split('\n')[0].slice(0, 160)}`;
-    const result = { kind: 'debench', variant, size, processes, stopped: `could not grow past ${grown} nodes in ${seconds.toFixed(0)} s (${meshMissing} mesh connections missing at ${grown}; then ${reason})`, grown, meshMissing };
-    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+    const { stopped, grown } = grownCluster;
+    process.stdout.write(`RESULT ${JSON.stringify({ kind: 'debench', variant, size, processes, stopped, grown, meshMissing })}\n`);
     return;
   }
-  const startSeconds = (performance.now() - t0) / 1000;
   process.stderr.write(`${variant} ${size}: ${size} nodes in ${processes} processes up in ${startSeconds.toFixed(1)} s\n`);
   try {
-    // The registry scopes settle after the mesh (each member syncs its view with the others):
-    // registrations made before wait for that, so the window starts once every scope is stable.
-    const t1 = performance.now();
-    let settled = true;
-    await cluster
-      .waitUntil(
-        async () => {
-          const states = await Promise.all(names.map((name) => cluster.state(name, { timeout: 10_000 })));
-          return states.every((s) => (s.scopes ?? []).length > 0 && s.scopes.every((sc) => sc.state === 'stable'));
-        },
-        { timeout: 60_000, interval: 250, what: 'every registry scope stable' },
-      )
-      .catch(() => (settled = false)); // measured anyway; the result says so
-    const settleSeconds = (performance.now() - t1) / 1000;
+    // The registry scopes settle after the mesh: the window starts once every scope is stable.
+    const { settled, settleSeconds } = await waitForRegistry(cluster, names);
     meshMissing = missingConnections(cluster, plan, names);
     // What the cluster costs doing nothing: ticks, placement reports and probes, registry upkeep.
     const pids = nodePids(cluster);
@@ -122,10 +93,6 @@ main(async () => {
     const busyCpuPercent = ((cpuSeconds(pids) - busy0) / ((performance.now() - busyWall0) / 1000)) * 100;
     const ops = { spawn: 0, rpc: 0, send: 0, register: 0, whereis: 0, unregister: 0 };
     const errors = {};
-    const channels = {};
-    let control = 0;
-    let gossip = 0;
-    let framesReceived = 0;
     const latency = { spawn: 0, rpc: 0, register: 0, whereis: 0, unregister: 0 };
     const slowest = { register: 0, whereis: 0, unregister: 0 };
     for (const r of results) {
@@ -133,13 +100,10 @@ main(async () => {
       for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
       for (const k of Object.keys(latency)) latency[k] += r.latencyMs[k] ?? 0;
       for (const k of Object.keys(slowest)) slowest[k] = Math.max(slowest[k], r.slowest?.[k] ?? 0);
-      control += delta(r.after.byKind, r.before.byKind, 'control');
-      gossip += delta(r.after.byKind, r.before.byKind, 'nodes');
-      framesReceived += r.after.framesReceived - r.before.framesReceived;
-      for (const ch of new Set([...Object.keys(r.after.byChannel), ...Object.keys(r.before.byChannel)])) {
-        channels[ch] = (channels[ch] ?? 0) + delta(r.after.byChannel, r.before.byChannel, ch);
-      }
     }
+    const { byKind, byChannel: channels, framesReceived } = frameTotals(results);
+    const control = byKind.control ?? 0;
+    const gossip = byKind.nodes ?? 0;
     const total = sum(Object.values(ops));
     const registryOps = ops.register + ops.whereis + ops.unregister;
     const seconds = duration / 1000;

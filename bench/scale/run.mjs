@@ -11,7 +11,10 @@
 //    s_groups (groups of 8 with gateways, group scopes);
 // 3. Orbit (RELEASE): the orbit of a vertex under generator functions, its table spread over
 //    worker processes on every node; full mesh against SD-Orbit (worker groups with sub-masters
-//    as gateways): time, messages and connections as the cluster grows.
+//    as gateways): time, messages and connections as the cluster grows;
+// 4. registry: a registration-only workload on every free node, the global scope replicated
+//    against partitioned (owner + replicas): registry frames, bytes and CPU per registration and
+//    registrations per second as the cluster grows.
 //
 // Prints a table (or JSON lines with --json) on stdout, progress on stderr, and writes the JSON
 // lines, the table, the machine and SVG plots into a results folder. See docs/scale.md.
@@ -22,33 +25,42 @@ import { fileURLToPath } from 'node:url';
 import { runProgram } from '../lib/children.mjs';
 import { linePlot } from './lib/svg.mjs';
 import { orbitPlots, orbitTable } from './lib/orbit-report.mjs';
+import { registryNotes, registryPlots, registryTable } from './lib/registry-report.mjs';
 import { describeMachine, timestampedResults } from '../lib/machine.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const OPEN_FILES = 65536;
 
 const HELP = `usage: node bench/scale/run.mjs [options]   (npm run bench:scale -- [options])
-  --quick               sizes 8,16,32, 1.5 s windows, a small footprint part (under a minute)
+  --quick               sizes 8,16,32 (registry 8,16), 1.5 s windows, a small footprint part (1-2 minutes)
   --json                JSON lines on stdout instead of the table
   --sizes 8,16,32,...   cluster sizes of the DE-Bench part (default 8,16,32,64,128)
   --variants free,sgroups
-  --duration MS         measured window per point (default 8000; --quick 1500)
-  --warmup MS           before the window (default 2000; --quick 500)
+  --duration MS         measured window per point (default 8000; --quick 1500, registry 1000)
+  --warmup MS           before the window (default 2000; --quick 500, registry 300)
   --concurrency N       worker processes per node running the mix (default 8)
   --processes N         worker processes per cluster (default 2, one per CPU here; more when the
                         open-file limit asks: npm run bench:scale raises it with ulimit -n where allowed)
   --no-placement        nodes without placement (sdnode start runs it; its reports are control traffic)
   --no-footprint        skip the footprint part
   --only-footprint      only the footprint part
+  --only-registry       only the registry part
   --no-debench          skip the DE-Bench part
   --no-orbit            skip the Orbit part
   --orbit-sizes 8,16,.. cluster sizes of the Orbit part (default: --sizes)
   --space N             Orbit: vertices in the space (default 200000; --quick 50000)
   --orbit-workers N     Orbit: worker processes per node (default 2)
+  --no-registry         skip the registry part
+  --registry-sizes 8,.. cluster sizes of the registry part (default: --sizes; --quick 8,16)
+  --registry-modes replicated,partitioned
+  --replicas N          registry, partitioned mode: holders of a name besides its owner (default 2)
+  --registry-concurrency N  registry: registration loops per node (default 4)
+  --registry-connect    registry: before measuring, the driver asks nodes to connect the pairs of
+                        the mesh still missing (default: a cluster that did not form is reported as stopped)
   --out DIR             results folder (default bench/scale/results/<date-time>)`;
 
 function parseArgs(argv) {
-  const a = { quick: false, json: false, footprint: true, debench: true, orbit: true, placement: true };
+  const a = { quick: false, json: false, footprint: true, debench: true, orbit: true, registry: true, placement: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const next = () => {
@@ -72,16 +84,30 @@ function parseArgs(argv) {
     else if (k === '--only-footprint') {
       a.debench = false;
       a.orbit = false;
+      a.registry = false;
+    } else if (k === '--only-registry') {
+      a.footprint = false;
+      a.debench = false;
+      a.orbit = false;
     } else if (k === '--no-debench') a.debench = false;
     else if (k === '--no-orbit') a.orbit = false;
     else if (k === '--orbit-sizes') a.orbitSizes = next().split(',').map(Number);
     else if (k === '--space') a.space = Number(next());
     else if (k === '--orbit-workers') a.orbitWorkers = Number(next());
+    else if (k === '--no-registry') a.registry = false;
+    else if (k === '--registry-sizes') a.registrySizes = next().split(',').map(Number);
+    else if (k === '--registry-modes') a.registryModes = next().split(',');
+    else if (k === '--replicas') a.replicas = Number(next());
+    else if (k === '--registry-concurrency') a.registryConcurrency = Number(next());
+    else if (k === '--registry-connect') a.registryConnect = true;
     else if (k === '--out') a.out = next();
     else throw new Error(`unknown option ${k} (--help lists them)`);
   }
   a.sizes ??= a.quick ? [8, 16, 32] : [8, 16, 32, 64, 128];
   a.variants ??= ['free', 'sgroups'];
+  // The registry part's points are short even so (a quick run stays about a minute).
+  a.registryDuration = a.duration ?? (a.quick ? 1000 : 8000);
+  a.registryWarmup = a.warmup ?? (a.quick ? 300 : 2000);
   a.duration ??= a.quick ? 1500 : 8000;
   a.warmup ??= a.quick ? 500 : 2000;
   a.concurrency ??= 8;
@@ -89,6 +115,13 @@ function parseArgs(argv) {
   a.orbitSizes ??= a.sizes;
   a.space ??= a.quick ? 50_000 : 200_000;
   a.orbitWorkers ??= 2;
+  a.registrySizes ??= a.quick ? a.sizes.filter((n) => n <= 16) : a.sizes;
+  a.registryModes ??= ['replicated', 'partitioned'];
+  a.replicas ??= 2;
+  a.registryConcurrency ??= 4;
+  for (const n of a.registrySizes) if (!Number.isInteger(n) || n < 2) throw new Error(`--registry-sizes: ${n} is not a size`);
+  for (const m of a.registryModes) if (!['replicated', 'partitioned'].includes(m)) throw new Error(`--registry-modes: ${m} (replicated, partitioned)`);
+  if (!Number.isInteger(a.replicas) || a.replicas < 0 || a.replicas > 16) throw new Error(`--replicas: ${a.replicas} (0 to 16)`);
   for (const n of a.orbitSizes) if (!Number.isInteger(n) || n < 2) throw new Error(`--orbit-sizes: ${n} is not a size`);
   if (!Number.isInteger(a.space) || a.space < 2) throw new Error(`--space: ${a.space} is not a number of vertices`);
   for (const n of a.sizes) if (!Number.isInteger(n) || n < 2) throw new Error(`--sizes: ${n} is not a size`);
@@ -277,7 +310,27 @@ async function main() {
     }
   }
 
-  const rows = [...footprint, ...debench, ...orbit].map((r) => ({ ...r, machine: undefined }));
+  const registry = [];
+  if (args.registry) {
+    for (const mode of args.registryModes) {
+      for (const size of args.registrySizes) {
+        log(`registry: ${mode} ${size} nodes ...`);
+        const r = await point(
+          'registry-point.mjs',
+          [`mode=${mode}`, `size=${size}`, `duration=${args.registryDuration}`, `warmup=${args.registryWarmup}`, `concurrency=${args.registryConcurrency}`, `replicas=${args.replicas}`, `processes=${args.processes}`, `idle=${args.quick ? 300 : 2000}`, `connect=${args.registryConnect ? 'on' : 'off'}`],
+          360_000,
+        );
+        registry.push({ kind: 'registry', mode, size, ...r });
+        log(
+          r.error || r.stopped
+            ? `  ${r.error ? `failed: ${r.error}` : `stopped: ${r.stopped}`}`
+            : `  ${big(r.registrationsPerSecond)} registrations/s, ${fixed(r.registryFramesPerRegistration, 2)} registry frames/registration, ${fixed(r.cpuMsPerRegistration, 2)} CPU ms/registration, ${fixed(r.connectionsPerNode, 1)} connections/node, ${r.errorCount} errors (${r.wallSeconds.toFixed(0)} s)`,
+        );
+      }
+    }
+  }
+
+  const rows = [...footprint, ...debench, ...orbit, ...registry].map((r) => ({ ...r, machine: undefined }));
   const jsonl = rows.map((r) => JSON.stringify(r)).join('\n');
   const seconds = (performance.now() - started) / 1000;
   const header = `sdnode bench:scale (${args.quick ? 'quick' : 'full'} run, ${seconds.toFixed(0)} s) - ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGB} GB, Linux ${machine.kernel}, node ${machine.node}, ${machine.date} UTC, load average before ${machine.loadAverageBefore[0]}`;
@@ -287,9 +340,13 @@ async function main() {
   if (footprint.length > 0) text += `\nFootprint (memory after ${args.quick ? 0.5 : 3} s idle; start: Cluster.start until meshed, per node; ${loadNote})\n\n${footprintTable(footprint)}\n`;
   if (debench.length > 0) text += `\nDE-Bench mix (${settings})\n\n${debenchTable(debench)}\n`;
   if (orbit.length > 0) text += `\nOrbit (vertex 1 in ${args.space} vertices, 3 generators, ${args.orbitWorkers} workers per node; orbit s: seed to completion by four-counter termination; batches: distribution messages, routed hops included)\n\n${orbitTable(orbit, table)}\n`;
+  if (registry.length > 0) {
+    const notes = registryNotes(registry);
+    text += `\nRegistry (registration only, global scope of free nodes: every node ${args.registryConcurrency} loops, each registering a fresh name for one of its 4 live processes and unregistering that process's previous name; ${args.registryDuration / 1000} s window after ${args.registryWarmup / 1000} s warm-up; partitioned: owner + ${args.replicas} replicas; placement off;${args.registryConnect ? ' missing mesh connections asked for by the driver before measuring;' : ''} per registration: a register and its unregister; reg fr: registry frames received by all nodes; bytes: every byte received; CPU: all worker processes over the window, net: less the idle cluster's; view: members of the global view per node; settle s: until every view was stable and complete, ! when it was not)\n\n${registryTable(registry, table)}\n${notes.length > 0 ? `\nWhat the measured registry points lacked:\n${notes.join('\n')}\n` : ''}`;
+  }
   const failed = rows.filter((r) => r.error || (r.kind === 'orbit' && r.correct === false));
   const stopped = rows.filter((r) => r.stopped);
-  if (stopped.length > 0) text += `\nWhere a cluster stopped growing (a result, not a failure of the benchmark):\n${stopped.map((r) => `  ${r.kind} ${r.variant} ${r.size}: ${r.stopped}${r.meshMissing ? ` (${r.meshMissing} mesh connections missing when it began)` : ''}`).join('\n')}\n`;
+  if (stopped.length > 0) text += `\nWhere a cluster stopped growing (a result, not a failure of the benchmark):\n${stopped.map((r) => `  ${r.kind} ${r.variant ?? r.mode} ${r.size}: ${r.stopped}${r.meshMissing ? ` (${r.meshMissing} mesh connections missing when it began)` : ''}`).join('\n')}\n`;
   if (failed.length > 0) text += `\nFailures:\n${failed.map((r) => `  ${r.kind} ${r.mode ?? r.variant} ${r.n ?? r.size}: ${r.error ?? `orbit of ${r.orbitSize} vertices, expected ${r.expectedOrbitSize}`}`).join('\n')}\n`;
 
   writeFileSync(join(out, 'results.jsonl'), `${jsonl}\n`);
@@ -298,9 +355,10 @@ async function main() {
   if (debench.length > 0) for (const [file, svg] of Object.entries(plots(debench, args.variants, machine))) writeFileSync(join(out, file), svg);
   const note = `${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGB} GB; multi mode; ${machine.date}`;
   if (orbit.length > 0) for (const [file, svg] of Object.entries(orbitPlots(orbit, args.variants, note))) writeFileSync(join(out, file), svg);
+  if (registry.length > 0) for (const [file, svg] of Object.entries(registryPlots(registry, args.registryModes, note))) writeFileSync(join(out, file), svg);
 
   if (args.json) process.stdout.write(`${jsonl}\n`);
-  else process.stdout.write(`${text}\nwritten: ${out}/{results.jsonl,table.txt,machine.json${debench.length > 0 ? ',throughput.svg,connections.svg,control.svg,control-per-node.svg,idle-cpu.svg,registry.svg' : ''}${orbit.length > 0 ? ',orbit-time.svg,orbit-messages.svg,orbit-connections.svg' : ''}}\n\n`);
+  else process.stdout.write(`${text}\nwritten: ${out}/{results.jsonl,table.txt,machine.json${debench.length > 0 ? ',throughput.svg,connections.svg,control.svg,control-per-node.svg,idle-cpu.svg,registry.svg' : ''}${orbit.length > 0 ? ',orbit-time.svg,orbit-messages.svg,orbit-connections.svg' : ''}${registry.length > 0 ? ',registry-cost.svg' : ''}}\n\n`);
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
 

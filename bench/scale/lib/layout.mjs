@@ -32,13 +32,18 @@ export function ringGroups(names, size = 8) {
   return groups;
 }
 
-/** Write a cluster file with these nodes (ports from the OS) and groups; returns its path. */
-export function writeClusterFile(dir, names, groups, cookie) {
+/**
+ * Write a cluster file with these nodes (ports from the OS), groups (or null) and, when given, the
+ * global registry scope's settings (`registry`: e.g. `{ mode: 'partitioned', replicas: 2 }`, the
+ * cluster file's `registry` section); returns its path.
+ */
+export function writeClusterFile(dir, names, groups, cookie, registry = null) {
   const lines = [`cookie: ${cookie}`, 'defaults: {basePort: 0}', `nodes: [${names.join(', ')}]`];
   if (groups !== null && Object.keys(groups).length > 0) {
     lines.push('sgroups:');
     for (const [g, members] of Object.entries(groups)) lines.push(`  ${g}: [${members.join(', ')}]`);
   }
+  if (registry !== null) lines.push(`registry: {${Object.entries(registry).map(([k, v]) => `${k}: ${v}`).join(', ')}}`);
   const file = join(dir, 'cluster.yaml');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;

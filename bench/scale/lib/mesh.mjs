@@ -32,3 +32,42 @@ export async function meshOrStall(cluster, plan, started, deadline) {
     await new Promise((r) => setTimeout(r, Math.max(100, 2 * started.length)));
   }
 }
+
+/**
+ * Ask the nodes to connect the pairs of the planned mesh that are still missing among `names`
+ * (`sdnode.harness.connect`, each pair once, from its first node, `parallel` at a time), in rounds
+ * until none is missing, a round connects nothing more, `rounds` have run or `within` ms have
+ * passed (no new request after that): what an operator's `net_adm:ping` does. Resolves with
+ * `{ asked, failed, missing }` (`missing`: what is left).
+ */
+export async function connectMissing(cluster, plan, names, { parallel = 16, timeout = 10_000, rounds = 3, within = 60_000 } = {}) {
+  const deadline = performance.now() + within;
+  let asked = 0;
+  let failed = 0;
+  let missing = missingConnections(cluster, plan, names);
+  for (let round = 0; round < rounds && missing > 0 && performance.now() < deadline; round++) {
+    const pairs = new Map();
+    for (const a of names) {
+      const have = new Set(cluster.node(a).connected());
+      for (const b of plan.get(a).targets) if (!have.has(b) && !pairs.has(`${b} ${a}`)) pairs.set(`${a} ${b}`, [a, b]);
+    }
+    const queue = [...pairs.values()];
+    const worker = async () => {
+      for (let pair = queue.shift(); pair !== undefined && performance.now() < deadline; pair = queue.shift()) {
+        const [a, b] = pair;
+        asked++;
+        await cluster.rpc(a, 'sdnode.harness.connect', [b, cluster.node(b).address, timeout], { timeout: timeout + 5_000 }).catch(() => failed++);
+      }
+    };
+    await Promise.all(Array.from({ length: parallel }, worker));
+    await new Promise((r) => setTimeout(r, 1_000)); // the nodes' nodeup events reach the harness a little later
+    const left = missingConnections(cluster, plan, names);
+    process.stderr.write(`connect round ${round + 1}: asked ${pairs.size} pairs, ${left} connections still missing\n`);
+    if (left >= missing) {
+      missing = left;
+      break;
+    }
+    missing = left;
+  }
+  return { asked, failed, missing };
+}

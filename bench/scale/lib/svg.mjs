@@ -84,3 +84,9 @@ export function linePlot({ title, xLabel, yLabel, series, note }) {
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
+
+/** Several plots of linePlot, side by side in one SVG (each keeps its own axes). */
+export function sideBySide(plots) {
+  const inner = plots.map((svg, i) => svg.trim().replace(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" /, `<svg x="${i * W}" y="0" `));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * plots.length}" height="${H}" viewBox="0 0 ${W * plots.length} ${H}">\n${inner.join('\n')}\n</svg>\n`;
+}
