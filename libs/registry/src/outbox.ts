@@ -188,10 +188,10 @@ export class Outbox {
   }
 
   /**
-   * Append `op` to a list. Consecutive JOINs (or LEAVEs) of one group become one op, and
-   * consecutive SETs (CLAIMs) of this node's pids in one view one SETS (CLAIMS) op: a hundred
-   * thousand joins or registrations made in one turn travel as a few ops per peer. Order is kept: only the last op
-   * of the list grows.
+   * Append `op` to a list. JOINs (LEAVEs) of one group in a run of pg ops become one op
+   * (`addPg`), and consecutive SETs (CLAIMs) of this node's pids in one view one SETS (CLAIMS)
+   * op: a hundred thousand joins or registrations made in one turn travel as a few ops per peer.
+   * Order is kept: apart from a run's pg ops, only the last op of the list grows.
    */
   private add(list: OpList, op: Op): void {
     const ops = list.ops;
