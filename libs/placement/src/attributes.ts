@@ -53,6 +53,7 @@ export class LocalAttributes {
   private readonly user = new Map<string, AttributeValue>();
   private builtins: Record<string, AttributeValue> = {};
   private merged: Attributes | null = null;
+  private sampledNames: ReadonlySet<string> | null = null;
   private lastElu: EventLoopUtilization;
   private readonly delay: IntervalHistogram;
   private readonly startedAt = performance.now();
@@ -63,7 +64,9 @@ export class LocalAttributes {
     private readonly statics: Attributes,
   ) {
     this.lastElu = performance.eventLoopUtilization();
-    this.delay = monitorEventLoopDelay({ resolution: 10 });
+    // The monitor wakes the event loop at each of its ticks: at 10 ms (Node's default) that was
+    // 3.4 ms of CPU a second on an idle node, at 50 ms 1.1 (0.9 with none).
+    this.delay = monitorEventLoopDelay({ resolution: 50 });
     this.delay.enable();
     this.sample();
   }
@@ -112,12 +115,18 @@ export class LocalAttributes {
     return (this.merged ??= Object.freeze({ ...this.builtins, ...this.statics, ...Object.fromEntries(this.user) }));
   }
 
+  /** The attributes whose value comes from the sampler (built-ins not overridden): see reportMoved. */
+  sampled(): ReadonlySet<string> {
+    return (this.sampledNames ??= new Set(Object.keys(this.builtins).filter((k) => !(k in this.statics) && !this.user.has(k))));
+  }
+
   stop(): void {
     this.delay.disable();
   }
 
   private changed(): void {
     this.merged = null;
+    this.sampledNames = null;
     this.version++;
   }
 }

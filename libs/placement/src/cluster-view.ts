@@ -6,7 +6,10 @@ export interface NodeEntry {
   readonly name: string;
   attributes: Attributes;
   location: Location;
-  /** When the last report arrived (this node's monotonic clock, ms). */
+  /**
+   * When this node last heard of it: its last report, or a later answer to a probe, which tells
+   * that the report still holds (this node's monotonic clock, ms).
+   */
   receivedAt: number;
   /** Smoothed round trip from this node, ms (0 for this node; undefined until measured). */
   rtt: number | undefined;
@@ -77,6 +80,17 @@ export class ClusterView {
     }
     this.changed(node, e);
     return e;
+  }
+
+  /**
+   * `node` answered a probe: its last report still holds (it would have sent a new one first, on
+   * the same ordered connection). Ignored for nodes that never reported.
+   */
+  heard(node: string, now: number): void {
+    const e = this.entries.get(node);
+    if (e === undefined || now <= e.receivedAt) return;
+    e.receivedAt = now;
+    this.changed(node, e);
   }
 
   /** A new smoothed round trip to `node`; ignored for nodes that never reported. */

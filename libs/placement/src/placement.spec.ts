@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isDownMessage, type ProcessContext } from '@sdnode/core';
 import { InvalidArgumentError, NoEligibleNodeError, UnknownPlacementPolicyError } from '@sdnode/wire';
 import { PLACEMENT_CHANNEL } from './placement-protocol.js';
-import { eventually, full, placementCluster, type PlacementCluster } from './testing/placement-cluster.test-util.js';
+import { Worker, eventually, full, placementCluster, type PlacementCluster } from './testing/placement-cluster.test-util.js';
 
 const zones = (names: readonly string[], zoneOf: (i: number) => string) =>
   names.map((name, i) => ({ name, locationLevels: ['zone', 'rack'], location: { zone: zoneOf(i), rack: `r${i}` }, attributes: { tier: i === 0 ? 'edge' : 'worker' } }));
@@ -88,6 +88,42 @@ describe('placement across nodes', () => {
     await expect(a.placement.spawnPlaced('placement.test.worker', [], {}, { link: true })).rejects.toBeInstanceOf(InvalidArgumentError);
     const many = await a.placement.spawnManyPlaced('placement.test.worker', [], { count: 3, spread: 'zone' });
     expect(new Set(many.map((p) => p.node)).size).toBe(3);
+  });
+
+  it('an idle node re-sends no report while its figures hold, its probes keep it heard of, and a moved figure goes out at the next refresh', async () => {
+    // the figures that jitter with the test process's own load are fixed by static attributes, so
+    // only `processes` (and uptime, which never moves a report on its own) is sampled
+    const fixed = { elu: 0, load: 0, lag: 0, load1: 0, memFree: 0 };
+    c = await placementCluster(zones(['a', 'b'], () => 'z1').map((s) => ({ ...s, attributes: { ...s.attributes, ...fixed }, refreshInterval: 10, probeInterval: 10 })));
+    const a = c.member('a').placement;
+    const b = c.member('b');
+    await eventually(() => a.nodes().length === 2 && b.placement.nodes().length === 2, 'a and b know each other', () => c.describe());
+    const processes = b.placement.attributes()!['processes'] as number;
+    await eventually(() => a.attributes(full('b'))?.['processes'] === processes, 'a has b’s current report', () => c.describe());
+    const sent = b.placement.info().reportsSent;
+    const reportedBy = Date.now(); // a had b's last report by now
+    let heard = 0;
+    let lastHeard = 0;
+    const unsubscribe = a.subscribe((node, entry) => {
+      if (node !== full('b') || entry === undefined || entry.receivedAt <= lastHeard) return;
+      lastHeard = entry.receivedAt;
+      heard++;
+    });
+    try {
+      // 30 answered probes (10 ms apart): b sampled about 30 times meanwhile and had nothing new to say
+      await eventually(() => heard >= 30, 'a hears of b 30 times', () => c.describe());
+      expect(b.placement.info().reportsSent).toBe(sent);
+      // the age counts from b's last probe answer, not from its last report
+      const sinceReport = Date.now() - reportedBy;
+      expect(sinceReport).toBeGreaterThanOrEqual(290);
+      expect(a.nodes().find((r) => r.node === full('b'))!.age).toBeLessThan(sinceReport / 2);
+    } finally {
+      unsubscribe();
+    }
+    const worker = b.node.spawn(Worker);
+    await eventually(() => a.attributes(full('b'))?.['processes'] === processes + 1, 'a sees b’s new process', () => c.describe());
+    expect(b.placement.info().reportsSent).toBe(sent + 1);
+    b.node.send(worker, 'stop');
   });
 
   it('named policies, explain, and a malformed message from a peer is dropped and counted', async () => {

@@ -24,9 +24,12 @@ export interface PlacementOptions {
   readonly policies?: Readonly<Record<string, PlacementSpec>>;
   /** For the s_group constraint. */
   readonly sgroups?: SGroups;
-  /** Sample and spread attributes this often (ms, default 1000). */
+  /** Sample attributes this often, and send them to the scope when they moved (ms, default 1000). */
   readonly refreshInterval?: number;
-  /** Probe round trips this often (ms, default 1000). */
+  /**
+   * Probe round trips this often (ms, default 2000). An answer also tells that the peer's report
+   * still holds, so a spec's `maxAge` should be longer than this.
+   */
   readonly probeInterval?: number;
   /** Randomness for least_loaded and random (tests pass a seeded one). */
   readonly random?: () => number;
@@ -117,7 +120,7 @@ export class Placement {
     for (const [name, spec] of Object.entries(options.policies ?? {})) this.policies.set(name, new PlacementQuery(normalizeSpec(spec, levels), name, this.host));
     this.reporter = new Reporter(node, this.view, this.local, this.location, {
       refreshInterval: checkInterval('refreshInterval', options.refreshInterval, 1000),
-      probeInterval: checkInterval('probeInterval', options.probeInterval, 1000),
+      probeInterval: checkInterval('probeInterval', options.probeInterval, 2000),
       rttGain: 0.25,
     });
   }

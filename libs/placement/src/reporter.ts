@@ -1,15 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type { Node } from '@sdnode/core';
 import type { PeerInfo } from '@sdnode/transport';
-import type { LocalAttributes } from './attributes.js';
+import type { Attributes, LocalAttributes } from './attributes.js';
 import type { ClusterView } from './cluster-view.js';
 import type { Location } from './distance.js';
+import { reportMoved } from './report-change.js';
 import { PLACEMENT_CHANNEL, attrsMessage, parsePlacementMessage, pingMessage, pongMessage } from './placement-protocol.js';
 
 export interface ReporterOptions {
-  /** How often the built-ins are sampled and every visible peer gets this node's report (ms). */
+  /** How often the built-ins are sampled, and the report sent to the scope if it moved (ms). */
   readonly refreshInterval: number;
-  /** How often each visible peer's round trip is probed (ms). */
+  /** How often each visible peer's round trip is probed, which also tells that it is still heard of (ms). */
   readonly probeInterval: number;
   /** Weight of a new round-trip sample in the smoothed value (0..1]. */
   readonly rttGain: number;
@@ -17,18 +18,21 @@ export interface ReporterOptions {
 
 /**
  * Spreads this node's attributes to the nodes of its visibility scope and keeps the view of
- * theirs (docs/protocols/placement.md). Per peer P:
+ * theirs (docs/protocols/placement.md, version 2). Per peer P:
  *
  * | event | action |
  * | --- | --- |
  * | P becomes visible (nodeup, or seen visible at a refresh) | send ATTRS to P; PING P |
  * | own attributes changed (setAttribute) | ATTRS to every visible peer, once per turn |
- * | refresh timer | sample built-ins; ATTRS to every visible peer; drop entries of nodes no longer visible |
+ * | refresh timer | sample built-ins; if the report moved since the last one sent (reportMoved), ATTRS to every visible peer; drop entries of nodes no longer visible |
  * | probe timer | PING every visible peer |
- * | ATTRS from a visible P, seq newer | the view's entry of P := the report, received now |
+ * | ATTRS from a visible P, seq newer | the view's entry of P := the report, heard of now |
  * | PING from P | PONG to P with the same id and time |
- * | PONG from P for an outstanding probe | rtt(P) := smoothed(rtt(P), now - t) |
+ * | PONG from P | P heard of now; for the outstanding probe, rtt(P) := smoothed(rtt(P), now - t) |
  * | nodedown P | remove P's entry at once |
+ *
+ * A report is not re-sent while it stays within its tolerances: messages on a connection arrive in
+ * order, so a PONG from P, sent after P's last sample, tells that P's last report still holds.
  */
 export class Reporter {
   private readonly visible = new Set<string>();
@@ -36,6 +40,8 @@ export class Reporter {
   private readonly probes = new Map<string, number>();
   private seq = 0;
   private probeId = 0;
+  /** The last report sent to the whole scope (undefined: none yet). */
+  private lastSent: Attributes | undefined;
   private flushQueued = false;
   private refreshTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -115,11 +121,14 @@ export class Reporter {
         this.probe(n);
       }
     }
-    this.sendAll();
+    const report = this.local.snapshot();
+    if (this.lastSent === undefined || reportMoved(this.lastSent, report, this.local.sampled())) this.sendAll();
   }
 
   private sendAll(): void {
-    const msg = attrsMessage(++this.seq, this.local.snapshot(), this.location);
+    const report = this.local.snapshot();
+    this.lastSent = report;
+    const msg = attrsMessage(++this.seq, report, this.location);
     for (const peer of this.visible) if (this.node.control.send(peer, PLACEMENT_CHANNEL, msg)) this.sent++;
   }
 
@@ -151,6 +160,7 @@ export class Reporter {
         this.node.control.send(from.name, PLACEMENT_CHANNEL, pongMessage(msg.id, msg.t));
         return;
       case 'pong': {
+        this.view.heard(from.name, performance.now());
         if (this.probes.get(from.name) !== msg.id) return;
         this.probes.delete(from.name);
         const sample = performance.now() - msg.t;
