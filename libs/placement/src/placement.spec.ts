@@ -126,6 +126,19 @@ describe('placement across nodes', () => {
     b.node.send(worker, 'stop');
   });
 
+  it('probes go round a scope larger than maxProbes: every peer is measured, at most maxProbes per interval', async () => {
+    c = await placementCluster(zones(['a', 'b', 'c', 'd', 'e', 'f'], () => 'z1').map((s) => ({ ...s, refreshInterval: 60_000, probeInterval: 10, maxProbes: 2 })));
+    const a = c.member('a').placement;
+    await eventually(() => a.nodes().length === 6, 'a knows all six', () => c.describe());
+    await eventually(() => a.nodes().every((r) => r.rtt !== undefined), 'a measured every peer', () => c.describe());
+    // timers fire late, never early: 20 probes at 2 per 10 ms interval take at least 9 intervals
+    // (with all 5 peers probed per interval, 4)
+    const from = a.info().probesSent;
+    const started = performance.now();
+    await eventually(() => a.info().probesSent >= from + 20, '20 more probes', () => c.describe());
+    expect(performance.now() - started).toBeGreaterThanOrEqual(85);
+  });
+
   it('named policies, explain, and a malformed message from a peer is dropped and counted', async () => {
     c = await placementCluster(zones(['a', 'b'], () => 'z1').map((s) => ({ ...s, policies: { workers: { where: { tier: 'worker' } } } })));
     const a = c.member('a');

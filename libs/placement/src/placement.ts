@@ -28,9 +28,12 @@ export interface PlacementOptions {
   readonly refreshInterval?: number;
   /**
    * Probe round trips this often (ms, default 2000). An answer also tells that the peer's report
-   * still holds, so a spec's `maxAge` should be longer than this.
+   * still holds, so a spec's `maxAge` should be longer than this (times ceil(scope / maxProbes) in
+   * a scope of more than maxProbes nodes).
    */
   readonly probeInterval?: number;
+  /** Peers probed per probe interval at most (default 32); in a larger scope the probes go round. */
+  readonly maxProbes?: number;
   /** Randomness for least_loaded and random (tests pass a seeded one). */
   readonly random?: () => number;
 }
@@ -64,10 +67,18 @@ export interface PlacementInfo {
   readonly location: Location;
   readonly policies: readonly string[];
   readonly reportsSent: number;
+  /** Round-trip probes (PINGs) sent. */
+  readonly probesSent: number;
   readonly droppedMessages: number;
 }
 
 const COMPILED_TEXT_LIMIT = 256;
+
+const checkCount = (what: string, v: number | undefined, dflt: number): number => {
+  const n = v ?? dflt;
+  if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError(what, 'an integer >= 1');
+  return n;
+};
 
 const checkInterval = (what: string, v: number | undefined, dflt: number): number => {
   const ms = v ?? dflt;
@@ -121,6 +132,7 @@ export class Placement {
     this.reporter = new Reporter(node, this.view, this.local, this.location, {
       refreshInterval: checkInterval('refreshInterval', options.refreshInterval, 1000),
       probeInterval: checkInterval('probeInterval', options.probeInterval, 2000),
+      maxProbes: checkCount('maxProbes', options.maxProbes, 32),
       rttGain: 0.25,
     });
   }
@@ -332,6 +344,7 @@ export class Placement {
       location: this.location,
       policies: this.policyNames(),
       reportsSent: this.reporter.sent,
+      probesSent: this.reporter.probesSent,
       droppedMessages: this.reporter.dropped,
     };
   }

@@ -10,8 +10,14 @@ import { PLACEMENT_CHANNEL, attrsMessage, parsePlacementMessage, pingMessage, po
 export interface ReporterOptions {
   /** How often the built-ins are sampled, and the report sent to the scope if it moved (ms). */
   readonly refreshInterval: number;
-  /** How often each visible peer's round trip is probed, which also tells that it is still heard of (ms). */
+  /** How often visible peers' round trips are probed, which also tells that they are still heard of (ms). */
   readonly probeInterval: number;
+  /**
+   * At most this many peers are probed per interval: in a larger scope the probes go round, so
+   * each peer is probed every ceil(scope / maxProbes) intervals and a node's probe traffic stays
+   * bounded however large its scope (a free full mesh).
+   */
+  readonly maxProbes: number;
   /** Weight of a new round-trip sample in the smoothed value (0..1]. */
   readonly rttGain: number;
 }
@@ -25,7 +31,7 @@ export interface ReporterOptions {
  * | P becomes visible (nodeup, or seen visible at a refresh) | send ATTRS to P; PING P |
  * | own attributes changed (setAttribute) | ATTRS to every visible peer, once per turn |
  * | refresh timer | sample built-ins; if the report moved since the last one sent (reportMoved), ATTRS to every visible peer; drop entries of nodes no longer visible |
- * | probe timer | PING every visible peer |
+ * | probe timer | PING the next maxProbes visible peers, round the scope (all of them in a scope of up to maxProbes) |
  * | ATTRS from a visible P, seq newer | the view's entry of P := the report, heard of now |
  * | PING from P | PONG to P with the same id and time |
  * | PONG from P | P heard of now; for the outstanding probe, rtt(P) := smoothed(rtt(P), now - t) |
@@ -40,6 +46,8 @@ export class Reporter {
   private readonly probes = new Map<string, number>();
   private seq = 0;
   private probeId = 0;
+  /** The peers still to probe in this round of the scope. */
+  private probeRound: string[] = [];
   /** The last report sent to the whole scope (undefined: none yet). */
   private lastSent: Attributes | undefined;
   private flushQueued = false;
@@ -48,6 +56,7 @@ export class Reporter {
   private stopped = false;
   dropped = 0;
   sent = 0;
+  probesSent = 0;
 
   constructor(
     private readonly node: Node,
@@ -138,13 +147,24 @@ export class Reporter {
 
   private probeAll(): void {
     if (this.stopped) return;
-    for (const peer of this.visible) this.probe(peer);
+    let left = this.options.maxProbes;
+    while (left > 0) {
+      if (this.probeRound.length === 0) {
+        if (this.visible.size === 0) return;
+        this.probeRound = [...this.visible].reverse();
+      }
+      const peer = this.probeRound.pop()!;
+      if (!this.visible.has(peer)) continue;
+      this.probe(peer);
+      left--;
+      if (this.probeRound.length === 0 && this.visible.size <= this.options.maxProbes) return;
+    }
   }
 
   private probe(peer: string): void {
     const id = ++this.probeId;
     this.probes.set(peer, id);
-    this.node.control.send(peer, PLACEMENT_CHANNEL, pingMessage(id, performance.now()));
+    if (this.node.control.send(peer, PLACEMENT_CHANNEL, pingMessage(id, performance.now()))) this.probesSent++;
   }
 
   private onMessage(from: PeerInfo, body: unknown): void {
