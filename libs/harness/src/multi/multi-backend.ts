@@ -9,6 +9,7 @@ import type { NodeLog } from '../logs/node-log.js';
 import type { StartedNode, WorkerNodeSpec } from './protocol.js';
 import { raiseZmqSocketLimit } from './socket-limit.js';
 import { WorkerProcess, WorkerRequestError } from './worker-process.js';
+import { CARRIERS, isCarrierName, type CarrierName } from '@sdnode/transport';
 
 export interface MultiBackendOptions {
   /**
@@ -28,6 +29,12 @@ export interface MultiBackendOptions {
   readonly logLevel?: 'info' | 'warn';
   /** The worker program (default: `dist/multi/multi-worker.js` of this package, or `$SDNODE_MULTI_WORKER`). */
   readonly worker?: string;
+  /**
+   * The nodes' carrier where the cluster file names none: `net` (the runtime's default) or `zmq`.
+   * Multi mode holds every connection end of its nodes in few processes: on `zmq` each takes about
+   * 5 file descriptors (a TCP socket, the Dealer's and its monitor's mailboxes), on `net` about 2.
+   */
+  readonly carrier?: CarrierName;
 }
 
 /** What multi mode cannot do, and says so with this reason (in a FaultInjectionError). */
@@ -157,6 +164,9 @@ export class MultiBackend implements ClusterBackend {
     ] as const) {
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new InvalidArgumentError(`multi.${key}`, `expected a positive integer, got ${String(value)}`);
     }
+    if (options.carrier !== undefined && !isCarrierName(options.carrier)) {
+      throw new InvalidArgumentError('multi.carrier', `expected one of ${CARRIERS.join(', ')}, got ${String(options.carrier)}`);
+    }
     this.script = findMultiWorker(options.worker);
     this.distinct = options.distinctAddresses ?? hasLoopbackRange();
     // The driver lives in this process and dials every node: more than 1023 sockets with a few hundred.
@@ -197,6 +207,7 @@ export class MultiBackend implements ClusterBackend {
       ...(this.context.config !== undefined ? { config: this.context.config } : {}),
       placement: this.options.placement ?? true,
       logLevel: this.options.logLevel ?? 'warn',
+      ...(this.options.carrier !== undefined ? { carrier: this.options.carrier } : {}),
     };
     log.beginInstance(`starting in worker os pid ${worker.pid} (listen ${spec.listen})`);
     let end!: (status: string) => void;

@@ -62,6 +62,7 @@ describe('a multi-mode cluster (four nodes in two worker processes)', () => {
     expect(frames.byKind['control']).toBe(Object.values(frames.byChannel).reduce((x, y) => x + y, 0));
     expect(frames.transport['framesReceived']).toBeGreaterThanOrEqual(Object.values(frames.byKind).reduce((x, y) => x + y, 0));
     expect(frames.connections).toBe(3);
+    expect(frames.carrier).toBe('net'); // the runtime's default carrier, as `sdnode start` runs
   });
 
   it('kills one node of a worker: its peers see it go, a monitor gets noconnection, its neighbour lives on, and the report shows every node', async () => {
@@ -136,6 +137,29 @@ describe('multi-mode placement of nodes in worker processes', () => {
     } finally {
       await c.close();
     }
+  });
+});
+
+describe('multi-mode carriers', () => {
+  it("runs the harness's carrier where the cluster file names none, the file's where it does, and the two interoperate", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multi-carriers-'));
+    const names = ['z1@127.0.35.1', 'z2@127.0.35.2'];
+    const file = join(dir, 'cluster.yaml');
+    writeFileSync(file, `cookie: multi-carriers\ndefaults: {basePort: 0}\nnodes:\n  - {name: ${names[0]}, carrier: net}\n  - ${names[1]}\n`);
+    const c = await Cluster.start({ mode: 'multi', config: file, nodes: names, cookie: 'multi-carriers', multi: { processes: 1, placement: false, carrier: 'zmq' } });
+    try {
+      expect((await c.rpc<NodeFrames>('z1', MultiFunctions.frames)).carrier).toBe('net');
+      expect((await c.rpc<NodeFrames>('z2', MultiFunctions.frames)).carrier).toBe('zmq');
+      // connected over ZMTP, one end on node:net, the other on libzmq
+      await c.waitUntil(async () => (await c.state('z1')).nodes.join() === names[1] && (await c.state('z2')).nodes.join() === names[0], { what: 'z1 and z2 connected' });
+    } finally {
+      await c.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an unknown carrier with a typed error', async () => {
+    await expect(Cluster.start({ mode: 'multi', nodes: 1, multi: { carrier: 'pigeon' as never } })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { CarrierName } from '@sdnode/transport';
 /**
  * The messages between the harness (the test process) and a multi-mode worker process, over the
  * worker's IPC channel (child_process.fork). Requests carry an id; the worker answers each one
@@ -23,6 +24,8 @@ export interface WorkerNodeSpec {
   readonly placement: boolean;
   /** Which runtime log lines go to the node's log: `warn` (default) or `info`. */
   readonly logLevel: 'info' | 'warn';
+  /** The carrier when the cluster file names none for the node (absent: the runtime's default). */
+  readonly carrier?: CarrierName;
 }
 
 export type WorkerRequest =

@@ -11,8 +11,9 @@ import { observeFunctions } from '../node-side/observe-functions.js';
 import { PartitionFilterPolicy } from '../node-side/partition-filter.js';
 import { registryFunctions } from '../node-side/registry-functions.js';
 import { sgroupRpcFunctions } from '../node-side/sgroup-functions.js';
-import { KillableZmqTransport, type FrameCounts } from './killable-transport.js';
+import { killableTransport, type FrameCounts, type KillableTransport } from './killable-transport.js';
 import type { WorkerNodeSpec } from './protocol.js';
+import { DEFAULT_CARRIER, type CarrierName } from '@sdnode/transport';
 
 /** The rpc functions a multi-mode node answers besides those of `sdnode start`. */
 export const MultiFunctions = {
@@ -28,6 +29,8 @@ export interface NodeFrames extends FrameCounts {
   readonly transport: Record<string, number>;
   /** Connected visible nodes (`node.nodes({ all: true })`: visible and point to point). */
   readonly connections: number;
+  /** The carrier the node's transport runs on. */
+  readonly carrier: CarrierName;
 }
 
 /** What `sdnode.harness.process` answers. */
@@ -170,6 +173,8 @@ interface FileSettings {
   readonly registry?: Record<string, unknown>;
   readonly sgroups?: Readonly<Record<string, readonly string[]>>;
   readonly addresses?: Record<string, string>;
+  /** The node's carrier in the cluster file (its own, or `zmq` in a cluster with curve). */
+  readonly carrier?: CarrierName;
 }
 
 async function fileSettings(spec: WorkerNodeSpec): Promise<FileSettings> {
@@ -188,6 +193,7 @@ async function fileSettings(spec: WorkerNodeSpec): Promise<FileSettings> {
     locationLevels: config.locationLevels,
     placement: { ...config.placement },
     registry: { ...config.registry },
+    ...(fromFile.carrier !== undefined ? { carrier: fromFile.carrier } : {}),
     ...(config.sgroups !== undefined ? { sgroups: config.sgroups } : {}),
     addresses: Object.fromEntries(config.nodes.flatMap((n) => (n.advertise === null ? [] : [[n.name, n.advertise] as const]))),
   };
@@ -199,7 +205,8 @@ async function fileSettings(spec: WorkerNodeSpec): Promise<FileSettings> {
  * the global registry scope over the free nodes, s_groups (a cluster file's), placement on a
  * visible node, the harness, registry and s_group rpc functions, the user module's types,
  * functions and `setup`, seeds kept while the s_groups justify them. Its transport is a
- * KillableZmqTransport on its own loopback address (a port from the OS). Not run here: the CLI's
+ * KillableTransport on its own loopback address (a port from the OS), on the cluster file's carrier
+ * for the node, else the harness's (the runtime's default, `net`, unless told `zmq`). Not run here: the CLI's
  * code-upgrade functions, applications, `--watch`.
  */
 export class WorkerNode {
@@ -207,7 +214,7 @@ export class WorkerNode {
 
   private constructor(
     readonly node: Node,
-    private readonly transport: KillableZmqTransport,
+    private readonly transport: KillableTransport,
     private readonly seeds: SeedKeeper,
     private readonly output: NodeOutput,
     private readonly onEnded: (status: string) => void,
@@ -219,7 +226,7 @@ export class WorkerNode {
     const logger = output.logger();
     const policy = new ReportingSGroupPolicy();
     const filter = new PartitionFilterPolicy(policy);
-    const transport = new KillableZmqTransport({
+    const transport = killableTransport(file.carrier ?? spec.carrier ?? DEFAULT_CARRIER, {
       name: spec.name,
       cookie: spec.cookie,
       listen: spec.listen,
@@ -228,7 +235,6 @@ export class WorkerNode {
       accept: filter.accept.bind(filter),
       logger: logger.child({ component: 'transport' }),
     });
-    transport.countFrames();
     let node: Node;
     try {
       node = await Node.start({
@@ -277,6 +283,7 @@ export class WorkerNode {
           ...transport.frameCounts(),
           transport: { ...(transport.stats() as unknown as Record<string, number>) },
           connections: node.nodes({ all: true }).length,
+          carrier: transport.carrierName,
         }),
         [MultiFunctions.process]: (): WorkerProcessInfo => ({ pid: process.pid, nodes: nodesInProcess(), memory: process.memoryUsage() }),
       };
