@@ -1,6 +1,7 @@
 import type { PeerInfo, DisconnectReason } from '@sdnode/transport';
 import type { ControlFrame, NodeAddress, NodesFrame, Term } from '@sdnode/wire';
 import type { CoreLogger } from './logger.js';
+import { GossipRedial, type GossipRedialOptions } from './gossip-redial.js';
 
 /** What a connection policy can see and do on its node. */
 export interface PolicyHost {
@@ -60,20 +61,8 @@ export interface ConnectionPolicy {
   stop(): void;
 }
 
-export interface FullMeshOptions {
-  /** First wait before re-dialling a gossiped node whose dial failed (ms); doubles per attempt. */
-  readonly retryBaseMs?: number;
-  /** The longest wait between two attempts (ms). */
-  readonly retryMaxMs?: number;
-  /** Attempts after the first failure before the node is given up (until gossip names it again). */
-  readonly maxRetries?: number;
-}
-
-interface Retry {
-  readonly address: string;
-  attempts: number;
-  timer: ReturnType<typeof setTimeout> | null;
-}
+/** FullMeshPolicy's re-dials of gossiped nodes (GossipRedial). */
+export type FullMeshOptions = GossipRedialOptions;
 
 /**
  * Classic distributed Erlang: visible nodes form a transitive full mesh.
@@ -92,15 +81,10 @@ export class FullMeshPolicy implements ConnectionPolicy {
   readonly name = 'full_mesh';
   private host: PolicyHost | null = null;
   /** Gossiped nodes not up: where to dial them and how often it failed. */
-  private readonly retries = new Map<string, Retry>();
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
-  private readonly maxRetries: number;
+  private readonly redial: GossipRedial;
 
   constructor(options: FullMeshOptions = {}) {
-    this.retryBaseMs = options.retryBaseMs ?? 1_000;
-    this.retryMaxMs = options.retryMaxMs ?? 16_000;
-    this.maxRetries = options.maxRetries ?? 6;
+    this.redial = new GossipRedial(() => this.host, () => true, options);
   }
 
   start(host: PolicyHost): void {
@@ -108,7 +92,7 @@ export class FullMeshPolicy implements ConnectionPolicy {
   }
 
   nodeUp(peer: PeerInfo): void {
-    this.forget(peer.name);
+    this.redial.forget(peer.name);
     const host = this.host;
     if (host === null || host.hidden || peer.hidden) return;
     const others = host
@@ -128,45 +112,21 @@ export class FullMeshPolicy implements ConnectionPolicy {
       if (n.name === host.name || up.has(n.name)) continue;
       // A process may send there before the dial below completes, or after it failed.
       host.learnAddress?.(n.name, n.address);
-      const pending = this.retries.get(n.name);
-      if (pending?.timer != null) continue; // a retry is already scheduled
-      this.retries.set(n.name, { address: n.address, attempts: 0, timer: null });
-      host.connect(n.name, n.address);
+      this.redial.dial(n.name, n.address);
     }
   }
 
   connectFailed(node: string): void {
-    const retry = this.retries.get(node);
-    const host = this.host;
-    if (retry === undefined || host === null || retry.timer !== null) return;
-    if (retry.attempts >= this.maxRetries) {
-      this.retries.delete(node);
-      host.logger.info({ peer: node, attempts: retry.attempts + 1 }, 'gave up dialling a gossiped node');
-      return;
-    }
-    const delay = Math.min(this.retryBaseMs * 2 ** retry.attempts, this.retryMaxMs);
-    retry.attempts++;
-    retry.timer = setTimeout(() => {
-      retry.timer = null;
-      if (this.host === null || this.host.peers().some((p) => p.name === node)) return;
-      this.host.connect(node, retry.address);
-    }, delay);
-    retry.timer.unref?.();
+    this.redial.failed(node);
   }
 
   /** Gossiped nodes this node is waiting to re-dial (for node.info() and tests). */
   pendingRetries(): string[] {
-    return [...this.retries.entries()].filter(([, r]) => r.timer !== null).map(([name]) => name);
+    return this.redial.pending();
   }
 
   stop(): void {
-    for (const name of [...this.retries.keys()]) this.forget(name);
+    this.redial.clear();
     this.host = null;
-  }
-
-  private forget(name: string): void {
-    const retry = this.retries.get(name);
-    if (retry?.timer != null) clearTimeout(retry.timer);
-    this.retries.delete(name);
   }
 }

@@ -56,6 +56,7 @@ export { isNameService, type NameService, type NameRegistration, type NameServic
 export { TimerRef } from './timers.js';
 export type { ExitWatch, ExitListener } from './exit-watch.js';
 export { FullMeshPolicy, type ConnectionPolicy, type FullMeshOptions, type PolicyHost } from './connection-policy.js';
+export { GossipRedial, type GossipRedialOptions } from './gossip-redial.js';
 export { WorkerPool, type WorkerPoolOptions, type WorkerRunOptions } from './worker-pool.js';
 export { RPC_SERVER_NAME, type RpcFunction } from './rpc-server.js';
 export type { SchedulerOptions } from './scheduler.js';

@@ -1,4 +1,4 @@
-import type { ConnectionPolicy, PolicyHost } from '@sdnode/core';
+import { GossipRedial, type ConnectionPolicy, type PolicyHost } from '@sdnode/core';
 import type { DisconnectReason, PeerInfo } from '@sdnode/transport';
 import type { NodesFrame } from '@sdnode/wire';
 import { GroupTable, type TableChange } from './group-table.js';
@@ -41,6 +41,14 @@ export class SGroupPolicy implements ConnectionPolicy {
   private readonly deferredCuts = new Set<string>();
   /** Nodes dialled because NODES gossip listed them as free, until their meeting INFO (see met). */
   private readonly gossiped = new Set<string>();
+  /**
+   * Re-dials of gossiped free nodes whose dial failed, while this node and they stay free: the
+   * free mesh's pairs that a herd of handshakes left unconnected at start (nothing else dials them).
+   */
+  private readonly redial = new GossipRedial(
+    () => this.host,
+    (node) => this.free && this.tableValue !== null && !this.tableValue.inSomeGroup(node),
+  );
 
   /**
    * @param cutDelayMs how long after a removal the connections it no longer justifies are closed.
@@ -88,6 +96,7 @@ export class SGroupPolicy implements ConnectionPolicy {
   }
 
   nodeUp(peer: PeerInfo): void {
+    this.redial.forget(peer.name);
     this.listener?.nodeUp(peer);
     if (!peer.hidden) this.gossipFree(peer.name);
   }
@@ -98,7 +107,7 @@ export class SGroupPolicy implements ConnectionPolicy {
   }
 
   connectFailed(node: string): void {
-    this.gossiped.delete(node);
+    if (!this.redial.failed(node)) this.gossiped.delete(node);
   }
 
   /**
@@ -122,11 +131,17 @@ export class SGroupPolicy implements ConnectionPolicy {
       if (n.name === host.name || up.has(n.name) || t.inSomeGroup(n.name)) continue;
       host.learnAddress?.(n.name, n.address);
       this.gossiped.add(n.name);
-      host.connect(n.name, n.address);
+      this.redial.dial(n.name, n.address);
     }
   }
 
+  /** Gossiped free nodes this node is waiting to re-dial (for node.info() and tests). */
+  pendingRedials(): string[] {
+    return this.redial.pending();
+  }
+
   stop(): void {
+    this.redial.clear();
     this.host = null;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
