@@ -43,6 +43,11 @@ export interface OutboundStream {
 
 /** Where a carrier delivers what it receives. Must never throw. */
 export interface CarrierSink {
+  /**
+   * One message received on `streamId`. The payload is valid only during this call: the net
+   * carrier reads into one reused buffer (net/accepted-socket.ts), so the engine copies whatever
+   * it keeps (decoded byte strings are copies; nothing holds the payload itself).
+   */
   inbound(streamId: string, payload: unknown, bytes: number): void;
   /** The carrier received something it cannot hand over (e.g. a multipart ZeroMQ message). */
   malformed(streamId: string, error: Error): void;

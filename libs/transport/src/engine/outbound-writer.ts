@@ -3,6 +3,10 @@ import type { OutboundStream } from './carrier.js';
 import type { Connection } from './connection.js';
 import type { JoinChunks } from './outbound-queue.js';
 import type { FrameFormat } from './frame-format.js';
+import { isRangeStream, type RangeStream } from './range-stream.js';
+
+/** What `join` returns for a batch it left as a range (`rangeBytes[rangeFrom, rangeTo)`). */
+const RANGE: unique symbol = Symbol('range');
 
 export interface WriterOptions {
   readonly format: FrameFormat;
@@ -38,8 +42,33 @@ export class OutboundWriter {
   private spare: (Connection | undefined)[] = [];
   private flushPending = false;
   private readonly flushFn = (): void => this.flushAll();
-  /** Joins a batch's chunks into its payload. */
+  /** Whether the next `join` may leave its batch as a range (the stream is a RangeStream). */
+  private takeRange = false;
+  /** The batch `join` left as a range: written at once, then let go. */
+  private rangeBytes: Uint8Array | undefined;
+  private rangeFrom = 0;
+  private rangeTo = 0;
+  /**
+   * Joins a batch's chunks into its payload; for a RangeStream, chunks lying back to back in one
+   * buffer (consecutive frames in an encoder's slab) are left as that range (RANGE), not a view.
+   */
   private readonly join: JoinChunks<unknown> = (chunks, start, end, starts, sizes) => {
+    if (this.takeRange) {
+      this.takeRange = false;
+      const first = chunks[start];
+      let next = starts[start]!;
+      if (next >= 0 && first instanceof Uint8Array) {
+        const from = next;
+        let i = start;
+        while (i < end && chunks[i] === first && starts[i] === next) next += sizes[i++]!;
+        if (i === end) {
+          this.rangeBytes = first;
+          this.rangeFrom = from;
+          this.rangeTo = next;
+          return RANGE;
+        }
+      }
+    }
     const format = this.options.format;
     return format.batchAt !== undefined ? format.batchAt(chunks, start, end, starts, sizes) : format.batch(chunks, start, end);
   };
@@ -133,6 +162,7 @@ export class OutboundWriter {
   private resume(conn: Connection): void {
     const stream = conn.writeStream!;
     const maxBatchBytes = this.options.maxBatchBytes;
+    const ranged = isRangeStream(stream);
     try {
       while (conn.stream === stream) {
         if (conn.queue.length > 0 && (this.delayMs > 0 || conn.delayed.length > 0)) {
@@ -148,7 +178,9 @@ export class OutboundWriter {
           conn.writeFrames = batch.frames;
           conn.writeBytes = batch.bytes;
         } else if (conn.queue.length > 0) {
+          this.takeRange = ranged;
           payload = conn.queue.take(maxBatchBytes, this.join);
+          this.takeRange = false;
           conn.writeFrames = conn.queue.takenFrames;
           conn.writeBytes = conn.queue.takenBytes;
         } else {
@@ -156,7 +188,14 @@ export class OutboundWriter {
         }
         conn.lastSent = Date.now();
         // writeNow: a payload the medium took at once costs no promise (carrier.ts)
-        const pending = stream.writeNow !== undefined ? stream.writeNow(payload) : (stream.write(payload) as Promise<void> | undefined);
+        let pending: Promise<void> | undefined;
+        if (payload === RANGE) {
+          const bytes = this.rangeBytes!;
+          this.rangeBytes = undefined;
+          pending = (stream as RangeStream).writeRangeNow(bytes, this.rangeFrom, this.rangeTo);
+        } else {
+          pending = stream.writeNow !== undefined ? stream.writeNow(payload) : (stream.write(payload) as Promise<void> | undefined);
+        }
         if (pending instanceof Promise) {
           pending.then((conn.onWritten ??= () => this.written(conn)), (conn.onWriteFailed ??= (err: unknown) => this.failed(conn, err)));
           return;
@@ -164,6 +203,8 @@ export class OutboundWriter {
         this.count(conn);
       }
     } catch (err) {
+      this.takeRange = false;
+      this.rangeBytes = undefined;
       this.failed(conn, err);
       return;
     }

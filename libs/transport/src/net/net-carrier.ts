@@ -5,6 +5,7 @@ import type { Carrier, CarrierSink, DialOptions, OutboundStream } from '../engin
 import type { TransportLogger } from '../transport.js';
 import { ZmtpConnection } from '../zmtp/zmtp-connection.js';
 import { ZmtpProtocolError } from '../zmtp/zmtp-errors.js';
+import { READ_BUFFER_BYTES, adoptAccepted } from './accepted-socket.js';
 import { NetStream } from './net-stream.js';
 import { formatTcpEndpoint, isWildcardHost, parseTcpEndpoint } from './tcp-endpoint.js';
 
@@ -59,7 +60,8 @@ export class NetCarrier implements Carrier {
     if (this.options.advertise === undefined && isWildcardHost(host)) {
       throw new InvalidArgumentError('advertise', `bound to the wildcard ${this.options.listen}: give an address peers can dial`);
     }
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // paused: accept() moves reads to one reused buffer (accepted-socket.ts) before any is made
+    const server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => reject(new InvalidArgumentError('listen', `cannot bind ${this.options.listen}: ${error.message}`)));
       server.listen({ host, port, exclusive: true }, () => resolve());
@@ -71,19 +73,31 @@ export class NetCarrier implements Carrier {
     return this.options.advertise ?? formatTcpEndpoint(bound.address, bound.port);
   }
 
-  /** An inbound connection: a ROUTER's view of one peer's DEALER. */
-  private accept(socket: Socket): void {
+  /**
+   * An inbound connection: a ROUTER's view of one peer's DEALER. Its reads land in one buffer it
+   * reuses (`onread`, accepted-socket.ts), or come as 'data' where that cannot be done.
+   */
+  private accept(accepted: Socket): void {
     if (this.closed) {
-      socket.destroy();
+      accepted.destroy();
       return;
     }
+    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const adopted = adoptAccepted(accepted, buffer, (length) => connection.received(buffer, length));
+    const socket = adopted ?? accepted;
     socket.setNoDelay(true);
     const remote = `tcp://${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     const sink = this.sink;
     let id: string | undefined;
     const connection: ZmtpConnection = new ZmtpConnection(
       socket,
-      { socketType: 'ROUTER', maxMessageBytes: this.options.hardMessageLimit, maxParts: MAX_PARTS, handshakeTimeout: this.options.handshakeTimeout },
+      {
+        socketType: 'ROUTER',
+        maxMessageBytes: this.options.hardMessageLimit,
+        maxParts: MAX_PARTS,
+        handshakeTimeout: this.options.handshakeTimeout,
+        pushedReads: adopted !== undefined,
+      },
       {
         ready: (peer) => {
           // As a ROUTER does: the peer's Identity is its routing id, or one is made up for it
@@ -119,6 +133,7 @@ export class NetCarrier implements Carrier {
       },
     );
     this.accepted.add(connection);
+    if (adopted === undefined) accepted.resume();
   }
 
   async dial(address: string, options: DialOptions): Promise<OutboundStream> {

@@ -1,4 +1,4 @@
-import type { OutboundStream } from '../engine/carrier.js';
+import type { RangeStream } from '../engine/range-stream.js';
 import type { ZmtpConnection } from '../zmtp/zmtp-connection.js';
 
 const WRITTEN: Promise<void> = Promise.resolve();
@@ -12,7 +12,7 @@ const WRITTEN: Promise<void> = Promise.resolve();
  * does not take more, frames pile up in the engine's bounded queue (maxQueueBytes), never in the
  * socket beyond one batch past the high-water mark.
  */
-export class NetStream implements OutboundStream {
+export class NetStream implements RangeStream {
   private closed = false;
   private pending: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
@@ -34,6 +34,17 @@ export class NetStream implements OutboundStream {
   writeNow(payload: unknown): Promise<void> | undefined {
     if (this.closed) return Promise.reject(new Error(`stream ${this.id} is closed`));
     if (this.connection.sendFrame(payload as Uint8Array)) return undefined;
+    return this.waitDrain();
+  }
+
+  /** `writeNow` of the batch `bytes[from, to)` (RangeStream): no view of the encoder's slab. */
+  writeRangeNow(bytes: Uint8Array, from: number, to: number): Promise<void> | undefined {
+    if (this.closed) return Promise.reject(new Error(`stream ${this.id} is closed`));
+    if (this.connection.sendFrameRange(bytes, from, to)) return undefined;
+    return this.waitDrain();
+  }
+
+  private waitDrain(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.pending = { resolve, reject };
     });

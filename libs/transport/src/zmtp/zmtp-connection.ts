@@ -6,12 +6,14 @@ import {
   encodePong,
   encodeReady,
   frameHeaderBytes,
+  SHORT_FRAME_MAX,
   writeFrameHeader,
   type ZmtpCommand,
   type ZmtpSocketType,
 } from './zmtp-codec.js';
 import { ZmtpDecoder, type ZmtpPeer } from './zmtp-decoder.js';
 import { ZmtpProtocolError } from './zmtp-errors.js';
+import { ZmtpFrameOut } from './zmtp-frame-out.js';
 
 export interface ZmtpConnectionOptions {
   /** Our socket type, announced in READY; the peer's must be a valid partner (DEALER-ROUTER, ...). */
@@ -35,12 +37,20 @@ export interface ZmtpConnectionOptions {
    * it has sent its own READY for a handshake command, and drops the connection.
    */
   readonly eagerReady?: boolean;
+  /**
+   * The socket's input is handed over by its owner through `received` (a socket reading into one
+   * reused buffer: `onread`, see net/accepted-socket.ts) instead of its 'data' events.
+   */
+  readonly pushedReads?: boolean;
 }
 
 export interface ZmtpConnectionEvents {
   /** The handshake is done: messages may flow both ways. */
   ready?(peer: ZmtpPeer): void;
-  /** A whole message from the peer (after `ready`). */
+  /**
+   * A whole message from the peer (after `ready`). With `pushedReads`, its last frame (and `frame`'s
+   * body) is a view of the reused read buffer: valid during the callback only, copy what is kept.
+   */
   message?(parts: Buffer[]): void;
   /** A message of one frame, when given (else `message` gets it as `[body]`): no array per message. */
   frame?(body: Buffer): void;
@@ -89,6 +99,8 @@ export class ZmtpConnection {
   private lingerTimer: NodeJS.Timeout | undefined;
   private readySent = false;
   private greeted = false;
+  /** The buffers single-frame messages are written from (a reused one for short frames). */
+  private readonly out = new ZmtpFrameOut();
 
   constructor(
     readonly socket: Socket,
@@ -112,10 +124,12 @@ export class ZmtpConnection {
         command: (command) => this.onCommand(command),
       },
     );
-    socket.on('data', (chunk: Buffer) => {
-      const error = this.decoder.push(chunk);
-      if (error !== undefined) this.fail(error);
-    });
+    if (options.pushedReads !== true) {
+      socket.on('data', (chunk: Buffer) => {
+        const error = this.decoder.push(chunk);
+        if (error !== undefined) this.fail(error);
+      });
+    }
     socket.on('error', (error) => {
       this.closeError ??= error;
     });
@@ -144,10 +158,24 @@ export class ZmtpConnection {
     return this.peerInfo;
   }
 
+  /**
+   * The next `length` bytes of input, at the start of `buffer`, which the caller reuses once this
+   * returns (`pushedReads`): frames handed on are views of it, valid during their callback only.
+   */
+  received(buffer: Buffer, length: number): void {
+    const error = this.decoder.pushTransient(buffer, length);
+    if (error !== undefined) this.fail(error);
+  }
+
   /** Send a message of one frame (the carrier's hot path). Returns false when the caller should wait for drain. */
   sendFrame(body: Uint8Array): boolean {
     this.checkReady();
     const size = body.byteLength;
+    if (size <= SHORT_FRAME_MAX) {
+      const out = this.out.short(size, this.socket.writableLength === 0);
+      out.set(body, 2);
+      return this.socket.write(out);
+    }
     if (size < COPY_BELOW) {
       const header = frameHeaderBytes(size);
       const out = Buffer.allocUnsafe(header + size);
@@ -162,6 +190,16 @@ export class ZmtpConnection {
     const ok = this.socket.write(body);
     this.socket.uncork();
     return ok;
+  }
+
+  /**
+   * `sendFrame` of `bytes[from, to)`: a short body is copied behind its header with no view of
+   * `bytes` (the engine's writer passes a batch as a range of its encoder's slab).
+   */
+  sendFrameRange(bytes: Uint8Array, from: number, to: number): boolean {
+    if (to - from > SHORT_FRAME_MAX) return this.sendFrame(bytes.subarray(from, to));
+    this.checkReady();
+    return this.socket.write(this.out.shortFrom(bytes, from, to, this.socket.writableLength === 0));
   }
 
   /** Send a message of one or more frames, atomically (all frames in one write). */

@@ -12,7 +12,7 @@ import {
   encodeReady,
   type ZmtpSocketType,
 } from './zmtp-codec.js';
-import { ZmtpDecoder, type ZmtpPhase } from './zmtp-decoder.js';
+import { ZmtpDecoder, type ZmtpPeer, type ZmtpPhase } from './zmtp-decoder.js';
 import { ZmtpProtocolError, type ZmtpErrorReason } from './zmtp-errors.js';
 
 type Event =
@@ -298,5 +298,88 @@ describe('ZmtpDecoder', () => {
     expect(decoder.push(Buffer.concat([handshake(), encodeMessage([Buffer.from('one')]), encodeMessage([Buffer.from('two')])]))).toBeUndefined();
     expect(seen).toEqual(['one']);
     expect(decoder.phase).toBe('stopped');
+  });
+});
+
+/** Push `stream` cut at `cuts` through one reused buffer, overwritten with junk after every push (a socket's onread buffer). */
+function feedReused(decoder: ZmtpDecoder, stream: Buffer, cuts: readonly number[] = []): ZmtpProtocolError[] {
+  const points = [...new Set(cuts.map((c) => c % (stream.byteLength + 1)))].sort((a, b) => a - b);
+  const reused = Buffer.alloc(Math.max(1, stream.byteLength));
+  const errors: ZmtpProtocolError[] = [];
+  let from = 0;
+  for (const to of [...points, stream.byteLength]) {
+    if (to < from) continue;
+    stream.copy(reused, 0, from, to);
+    const error = decoder.pushTransient(reused, to - from);
+    if (error !== undefined) errors.push(error);
+    reused.fill(0xa5);
+    from = to;
+  }
+  return errors;
+}
+
+describe('ZmtpDecoder.pushTransient (input in a buffer reused after every push)', () => {
+  it('decodes what push decodes whatever the chunking, multi-frame messages and the handshake included (property)', () => {
+    fc.assert(
+      fc.property(fc.array(itemArb, { maxLength: 10 }), fc.array(fc.nat(), { maxLength: 60 }), (items, cuts) => {
+        const { decoder, events } = decoderFor();
+        const stream = Buffer.concat([handshake(), ...items.map(encodeItem)]);
+        expect(feedReused(decoder, stream, cuts)).toEqual([]);
+        expect(events).toEqual([...expectedHandshake(), ...items.map(expectedItem)]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes a stream cut at every byte boundary', () => {
+    const items: Item[] = [
+      { kind: 'message', parts: [Buffer.from('ab'), patterned(40, 3)], long: false },
+      { kind: 'message', parts: [patterned(150, 4)], long: false },
+      { kind: 'ping', context: Buffer.from('c') },
+      { kind: 'message', parts: [patterned(300, 5)], long: false },
+    ];
+    const stream = Buffer.concat([handshake(), ...items.map(encodeItem)]);
+    for (let cut = 0; cut <= stream.byteLength; cut++) {
+      const { decoder, events } = decoderFor();
+      expect(feedReused(decoder, stream, [cut, cut + 1, cut + 97])).toEqual([]);
+      expect(events).toEqual([...expectedHandshake(), ...items.map(expectedItem)]);
+    }
+  });
+
+  it('keeps the peer READY described intact after its input buffer is reused', () => {
+    let peer: ZmtpPeer | undefined;
+    const decoder = new ZmtpDecoder({ socketType: 'ROUTER', maxMessageBytes: 1 << 20 }, { greeting() {}, ready: (p) => (peer = p), command() {}, message() {} });
+    expect(feedReused(decoder, handshake(1, 'DEALER', Buffer.from('peer-1')))).toEqual([]);
+    expect(peer!.identity.toString()).toBe('peer-1');
+    expect(peer!.properties.get('socket-type')!.toString()).toBe('DEALER');
+  });
+
+  it('hands a short frame at the start of the input over as one view per size (the input is always there)', () => {
+    const seen: Buffer[] = [];
+    const contents: string[] = [];
+    const decoder = new ZmtpDecoder(
+      { socketType: 'ROUTER', maxMessageBytes: 1 << 20 },
+      {
+        greeting() {},
+        ready() {},
+        command() {},
+        message() {},
+        frame: (body) => {
+          seen.push(body);
+          contents.push(body.toString('hex'));
+        },
+      },
+    );
+    expect(decoder.push(handshake())).toBeUndefined();
+    const reused = Buffer.alloc(1024);
+    for (const [size, seed] of [[150, 1], [150, 2], [20, 3], [150, 4]] as const) {
+      const message = encodeMessage([patterned(size, seed)]);
+      message.copy(reused);
+      expect(decoder.pushTransient(reused, message.byteLength)).toBeUndefined();
+    }
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[0]).toBe(seen[3]);
+    expect(seen[2]!.byteLength).toBe(20);
+    expect(contents).toEqual([[150, 1], [150, 2], [20, 3], [150, 4]].map(([size, seed]) => Buffer.from(patterned(size!, seed!)).toString('hex')));
   });
 });

@@ -7,6 +7,7 @@ import {
   MECHANISM_OFFSET,
   NULL_MECHANISM,
   RESERVED_FLAGS,
+  SHORT_FRAME_MAX,
   parseCommand,
   parseErrorReason,
   parseMetadata,
@@ -98,6 +99,11 @@ export class ZmtpDecoder {
   private readonly maxCommandBytes: number;
   private readonly expectedMechanism: Buffer;
   private lastError: ZmtpProtocolError | undefined;
+  /** The input being pushed is reused by the caller afterwards (pushTransient). */
+  private transient = false;
+  /** That reused input, and the views of short frame bodies right after a 2-byte header in it. */
+  private viewSource: Buffer | undefined;
+  private views: (Buffer | undefined)[] = [];
 
   constructor(
     private readonly options: ZmtpDecoderOptions,
@@ -123,13 +129,30 @@ export class ZmtpDecoder {
 
   /** Feed the next bytes of the stream. Returns the protocol error that ended the connection, if any. */
   push(chunk: Buffer): ZmtpProtocolError | undefined {
+    return this.pushBytes(chunk, chunk.byteLength, false);
+  }
+
+  /**
+   * `push` of `chunk[0, length)` from a buffer the caller reuses once this returns (a socket's
+   * `onread` buffer): nothing that outlives the call refers to it. The frames and commands handed
+   * to the handler are views of it, valid during the callback only; the frames of a multi-frame
+   * message so far are copied, and so is the whole input until the handshake is done (the peer's
+   * READY metadata and identity are kept).
+   */
+  pushTransient(chunk: Buffer, length: number): ZmtpProtocolError | undefined {
+    if (this.state === 'greeting' || this.state === 'handshake') return this.pushBytes(Buffer.from(chunk.subarray(0, length)), length, false);
+    return this.pushBytes(chunk, length, true);
+  }
+
+  private pushBytes(chunk: Buffer, length: number, transient: boolean): ZmtpProtocolError | undefined {
+    this.transient = transient;
     let offset = 0;
     if (this.state === 'greeting') {
       offset = this.greetingInput(chunk);
       if (offset < 0) return this.lastError;
     }
     if (this.state !== 'handshake' && this.state !== 'traffic') return undefined;
-    const error = this.frames(chunk, offset);
+    const error = this.frames(chunk, offset, length);
     if (error !== undefined) return this.fail(error);
     return undefined;
   }
@@ -169,8 +192,7 @@ export class ZmtpDecoder {
   }
 
   /** The frame loop (handshake and traffic). */
-  private frames(chunk: Buffer, start: number): ZmtpProtocolError | undefined {
-    const length = chunk.byteLength;
+  private frames(chunk: Buffer, start: number, length: number): ZmtpProtocolError | undefined {
     let offset = start;
     while (offset < length) {
       if (this.state !== 'handshake' && this.state !== 'traffic') return undefined;
@@ -183,7 +205,7 @@ export class ZmtpDecoder {
         offset += take;
         if (this.bodyHave < body.byteLength) return undefined;
         this.body = undefined;
-        const error = this.frame(this.bodyFlags, body);
+        const error = this.frame(this.bodyFlags, body, false);
         if (error !== undefined) return error;
         continue;
       }
@@ -225,9 +247,9 @@ export class ZmtpDecoder {
       const refused = this.checkFlags(flags) ?? this.checkSize(flags, size);
       if (refused !== undefined) return refused;
       if (length - offset >= size) {
-        const body = chunk.subarray(offset, offset + size);
+        const body = this.transient && offset === 2 && size <= SHORT_FRAME_MAX ? this.inputView(chunk, size) : chunk.subarray(offset, offset + size);
         offset += size;
-        const error = this.frame(flags, body);
+        const error = this.frame(flags, body, true);
         if (error !== undefined) return error;
       } else {
         this.body = Buffer.allocUnsafe(size);
@@ -236,6 +258,18 @@ export class ZmtpDecoder {
       }
     }
     return undefined;
+  }
+
+  /**
+   * The view of a short frame's body at the start of a reused input buffer (`pushTransient`):
+   * made once per size, as the input lands in the same place of the same buffer every time.
+   */
+  private inputView(chunk: Buffer, size: number): Buffer {
+    if (this.viewSource !== chunk) {
+      this.viewSource = chunk;
+      this.views = [];
+    }
+    return (this.views[size] ??= chunk.subarray(2, 2 + size));
   }
 
   /** Flags alone: reserved bits, MORE on a command, a message before the handshake ended. */
@@ -262,11 +296,12 @@ export class ZmtpDecoder {
     return undefined;
   }
 
-  /** One complete frame. */
-  private frame(flags: number, body: Buffer): ZmtpProtocolError | undefined {
+  /** One complete frame; `ofInput`: a view of the input pushed (not a gathered copy). */
+  private frame(flags: number, body: Buffer, ofInput: boolean): ZmtpProtocolError | undefined {
     if ((flags & FLAG_COMMAND) !== 0) return this.commandFrame(body);
     if ((flags & FLAG_MORE) !== 0) {
-      this.parts.push(body);
+      // kept until the message's last frame, maybe past this input: a copy when the input is reused
+      this.parts.push(ofInput && this.transient ? Buffer.from(body) : body);
       this.partsBytes += body.byteLength;
       return undefined;
     }

@@ -1,7 +1,9 @@
-import { Op } from '../frames.js';
+import { Op, type Frame } from '../frames.js';
 import { Pid } from '../pid.js';
 import { Ref } from '../ref.js';
 import { TAG_PID, TAG_REF, isIdentityContent } from './cbor-tags.js';
+import { schemaOfOp } from './frame-registry.js';
+import type { FrameSchema } from './frame-schema.js';
 
 /**
  * A hand-written decoder for SEND frames of common terms, the counterpart of the fast encoder
@@ -43,13 +45,41 @@ export class FastFrameDecoder {
   /** The 8 bytes of a float, read big-endian as CBOR writes them. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
 
+  /** The SEND schema, whose field checks a frame built here passes before it is returned. */
+  private readonly send: FrameSchema = schemaOfOp(Op.SEND)!;
+
   /** `names`: the inbound node-name table (packed references resolve to its entries). */
   constructor(private readonly names: readonly string[]) {}
 
   /** The wire array of the item `bytes[from, to)`, or BAIL. Never throws. */
   decode(bytes: Uint8Array, from: number, to: number): unknown[] | typeof BAIL {
+    if (!this.readSend(bytes, from, to)) return BAIL;
+    const pid = this.readTo;
+    const msg = this.readMsg;
+    this.readTo = this.readMsg = undefined;
+    return [Op.SEND, pid, msg];
+  }
+
+  /**
+   * The SEND frame of the item `bytes[from, to)`, built as the SEND schema builds it from the wire
+   * array and passing its field checks (no wire array); BAIL when `decode` would bail or the
+   * checks fail (cbor-x and frameFromArray then decode and report the item as before).
+   */
+  decodeFrame(bytes: Uint8Array, from: number, to: number): Frame | typeof BAIL {
+    if (!this.readSend(bytes, from, to)) return BAIL;
+    const frame: Frame = { kind: 'send', to: this.readTo as Pid, msg: this.readMsg as Extract<Frame, { kind: 'send' }>['msg'] };
+    this.readTo = this.readMsg = undefined;
+    return this.send.check(frame) === undefined ? frame : BAIL;
+  }
+
+  /** What the last readSend read (let go as soon as it is used). */
+  private readTo: unknown = undefined;
+  private readMsg: unknown = undefined;
+
+  /** Read a SEND item's pid and message into readTo and readMsg; false when it must bail. */
+  private readSend(bytes: Uint8Array, from: number, to: number): boolean {
     // [op, to, msg]: an array of 3 whose op is SEND (a one-byte unsigned integer)
-    if (to - from < 3 || bytes[from] !== 0x83 || bytes[from + 1] !== Op.SEND) return BAIL;
+    if (to - from < 3 || bytes[from] !== 0x83 || bytes[from + 1] !== Op.SEND) return false;
     this.src = bytes;
     this.pos = from + 2;
     this.end = to;
@@ -58,7 +88,9 @@ export class FastFrameDecoder {
     const msg = this.failed ? undefined : this.value(1);
     const done = !this.failed && this.pos === to && pid instanceof Pid;
     this.src = EMPTY;
-    return done ? [Op.SEND, pid, msg] : BAIL;
+    this.readTo = done ? pid : undefined;
+    this.readMsg = done ? msg : undefined;
+    return done;
   }
 
   private bail(): undefined {

@@ -10,67 +10,9 @@ import { InboundNames, OutboundNames, isNamesValue, newNamingDecoder, startsName
 import { DEFAULT_LIMITS, type WireLimits } from './wire-limits.js';
 import { FastFrameEncoder } from './fast-frame-encoder.js';
 import { BAIL, FastFrameDecoder } from './fast-frame-decoder.js';
+import type { DecodedBatch, FrameCodecOptions, FrameCodecStats, FrameDecodeError, SharedBatch } from './frame-codec-types.js';
 
-/** The typed errors decodeBatch reports. */
-export type FrameDecodeError = BadFrameError | UnknownFrameTypeError | FrameTooLargeError;
-
-export interface DecodedBatch {
-  /** Valid frames, in order. */
-  readonly frames: Frame[];
-  /** Typed errors for the parts that were rejected (bad frames are dropped, never thrown). */
-  readonly errors: FrameDecodeError[];
-}
-
-/**
- * A batch decoded into arrays the codec reuses (FrameCodec.decodeShared): the valid frames are
- * `frames[0..count)`. It stays valid until `releaseShared`, which the holder calls when done.
- */
-export interface SharedBatch {
-  readonly frames: readonly Frame[];
-  readonly count: number;
-  readonly errors: readonly FrameDecodeError[];
-}
-
-export interface FrameCodecOptions {
-  /** Largest batch accepted by decodeBatch, and largest single frame encode produces (bytes). Default 16 MiB. */
-  readonly maxBatchBytes?: number;
-  /** Deepest nesting of containers in a frame. Default 256. */
-  readonly maxDepth?: number;
-  /** Rejected frames reported per batch before the rest of the batch is dropped. Default 16. */
-  readonly maxErrorsPerBatch?: number;
-  /**
-   * Compress node names with an outbound node-name table (encode appends NAMES frames; see
-   * node-name-table.ts). For codecs whose every chunk reaches one peer codec in order, as the
-   * transport's per-connection codecs do. Decoding always understands NAMES frames. Default false.
-   */
-  readonly nodeNameTables?: boolean;
-  /**
-   * Encode SEND, MONITOR and DEMONITOR frames of common terms with the hand-written encoder
-   * (fast-frame-encoder.ts) into a slab the codec owns. Default true; false: cbor-x for every frame.
-   */
-  readonly fastEncoder?: boolean;
-  /**
-   * Decode SEND frames of common terms with the hand-written decoder (fast-frame-decoder.ts),
-   * other items with cbor-x. Default true; false: cbor-x for every item.
-   */
-  readonly fastDecoder?: boolean;
-}
-
-/** Counters of one codec (one connection epoch), for metrics and logs. */
-export interface FrameCodecStats {
-  framesEncoded: number;
-  /** Of framesEncoded, those the fast encoder wrote. */
-  framesEncodedFast: number;
-  /** encode calls refused (not sendable, bad fields, too large). */
-  framesRefused: number;
-  framesDecoded: number;
-  /** Frames dropped by decodeBatch (schema, unknown op, forbidden CBOR, malformed term). */
-  framesRejected: number;
-  /** Batches whose CBOR was corrupt from some offset on (the frames after it are lost). */
-  batchesCorrupt: number;
-  /** Batches refused whole for their size. */
-  batchesTooLarge: number;
-}
+export type { DecodedBatch, FrameCodecOptions, FrameCodecStats, FrameDecodeError, SharedBatch } from './frame-codec-types.js';
 
 /**
  * Encodes frames to CBOR and decodes batches (CBOR sequences of frames), strictly.
@@ -378,11 +320,17 @@ export class FrameCodec {
         const done = this.runDone;
         let value: unknown;
         try {
-          value = fast.decode(bytes, done === 0 ? start : runEnds[done - 1]!, runEnds[done]!);
+          value = fast.decodeFrame(bytes, done === 0 ? start : runEnds[done - 1]!, runEnds[done]!);
         } catch {
           value = BAIL; // it does not throw; should it ever, cbor-x decodes the item
         }
-        if (value === BAIL || !this.onRunValue(value)) break;
+        if (value === BAIL) break;
+        if (errors.length >= cap) {
+          this.runStopped = true;
+          break;
+        }
+        this.place(value as Frame, frames);
+        this.runDone++;
       }
     }
     while (this.runDone < count && !this.runStopped) {
@@ -447,10 +395,15 @@ export class FrameCodec {
       this.stats.framesRejected++;
       return false;
     }
-    const at = this.frameCount++;
-    if (at < frames.length) frames[at] = result;
-    else frames.push(result);
-    this.stats.framesDecoded++;
+    this.place(result, frames);
     return true;
+  }
+
+  /** A valid frame decoded: into the next slot of `frames`. */
+  private place(frame: Frame, frames: Frame[]): void {
+    const at = this.frameCount++;
+    if (at < frames.length) frames[at] = frame;
+    else frames.push(frame);
+    this.stats.framesDecoded++;
   }
 }
