@@ -206,10 +206,22 @@ export class ConnectionManager implements HandshakeHost {
       );
   }
 
+  /**
+   * The handshake's deadline counts what arrived before it. An event loop that runs late fires its
+   * expired timers before it reads its sockets, so the answer that completes the handshake may be
+   * waiting unread when the timer fires: the attempt fails only if it is still pending after the
+   * sockets were read (setImmediate runs after the poll phase). Failing first left the acceptor up
+   * with a peer that had given up (at 128 nodes on 2 CPUs, 149 flaps of nodedown and nodeup).
+   * An attempt that fails on its stream says so (REFUSE closed): a peer that answers too late, and
+   * so goes up after this side gave up, reads it next and takes that connection down at once
+   * instead of keeping it until a later dial replaces it.
+   */
   private startHandshakeTimer(conn: Connection, timeout: number): void {
     conn.handshakeTimer = setTimeout(() => {
       conn.handshakeTimer = undefined;
-      this.failAttempt(conn, new TimeoutError(`handshake with ${conn.peerName}`, timeout));
+      setImmediate(() => {
+        if (conn.isPending) this.failAttempt(conn, new TimeoutError(`handshake with ${conn.peerName}`, timeout), conn.stream !== undefined ? 'closed' : undefined);
+      });
     }, timeout);
   }
 
