@@ -15,6 +15,11 @@ import { NetTransport } from './net-transport.js';
 
 const COOKIE = 'late-handshake';
 const HANDSHAKE_TIMEOUT = 300;
+/**
+ * How far past the deadline the fault lasts: long enough for the other side to answer (first test)
+ * or for this side's deadline to have passed (second) on a loaded machine.
+ */
+const MARGIN = 1_500;
 const TEST_TIMEOUT = 60_000;
 
 /** Block this thread for `ms` (the fault: a loop that runs late). */
@@ -42,7 +47,7 @@ describe('a handshake answered while the initiator is busy past its deadline', (
           enqueue(conn, frame);
           if (frame.kind === 'challenge_reply' && blocked === 0) {
             blocked++;
-            setImmediate(() => blockFor(HANDSHAKE_TIMEOUT + 200));
+            setImmediate(() => blockFor(HANDSHAKE_TIMEOUT + MARGIN));
           }
         };
         return t;
@@ -76,7 +81,7 @@ describe('a handshake answered while the initiator is busy past its deadline', (
           if (frame.kind === 'challenge_reply' && stopped === 0) {
             stopped++;
             s.child.signal('SIGSTOP');
-            frozen = new Promise((resolve) => setTimeout(resolve, HANDSHAKE_TIMEOUT + 300)).then(() => s.child.signal('SIGCONT'));
+            frozen = new Promise((resolve) => setTimeout(resolve, HANDSHAKE_TIMEOUT + MARGIN)).then(() => s.child.signal('SIGCONT'));
           }
           enqueue(conn, frame);
         };
