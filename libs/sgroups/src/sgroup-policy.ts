@@ -72,8 +72,7 @@ export class SGroupPolicy implements ConnectionPolicy {
   start(host: PolicyHost): void {
     this.host = host;
     this.tableValue ??= new GroupTable(host.name);
-    this.timer = setInterval(() => this.maintain(), this.meshIntervalMs);
-    this.timer.unref();
+    this.armMaintenance();
   }
 
   /**
@@ -97,16 +96,19 @@ export class SGroupPolicy implements ConnectionPolicy {
 
   nodeUp(peer: PeerInfo): void {
     this.redial.forget(peer.name);
+    if (this.dialed.has(peer.name)) this.armMaintenance(); // a dial nothing justifies any more is cut
     this.listener?.nodeUp(peer);
     if (!peer.hidden) this.gossipFree(peer.name);
   }
 
   nodeDown(peer: PeerInfo, _reason: DisconnectReason): void {
     this.gossiped.delete(peer.name);
+    if (this.dialed.has(peer.name)) this.armMaintenance(); // a group member is dialled again
     this.listener?.nodeDown(peer);
   }
 
   connectFailed(node: string): void {
+    if (this.dialed.has(node)) this.armMaintenance();
     if (!this.redial.failed(node)) this.gossiped.delete(node);
   }
 
@@ -140,11 +142,15 @@ export class SGroupPolicy implements ConnectionPolicy {
     return this.redial.pending();
   }
 
+  /** Is the maintenance round armed (a member of own groups not connected, or an event to act on)? For tests. */
+  get maintaining(): boolean {
+    return this.timer !== null;
+  }
+
   stop(): void {
     this.redial.clear();
     this.host = null;
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+    this.disarmMaintenance();
   }
 
   /**
@@ -153,9 +159,16 @@ export class SGroupPolicy implements ConnectionPolicy {
    */
   manage(nodes: readonly string[]): void {
     for (const n of nodes) this.dialed.add(n);
+    if (nodes.length > 0) this.armMaintenance();
   }
 
-  /** Dial the members of own groups that are not connected; close group connections nothing justifies. */
+  /**
+   * Dial the members of own groups that are not connected; close group connections nothing
+   * justifies. Runs every `meshIntervalMs` while a member is not connected, and once after any
+   * event that may call for it (start, a change of own groups, a group connection up or down, a
+   * failed dial, managed seeds); a node whose group connections are all up runs no timer, so an
+   * idle cluster's upkeep does not grow with its size (and neither does the simulator's).
+   */
   maintain(): void {
     const host = this.host;
     const t = this.tableValue;
@@ -170,11 +183,26 @@ export class SGroupPolicy implements ConnectionPolicy {
         if (!up.has(m)) host.connect(m, this.addressBook.get(m) ?? d.addresses[m]);
       }
     }
+    let missing = false;
+    for (const m of wanted) if (!up.has(m)) missing = true;
     for (const n of [...this.dialed]) {
-      if (wanted.has(n) || !up.has(n)) continue; // one that is still dialling is cut once it is up
+      if (wanted.has(n) || !up.has(n)) continue; // one that is still dialling is cut once it is up (nodeUp)
       this.dialed.delete(n);
       this.cutLater(n);
     }
+    if (missing) this.armMaintenance();
+    else this.disarmMaintenance();
+  }
+
+  private armMaintenance(): void {
+    if (this.timer !== null || this.host === null) return;
+    this.timer = setInterval(() => this.maintain(), this.meshIntervalMs);
+    this.timer.unref();
+  }
+
+  private disarmMaintenance(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
   }
 
   /**

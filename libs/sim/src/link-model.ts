@@ -14,6 +14,14 @@ export interface LinkModelOptions {
   readonly retransmitMs?: number;
   /** Seed of the generator behind jitter and loss (default 1). */
   readonly seed?: number;
+  /**
+   * A dial into a partition is tried again after `dialRetryMs`, the wait doubling up to
+   * `dialRetryMaxMs`, until the handshake timeout: the net and zmq carriers' schedule (defaults
+   * 20 and 500). After a heal such a dial goes through at its next try. MemoryTransport tries
+   * every 20 ms (`dialRetryMaxMs: 20`).
+   */
+  readonly dialRetryMs?: number;
+  readonly dialRetryMaxMs?: number;
 }
 
 /** mulberry32: a small, fast, seeded PRNG (32-bit state), for deterministic jitter and loss. */
@@ -35,6 +43,8 @@ export class LinkModel {
   readonly lossRate: number;
   readonly retransmitMs: number;
   readonly seed: number;
+  readonly dialRetryMs: number;
+  readonly dialRetryMaxMs: number;
   private readonly random: () => number;
   /** Frames whose first transmission was lost (and sent again). */
   lost = 0;
@@ -45,11 +55,27 @@ export class LinkModel {
     this.lossRate = options.lossRate ?? 0;
     this.retransmitMs = options.retransmitMs ?? 200;
     this.seed = options.seed ?? 1;
+    this.dialRetryMs = options.dialRetryMs ?? 20;
+    this.dialRetryMaxMs = options.dialRetryMaxMs ?? 500;
     this.random = seededRandom(this.seed);
     for (const [k, v] of Object.entries({ latencyMs: this.latencyMs, jitterMs: this.jitterMs, retransmitMs: this.retransmitMs })) {
       if (!(v >= 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number >= 0`);
     }
+    for (const [k, v] of Object.entries({ dialRetryMs: this.dialRetryMs, dialRetryMaxMs: this.dialRetryMaxMs })) {
+      if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a finite number > 0`);
+    }
     if (!(this.lossRate >= 0 && this.lossRate < 1)) throw new RangeError('lossRate must be in [0, 1)');
+  }
+
+  /** The first try after `now` of a dial that began at `since` and has been retried on the carriers' schedule. */
+  nextDialTry(since: number, now: number): number {
+    let at = since;
+    let wait = this.dialRetryMs;
+    while (at <= now) {
+      at += wait;
+      wait = Math.min(wait * 2, this.dialRetryMaxMs);
+    }
+    return at;
   }
 
   /** The delay of one frame sent now (before ordering behind earlier frames of its connection). */

@@ -20,7 +20,7 @@ export interface ConnectionEnd {
   connectionFailed(conn: SimConnection, side: Side, error: Error): void;
   deliver(conn: SimConnection, side: Side, frame: DistFrame): void;
   /** A dial of this end to `name` waited for a partition to heal: it may go on. */
-  healed(name: string): void;
+  healed(name: string, since: number): void;
 }
 
 interface Batch {

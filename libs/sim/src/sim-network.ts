@@ -29,8 +29,8 @@ export class SimNetwork implements NetworkContext {
   private readonly endpoints = new Map<string, ConnectionEnd>();
   private readonly pairs = new Map<string, SimConnection>();
   private isolated: ReadonlySet<string> | null = null;
-  /** Dials into the partition, waiting for it to heal (each retried once then). */
-  private waiting: Array<{ readonly from: ConnectionEnd; readonly to: string }> = [];
+  /** Dials into the partition, waiting for it to heal (each tried again at its next try after the heal), and when each began. */
+  private waiting: Array<{ readonly from: ConnectionEnd; readonly to: string; readonly since: number }> = [];
 
   constructor(
     readonly clock: VirtualClock,
@@ -93,17 +93,20 @@ export class SimNetwork implements NetworkContext {
     }
   }
 
-  /** Remove the partition: dials across succeed again; dials still waiting go through (nothing else reconnects by itself). */
+  /**
+   * Remove the partition: dials across succeed again; each dial still waiting goes through at its
+   * next try (LinkModel.nextDialTry; nothing else reconnects by itself).
+   */
   heal(): void {
     this.isolated = null;
     const waiting = this.waiting;
     this.waiting = [];
-    for (const w of waiting) w.from.healed(w.to);
+    for (const w of waiting) this.clock.scheduleAt(this.model.nextDialTry(w.since, this.clock.now), () => w.from.healed(w.to, w.since));
   }
 
-  /** `from` dialled `to` across the partition and keeps trying until its timeout. */
-  waitForHeal(from: ConnectionEnd, to: string): void {
-    this.waiting.push({ from, to });
+  /** `from` dialled `to` across the partition at `since` and keeps trying until its timeout. */
+  waitForHeal(from: ConnectionEnd, to: string, since: number): void {
+    this.waiting.push({ from, to, since });
   }
 
   blocked(a: string, b: string): boolean {

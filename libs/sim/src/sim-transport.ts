@@ -79,7 +79,7 @@ export class SimTransport implements Transport, ConnectionEnd {
     if ('blocked' in outcome) {
       // Like a dial that keeps trying until the handshake timeout (the real carriers retry): it
       // goes through if the partition heals in time.
-      this.network.waitForHeal(this, name);
+      this.network.waitForHeal(this, name, this.network.clock.now);
       const timeout = this.options.handshakeTimeout ?? 7000;
       setTimeout(() => {
         if (this.dials.get(name) === dial && dial.conn === null) this.dialFailed(name, new TimeoutError(`connect to ${name}`, timeout));
@@ -153,14 +153,14 @@ export class SimTransport implements Transport, ConnectionEnd {
     return Promise.resolve();
   }
 
-  /** The partition healed: a dial into it that is still waiting goes through now. */
-  healed(name: NodeName): void {
+  /** The partition healed: a dial into it (begun at `since`) that is still waiting tries again now. */
+  healed(name: NodeName, since: number): void {
     const dial = this.dials.get(name);
     if (this.closed || dial === undefined || dial.conn !== null) return;
     const outcome = this.network.dial(this, name);
     if ('conn' in outcome) dial.conn = outcome.conn;
     else if ('unknown' in outcome) this.dialFailed(name, new UnresolvableNodeError(name));
-    else this.network.waitForHeal(this, name);
+    else this.network.waitForHeal(this, name, since);
   }
 
   // ---- ConnectionEnd ----

@@ -54,6 +54,9 @@ interface SavedGlobals {
 /** The clock's epoch: virtual Date.now() starts here (2026-01-01T00:00:00Z), performance.now() at 0. */
 export const VIRTUAL_EPOCH = Date.UTC(2026, 0, 1);
 
+/** Real immediates the clock queues at once, one callback each (see VirtualClock.drive). */
+const DRIVE_BATCH = 256;
+
 /**
  * Virtual time for running real code deterministically: `install()` replaces the globals
  * setTimeout / setInterval / setImmediate (and their clear functions), `Date.now` and
@@ -62,8 +65,8 @@ export const VIRTUAL_EPOCH = Date.UTC(2026, 0, 1);
  * the transport's ticks) runs in virtual time. Nothing advances on its own: the driver calls
  * `advance`, `until` or `runUntilQuiet`.
  *
- * Each callback is one macrotask: after it, the clock yields to the real event loop (through the
- * real setImmediate it saved) so that the promise jobs and process.nextTick callbacks the
+ * Each callback is one macrotask: it is called from a real setImmediate (the one the clock saved),
+ * so that the promise jobs and process.nextTick callbacks the
  * callback caused run before the next one, exactly as between two macrotasks of a real process.
  * Immediates run before any timer and without advancing time; timers run in order of due time,
  * then of scheduling. Same program, same inputs: same order of callbacks, same results.
@@ -168,34 +171,50 @@ export class VirtualClock {
   // ---- running ----
 
   /**
-   * Run the next callback due at or before `limit` (immediates first) as one real macrotask: it
-   * is called from a real setImmediate, so its process.nextTick callbacks and then its promise
-   * jobs run after it and before the next callback, as in a real process. False when nothing is
-   * due by then, or when `stop` says so (asked once the previous callback's jobs have all run).
+   * Run the callbacks due at or before `limit` (immediates first), each as one real macrotask,
+   * until none is due or `stop` says so (asked before each callback, once the previous one's jobs
+   * have all run). Each callback is called from its own real setImmediate: Node.js runs the
+   * process.nextTick callbacks and then the promise jobs of one immediate before it calls the next
+   * (lib/internal/timers.js, processImmediate), so a callback's jobs run after it and before the
+   * next callback, as in a real process. Up to DRIVE_BATCH of them are queued at once, so that the
+   * real event loop polls for I/O once per batch and not once per callback (the simulation has no
+   * I/O): at 10,000 simulated nodes the polls took as long as the callbacks.
    */
-  step(limit = Number.POSITIVE_INFINITY, stop?: () => boolean): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.realSetImmediate(() => {
+  private drive(limit: number, stop?: () => boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let done = false;
+      let queued = 0;
+      const one = (): void => {
+        queued--;
+        if (done) return;
         const t = stop?.() === true ? undefined : this.next(limit);
         if (t === undefined) {
-          resolve(false);
+          done = true;
+          resolve();
           return;
         }
         this.events++;
         try {
           t.fn(...t.args);
-          resolve(true);
         } catch (error) {
+          done = true;
           reject(error instanceof Error ? error : new Error(String(error)));
+          return;
         }
-      });
+        if (queued === 0) refill();
+      };
+      const refill = (): void => {
+        for (let i = 0; i < DRIVE_BATCH; i++) this.realSetImmediate(one);
+        queued = DRIVE_BATCH;
+      };
+      refill();
     });
   }
 
   /** Run everything due within the next `ms` of virtual time; the clock then reads now + ms. */
   async advance(ms: number): Promise<void> {
     const end = this.now + ms;
-    while (await this.step(end));
+    await this.drive(end);
     this.now = Math.max(this.now, end);
   }
 
@@ -210,7 +229,7 @@ export class VirtualClock {
     });
     watched.catch(() => undefined);
     const end = this.now + maxMs;
-    while (await this.step(end, () => settled));
+    await this.drive(end, () => settled);
     if (!settled) throw new Error(`virtual clock: nothing settled the promise within ${maxMs} ms of virtual time`);
     return watched;
   }
