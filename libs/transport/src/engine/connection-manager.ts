@@ -1,10 +1,7 @@
 import {
-  errorLogFields,
-  isExpectedError,
   HandshakeError,
   PROTOCOL_VERSION,
   PeerOverloadError,
-  TimeoutError,
   UnresolvableNodeError,
   type DistFrame,
   type Frame,
@@ -15,6 +12,7 @@ import {
 import type { DisconnectReason, NodeResolver, TransportLogger, TransportOptions, TransportStats } from '../transport.js';
 import { challengeDigest, randomNonce } from '../handshake-digest.js';
 import { RateLimitedLog } from '../rate-limited-log.js';
+import { AttemptFailures } from './attempt-failures.js';
 import type { Carrier } from './carrier.js';
 import { Connection } from './connection.js';
 import { isDistKind } from './connection-state.js';
@@ -61,6 +59,8 @@ export class ConnectionManager implements HandshakeHost {
   readonly protocol: HandshakeProtocol;
   /** The rules of a tick check: silence, stalls of this node, peers vouching that they are busy. */
   readonly ticks: TickJudge;
+  /** The handshake deadline and the attempts that end before they come up. */
+  readonly attempts: AttemptFailures;
   readonly name: NodeName;
   readonly creation: number;
   readonly hidden: boolean;
@@ -70,7 +70,7 @@ export class ConnectionManager implements HandshakeHost {
   readonly maxMessageBytes: number;
   readonly logger: TransportLogger;
   private readonly limits: EngineLimits;
-  private readonly events: OrderedEmitter;
+  readonly events: OrderedEmitter;
   private readonly resolver: NodeResolver;
   private readonly badLog: RateLimitedLog;
   private readonly refusals: RefusalDialer;
@@ -96,6 +96,7 @@ export class ConnectionManager implements HandshakeHost {
       maxBatchBytes: ctx.limits.maxBatchBytes,
       onWriteFailed: (conn, error) => this.onStreamLost(conn, error),
     });
+    this.attempts = new AttemptFailures(this);
     this.protocol = new HandshakeProtocol(this);
     this.ticks = new TickJudge(ctx.limits, ctx.logger, ctx.name);
   }
@@ -127,8 +128,6 @@ export class ConnectionManager implements HandshakeHost {
     if (!this.isStopped()) this.refusals.refuse(hello, reason);
   }
 
-
-
   startInitiator(name: NodeName, slot: PeerSlot, address: string | undefined, timeout: number): boolean {
     const target = address ?? this.resolver.resolve(name);
     if (target === undefined) {
@@ -138,7 +137,7 @@ export class ConnectionManager implements HandshakeHost {
     const conn = new Connection('initiator', name, target, randomNonce(), this.format.newEncoder(this.maxMessageBytes));
     slot.pending = conn;
     this.table.addSession(conn);
-    this.startHandshakeTimer(conn, timeout);
+    this.attempts.startHandshakeTimer(conn, timeout);
     this.ctx.listen().then(
       (own) => {
         if (conn.state !== 'connecting') return;
@@ -167,7 +166,7 @@ export class ConnectionManager implements HandshakeHost {
     this.table.bindStream(streamId, conn);
     conn.decoder = decoder;
     this.table.ensure(hello.name).pending = conn;
-    this.startHandshakeTimer(conn, this.limits.handshakeTimeout);
+    this.attempts.startHandshakeTimer(conn, this.limits.handshakeTimeout);
     this.enqueue(conn, {
       kind: 'challenge',
       version: PROTOCOL_VERSION,
@@ -204,25 +203,6 @@ export class ConnectionManager implements HandshakeHost {
         },
         (error: unknown) => this.failAttempt(conn, error instanceof Error ? error : new Error(String(error))),
       );
-  }
-
-  /**
-   * The handshake's deadline counts what arrived before it. An event loop that runs late fires its
-   * expired timers before it reads its sockets, so the answer that completes the handshake may be
-   * waiting unread when the timer fires: the attempt fails only if it is still pending after the
-   * sockets were read (setImmediate runs after the poll phase). Failing first left the acceptor up
-   * with a peer that had given up (at 128 nodes on 2 CPUs, 149 flaps of nodedown and nodeup).
-   * An attempt that fails on its stream says so (REFUSE closed): a peer that answers too late, and
-   * so goes up after this side gave up, reads it next and takes that connection down at once
-   * instead of keeping it until a later dial replaces it.
-   */
-  private startHandshakeTimer(conn: Connection, timeout: number): void {
-    conn.handshakeTimer = setTimeout(() => {
-      conn.handshakeTimer = undefined;
-      setImmediate(() => {
-        if (conn.isPending) this.failAttempt(conn, new TimeoutError(`handshake with ${conn.peerName}`, timeout), conn.stream !== undefined ? 'closed' : undefined);
-      });
-    }, timeout);
   }
 
   onStreamLost(conn: Connection, error: unknown): void {
@@ -290,58 +270,23 @@ export class ConnectionManager implements HandshakeHost {
     this.events.emit('nodedown', conn.info!, reason);
   }
 
-  /**
-   * A connection attempt failed before it came up. Unless an up connection remains, the connect()
-   * calls waiting for the peer are rejected and the held frames dropped (`connectfailed`).
-   */
+  /** A connection attempt failed before it came up (AttemptFailures.failAttempt). */
   failAttempt(conn: Connection, error: Error, refuse?: RefuseFrame['reason']): void {
-    if (!conn.isPending) return;
-    conn.moveTo('down');
-    conn.stopTimers();
-    this.table.unbind(conn);
-    conn.queue.clear();
-    this.writer.dropHeld(conn);
-    this.closeStream(conn, refuse);
-    const slot = this.table.ensure(conn.peerName);
-    if (slot.pending === conn) {
-      slot.pending = undefined;
-      // A refused or timed-out attempt is an expected event (partitions, restarts): no stack, info level.
-      if (isExpectedError(error)) this.logger.info({ ...conn.describe(), ...errorLogFields(error) }, 'connection attempt failed');
-      else this.logger.warn({ ...conn.describe(), err: error }, 'connection attempt failed');
-      if (slot.up === undefined && (conn.role === 'initiator' || slot.waiters.size > 0 || slot.held.length > 0)) {
-        this.failPeer(slot, error, conn.peerName);
-      }
-    }
-    this.table.release(conn.peerName);
+    this.attempts.failAttempt(conn, error, refuse);
   }
 
   /** Reject the waiters and drop the held frames of a peer that could not be reached. */
   failPeer(slot: PeerSlot | undefined, error: Error, name: NodeName): void {
-    if (slot === undefined) return;
-    this.stats.framesDropped += slot.held.length;
-    slot.held = [];
-    slot.heldBytes = 0;
-    for (const waiter of [...slot.waiters]) waiter.reject(error);
-    if (name !== '') this.events.emit('connectfailed', name, error);
+    this.attempts.failPeer(slot, error, name);
   }
 
-  /**
-   * Drop a pending attempt silently: a newer one takes its place (simultaneous connect, a HELLO
-   * while our attempt is still dialling, newer HELLO). The waiters and held frames stay with the peer.
-   */
+  /** Drop a pending attempt silently: a newer one takes its place (AttemptFailures.abandon). */
   abandon(conn: Connection): void {
-    if (!conn.isPending) return;
-    conn.moveTo('down');
-    conn.stopTimers();
-    this.table.unbind(conn);
-    conn.queue.clear();
-    this.writer.dropHeld(conn);
-    this.closeStream(conn, undefined);
-    const slot = this.table.slot(conn.peerName);
-    if (slot?.pending === conn) slot.pending = undefined;
+    this.attempts.abandon(conn);
   }
 
-  private closeStream(conn: Connection, finalRefuse: RefuseFrame['reason'] | undefined): void {
+  /** Close the connection's stream, after a final REFUSE of this reason when one is given. */
+  closeStream(conn: Connection, finalRefuse: RefuseFrame['reason'] | undefined): void {
     if (finalRefuse === undefined) {
       conn.dialAbort.abort();
       conn.stream?.close();
