@@ -159,7 +159,7 @@ export interface TransportOptions {
   readonly hidden?: boolean;
   /** Net tick time in ms (default 60000): a peer silent this long is declared down. Ticks go every netTickTime/4. */
   readonly netTickTime?: number;
-  /** Handshake timeout in ms (default 7000). */
+  /** Handshake timeout in ms (default 7000), per step: the initiator's starts again at the CHALLENGE (docs/protocols/handshake.md). */
   readonly handshakeTimeout?: number;
   /** Bound of the outbound queue per peer in bytes (default 64 MiB); beyond it the connection is dropped. */
   readonly maxQueueBytes?: number;

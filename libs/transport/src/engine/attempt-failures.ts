@@ -35,12 +35,26 @@ export class AttemptFailures {
    * instead of keeping it until a later dial replaces it.
    */
   startHandshakeTimer(conn: Connection, timeout: number): void {
+    conn.handshakeTimeoutMs = timeout;
+    if (conn.handshakeTimer !== undefined) clearTimeout(conn.handshakeTimer);
     conn.handshakeTimer = setTimeout(() => {
       conn.handshakeTimer = undefined;
       setImmediate(() => {
         if (conn.isPending) this.failAttempt(conn, new TimeoutError(`handshake with ${conn.peerName}`, timeout), conn.stream !== undefined ? 'closed' : undefined);
       });
     }, timeout);
+  }
+
+  /**
+   * The peer answered a step of the handshake (the initiator got a valid CHALLENGE: the peer is
+   * there and knows the cookie): the deadline starts again for the rest, as Erlang's dist_util
+   * resets its setup timer at each step. The deadline is per step, not for the whole handshake:
+   * an acceptor that is slow at each step (a herd of dials into a loaded process) is not given up
+   * on while it answers, which left it up alone with a peer that had gone. An attempt started by
+   * a connect() call with its own timeout keeps one deadline: the call settles by it.
+   */
+  restartHandshakeTimer(conn: Connection): void {
+    if (conn.handshakePerStep && conn.isPending && conn.handshakeTimer !== undefined) this.startHandshakeTimer(conn, conn.handshakeTimeoutMs);
   }
 
   /**

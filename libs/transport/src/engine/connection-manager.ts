@@ -128,7 +128,7 @@ export class ConnectionManager implements HandshakeHost {
     if (!this.isStopped()) this.refusals.refuse(hello, reason);
   }
 
-  startInitiator(name: NodeName, slot: PeerSlot, address: string | undefined, timeout: number): boolean {
+  startInitiator(name: NodeName, slot: PeerSlot, address: string | undefined, timeout: number, perStep = true): boolean {
     const target = address ?? this.resolver.resolve(name);
     if (target === undefined) {
       this.failPeer(slot, new UnresolvableNodeError(name), name);
@@ -138,6 +138,7 @@ export class ConnectionManager implements HandshakeHost {
     slot.pending = conn;
     this.table.addSession(conn);
     this.attempts.startHandshakeTimer(conn, timeout);
+    conn.handshakePerStep = perStep;
     this.ctx.listen().then(
       (own) => {
         if (conn.state !== 'connecting') return;
@@ -268,6 +269,10 @@ export class ConnectionManager implements HandshakeHost {
     const log = reason.kind === 'closed' ? this.logger.info : this.logger.warn;
     log.call(this.logger, { ...conn.describe(), reason }, 'connection down');
     this.events.emit('nodedown', conn.info!, reason);
+  }
+
+  handshakeProgressed(conn: Connection): void {
+    this.attempts.restartHandshakeTimer(conn);
   }
 
   /** A connection attempt failed before it came up (AttemptFailures.failAttempt). */

@@ -48,6 +48,10 @@ export class Connection {
   lastReceived = Date.now();
   lastSent = Date.now();
   handshakeTimer: NodeJS.Timeout | undefined;
+  /** The attempt's handshake timeout, ms. */
+  handshakeTimeoutMs = 0;
+  /** Does the deadline start again at each step (AttemptFailures.restartHandshakeTimer)? Not when a connect() call gave its own timeout. */
+  handshakePerStep = true;
   readonly dialAbort = new AbortController();
   /** Acceptor only: the session of our own initiator attempt this connection superseded (simultaneous connect, or still dialling). */
   abandonedSessionKey: string | undefined;

@@ -46,6 +46,8 @@ export interface HandshakeHost {
   abandon(conn: Connection): void;
   goUp(conn: Connection): void;
   failAttempt(conn: Connection, error: Error, refuse?: RefuseFrame['reason']): void;
+  /** The peer answered a step of the handshake: the attempt's deadline starts again. */
+  handshakeProgressed(conn: Connection): void;
   takeDown(conn: Connection, reason: DisconnectReason): void;
   refuseBack(hello: HelloFrame, reason: RefuseFrame['reason']): void;
 }
@@ -284,6 +286,7 @@ export class HandshakeProtocol {
     conn.peerHidden = frame.flags.hidden;
     conn.peerAddress = frame.address;
     conn.moveTo('handshaking_initiator');
+    host.handshakeProgressed(conn);
     const reply: ChallengeReplyFrame = {
       kind: 'challenge_reply',
       session: conn.session,

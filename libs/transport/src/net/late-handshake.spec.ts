@@ -3,8 +3,9 @@ import type { Frame } from '@sdnode/wire';
 import { CHILD_PEER as CHILD, ChildPeerSession } from '../testing/child-peer.test-util.js';
 import { NetTransport } from './net-transport.js';
 
-// A handshake's deadline counts what arrived before it (first test), and an attempt that times
-// out says so on its stream, so a peer that answers too late does not stay up alone (second).
+// A handshake's deadline counts what arrived before it (first test), an attempt that times
+// out says so on its stream, so a peer that answers too late does not stay up alone (second), and
+// the deadline is per step of the handshake (third).
 //
 // First test: Here the initiator's event loop is blocked
 // (synchronous work) right after its CHALLENGE_REPLY left, for longer than the handshake timeout;
@@ -99,5 +100,42 @@ describe('a handshake answered while the initiator is busy past its deadline', (
     await s.local.connect(CHILD, { timeout: 5_000 });
     s.local.send(CHILD, { kind: 'control', channel: 'probe', body: 'after' });
     await s.check('the echo', s.echoed('after'));
+  }, TEST_TIMEOUT);
+
+  it('gives each step its own deadline: a peer slow at every step is not given up on', async () => {
+    const s = session();
+    // The child is frozen for 2 s when HELLO leaves and again when CHALLENGE_REPLY leaves: each
+    // step takes 2 s of the 3 s deadline, the whole handshake 4 s. A deadline for the whole
+    // handshake gave up after the CHALLENGE (and the child went up alone when it woke); the
+    // deadline starts again at the CHALLENGE, as Erlang's dist_util resets its setup timer.
+    const STEP_TIMEOUT = 3_000;
+    const FREEZE = 2_000;
+    let freezes = 0;
+    let thawed: Promise<void> | undefined;
+    const recorder = await s
+      .start({ cookie: COOKIE, carrier: 'net' }, (options) => {
+        const t = new NetTransport({ ...options, handshakeTimeout: STEP_TIMEOUT });
+        const manager = (t as unknown as { manager: { enqueue(conn: unknown, frame: Frame): void } }).manager;
+        const enqueue = manager.enqueue.bind(manager);
+        manager.enqueue = (conn, frame) => {
+          if ((frame.kind === 'hello' || frame.kind === 'challenge_reply') && freezes < 2) {
+            freezes++;
+            s.child.signal('SIGSTOP');
+            thawed = new Promise((resolve) => setTimeout(resolve, FREEZE)).then(() => s.child.signal('SIGCONT'));
+          }
+          enqueue(conn, frame);
+        };
+        return t;
+      })
+      .catch(async (error: Error) => {
+        await thawed;
+        throw await s.withStates(error);
+      });
+    expect(freezes).toBe(2);
+    expect(recorder.of('connectfailed')).toEqual([]);
+    s.local.send(CHILD, { kind: 'control', channel: 'probe', body: 'after' });
+    await s.check('the echo', s.echoed('after'));
+    expect(recorder.of('nodeup')).toHaveLength(1);
+    expect(recorder.of('nodedown')).toEqual([]);
   }, TEST_TIMEOUT);
 });
