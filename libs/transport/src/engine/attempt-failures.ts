@@ -40,7 +40,8 @@ export class AttemptFailures {
     conn.handshakeTimer = setTimeout(() => {
       conn.handshakeTimer = undefined;
       setImmediate(() => {
-        if (conn.isPending) this.failAttempt(conn, new TimeoutError(`handshake with ${conn.peerName}`, timeout), conn.stream !== undefined ? 'closed' : undefined);
+        // still pending, and no step answered meanwhile (that would have started a new deadline)
+        if (conn.isPending && conn.handshakeTimer === undefined) this.failAttempt(conn, new TimeoutError(`handshake with ${conn.peerName}`, timeout), conn.stream !== undefined ? 'closed' : undefined);
       });
     }, timeout);
   }
@@ -50,11 +51,12 @@ export class AttemptFailures {
    * there and knows the cookie): the deadline starts again for the rest, as Erlang's dist_util
    * resets its setup timer at each step. The deadline is per step, not for the whole handshake:
    * an acceptor that is slow at each step (a herd of dials into a loaded process) is not given up
-   * on while it answers, which left it up alone with a peer that had gone. An attempt started by
+   * on while it answers, which left it up alone with a peer that had gone. A step answered after
+   * the timer fired but before the failure is taken (see startHandshakeTimer) counts too. An attempt started by
    * a connect() call with its own timeout keeps one deadline: the call settles by it.
    */
   restartHandshakeTimer(conn: Connection): void {
-    if (conn.handshakePerStep && conn.isPending && conn.handshakeTimer !== undefined) this.startHandshakeTimer(conn, conn.handshakeTimeoutMs);
+    if (conn.handshakePerStep && conn.isPending) this.startHandshakeTimer(conn, conn.handshakeTimeoutMs);
   }
 
   /**
