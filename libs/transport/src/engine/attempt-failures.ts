@@ -66,12 +66,7 @@ export class AttemptFailures {
   failAttempt(conn: Connection, error: Error, refuse?: RefuseFrame['reason']): void {
     if (!conn.isPending) return;
     const host = this.host;
-    conn.moveTo('down');
-    conn.stopTimers();
-    host.table.unbind(conn);
-    conn.queue.clear();
-    host.writer.dropHeld(conn);
-    host.closeStream(conn, refuse);
+    this.tearDown(conn, refuse);
     const slot = host.table.ensure(conn.peerName);
     if (slot.pending === conn) {
       slot.pending = undefined;
@@ -101,14 +96,19 @@ export class AttemptFailures {
    */
   abandon(conn: Connection): void {
     if (!conn.isPending) return;
+    this.tearDown(conn, undefined);
+    const slot = this.host.table.slot(conn.peerName);
+    if (slot?.pending === conn) slot.pending = undefined;
+  }
+
+  /** Take a pending attempt down: its timers, stream binding, queue and held frames go. */
+  private tearDown(conn: Connection, refuse: RefuseFrame['reason'] | undefined): void {
     const host = this.host;
     conn.moveTo('down');
     conn.stopTimers();
     host.table.unbind(conn);
     conn.queue.clear();
     host.writer.dropHeld(conn);
-    host.closeStream(conn, undefined);
-    const slot = host.table.slot(conn.peerName);
-    if (slot?.pending === conn) slot.pending = undefined;
+    host.closeStream(conn, refuse);
   }
 }

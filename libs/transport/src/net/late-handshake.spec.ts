@@ -23,6 +23,20 @@ const HANDSHAKE_TIMEOUT = 300;
 const MARGIN = 1_500;
 const TEST_TIMEOUT = 60_000;
 
+/**
+ * Call `fault` with each frame the engine queues, right after it is queued: the engine's
+ * connection manager is private, and this is where a test injects its faults.
+ */
+function afterEnqueue(t: NetTransport, fault: (frame: Frame) => void): NetTransport {
+  const manager = (t as unknown as { manager: { enqueue(conn: unknown, frame: Frame): void } }).manager;
+  const enqueue = manager.enqueue.bind(manager);
+  manager.enqueue = (conn, frame) => {
+    enqueue(conn, frame);
+    fault(frame);
+  };
+  return t;
+}
+
 /** Block this thread for `ms` (the fault: a loop that runs late). */
 function blockFor(ms: number): void {
   const until = Date.now() + ms;
@@ -39,19 +53,13 @@ describe('a handshake answered while the initiator is busy past its deadline', (
     let blocked = 0;
     const recorder = await s
       .start({ cookie: COOKIE, carrier: 'net' }, (options) => {
-        const t = new NetTransport({ ...options, handshakeTimeout: HANDSHAKE_TIMEOUT });
-        // The engine's connection manager is private: the fault is injected right where the
-        // CHALLENGE_REPLY is queued, to run once the writer has flushed it (end of the turn).
-        const manager = (t as unknown as { manager: { enqueue(conn: unknown, frame: Frame): void } }).manager;
-        const enqueue = manager.enqueue.bind(manager);
-        manager.enqueue = (conn, frame) => {
-          enqueue(conn, frame);
+        // The fault runs once the writer has flushed the CHALLENGE_REPLY (end of the turn).
+        return afterEnqueue(new NetTransport({ ...options, handshakeTimeout: HANDSHAKE_TIMEOUT }), (frame) => {
           if (frame.kind === 'challenge_reply' && blocked === 0) {
             blocked++;
             setImmediate(() => blockFor(HANDSHAKE_TIMEOUT + MARGIN));
           }
-        };
-        return t;
+        });
       })
       .catch(async (error: Error) => {
         throw await s.withStates(error);
@@ -75,18 +83,13 @@ describe('a handshake answered while the initiator is busy past its deadline', (
     // local attempt gave up, goes up, and must read the REFUSE that follows.
     await s
       .start({ cookie: COOKIE, carrier: 'net', netTickTime: 60_000 }, (options) => {
-        const t = new NetTransport({ ...options, handshakeTimeout: HANDSHAKE_TIMEOUT });
-        const manager = (t as unknown as { manager: { enqueue(conn: unknown, frame: Frame): void } }).manager;
-        const enqueue = manager.enqueue.bind(manager);
-        manager.enqueue = (conn, frame) => {
+        return afterEnqueue(new NetTransport({ ...options, handshakeTimeout: HANDSHAKE_TIMEOUT }), (frame) => {
           if (frame.kind === 'challenge_reply' && stopped === 0) {
             stopped++;
             s.child.signal('SIGSTOP');
             frozen = new Promise((resolve) => setTimeout(resolve, HANDSHAKE_TIMEOUT + MARGIN)).then(() => s.child.signal('SIGCONT'));
           }
-          enqueue(conn, frame);
-        };
-        return t;
+        });
       })
       .then(
         () => undefined,
@@ -114,18 +117,13 @@ describe('a handshake answered while the initiator is busy past its deadline', (
     let thawed: Promise<void> | undefined;
     const recorder = await s
       .start({ cookie: COOKIE, carrier: 'net' }, (options) => {
-        const t = new NetTransport({ ...options, handshakeTimeout: STEP_TIMEOUT });
-        const manager = (t as unknown as { manager: { enqueue(conn: unknown, frame: Frame): void } }).manager;
-        const enqueue = manager.enqueue.bind(manager);
-        manager.enqueue = (conn, frame) => {
+        return afterEnqueue(new NetTransport({ ...options, handshakeTimeout: STEP_TIMEOUT }), (frame) => {
           if ((frame.kind === 'hello' || frame.kind === 'challenge_reply') && freezes < 2) {
             freezes++;
             s.child.signal('SIGSTOP');
             thawed = new Promise((resolve) => setTimeout(resolve, FREEZE)).then(() => s.child.signal('SIGCONT'));
           }
-          enqueue(conn, frame);
-        };
-        return t;
+        });
       })
       .catch(async (error: Error) => {
         await thawed;
