@@ -52,8 +52,9 @@ export class AttemptFailures {
    * resets its setup timer at each step. The deadline is per step, not for the whole handshake:
    * an acceptor that is slow at each step (a herd of dials into a loaded process) is not given up
    * on while it answers, which left it up alone with a peer that had gone. A step answered after
-   * the timer fired but before the failure is taken (see startHandshakeTimer) counts too. An attempt started by
-   * a connect() call with its own timeout keeps one deadline: the call settles by it.
+   * the timer fired but before the failure is taken (see startHandshakeTimer) counts too. An
+   * attempt started by a connect() call with its own timeout keeps one deadline: the call
+   * settles by it.
    */
   restartHandshakeTimer(conn: Connection): void {
     if (conn.handshakePerStep && conn.isPending) this.startHandshakeTimer(conn, conn.handshakeTimeoutMs);
