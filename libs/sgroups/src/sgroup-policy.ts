@@ -175,16 +175,17 @@ export class SGroupPolicy implements ConnectionPolicy {
     if (host === null || t === null) return;
     const up = new Set(host.peers().map((p) => p.name));
     const wanted = new Set<string>();
+    let missing = false;
     for (const d of t.own()) {
       for (const m of d.members) {
         if (m === t.self) continue;
         wanted.add(m);
         this.dialed.add(m);
-        if (!up.has(m)) host.connect(m, this.addressBook.get(m) ?? d.addresses[m]);
+        if (up.has(m)) continue;
+        missing = true;
+        host.connect(m, this.addressBook.get(m) ?? d.addresses[m]);
       }
     }
-    let missing = false;
-    for (const m of wanted) if (!up.has(m)) missing = true;
     for (const n of [...this.dialed]) {
       if (wanted.has(n) || !up.has(n)) continue; // one that is still dialling is cut once it is up (nodeUp)
       this.dialed.delete(n);

@@ -143,7 +143,8 @@ export abstract class TransportEngine implements Transport, CarrierSink {
         };
         options.signal?.addEventListener('abort', onAbort, { once: true });
         slot.waiters.add(waiter);
-        // A call's own timeout bounds the whole attempt; otherwise each step of the handshake has the default one (AttemptFailures).
+        // A call's own timeout bounds the whole attempt; otherwise each step of the handshake has
+        // the default one (AttemptFailures).
         if (!joining) this.manager.startInitiator(name, slot, options.address, timeout, options.timeout === undefined);
       });
     });
